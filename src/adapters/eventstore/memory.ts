@@ -1,0 +1,146 @@
+/**
+ * In-memory event store: for domain and handler tests, and `ZT_STORE=memory:`.
+ * Appends are applied synchronously within one call, so the global order is the call order.
+ */
+import {
+  StoreUnavailableError,
+  WrongExpectedVersionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventStore,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type ReadStreamResult,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../application/ports/event-store';
+import {
+  checkPosition,
+  clampLimit,
+  expectedVersionMatches,
+  validateAppend,
+  validateStreamName,
+} from '../../application/ports/event-store-checks';
+import { pollingSubscription } from './polling-subscription';
+import { idempotentResult, sliceStream } from './stream-reading';
+
+export interface MemoryEventStoreOptions {
+  /** the store's clock for recordedAt; tests may pass a fixed one */
+  readonly now?: () => Date;
+}
+
+export class MemoryEventStore implements EventStore {
+  readonly kind = 'memory';
+  private readonly log: RecordedEvent[] = [];
+  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly listeners = new Set<() => void>();
+  private position = 0;
+  private closed = false;
+  private readonly now: () => Date;
+
+  constructor(options: MemoryEventStoreOptions = {}) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    this.assertOpen();
+    const expected = options.expectedVersion ?? 'any';
+    validateAppend(streamName, events, expected);
+    const stream = this.streams.get(streamName) ?? [];
+    const repeated = idempotentResult(stream, events);
+    if (repeated) return repeated;
+    const current = stream.length === 0 ? 0 : stream[stream.length - 1]!.streamVersion;
+    if (!expectedVersionMatches(expected, current)) {
+      throw new WrongExpectedVersionError(streamName, expected, current);
+    }
+    const recordedAt = this.now().toISOString();
+    // deep copy through JSON: what is stored is what any other adapter would give back
+    const recorded = events.map((e, i): RecordedEvent => ({
+      id: e.id,
+      type: e.type,
+      data: JSON.parse(JSON.stringify(e.data)),
+      metadata: JSON.parse(JSON.stringify(e.metadata ?? {})),
+      streamName,
+      streamVersion: current + i + 1,
+      globalPosition: ++this.position,
+      recordedAt,
+    }));
+    stream.push(...recorded);
+    this.streams.set(streamName, stream);
+    this.log.push(...recorded);
+    for (const listener of this.listeners) listener();
+    const last = recorded[recorded.length - 1]!;
+    return { nextExpectedVersion: last.streamVersion, lastGlobalPosition: last.globalPosition };
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
+    this.assertOpen();
+    validateStreamName(streamName);
+    const stream = this.streams.get(streamName) ?? [];
+    return sliceStream(stream, options);
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    this.assertOpen();
+    const after = checkPosition(options.after, 'after');
+    const limit = clampLimit(options.limit);
+    // binary search: the log is sorted by position
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.log[mid]!.globalPosition <= after) lo = mid + 1;
+      else hi = mid;
+    }
+    const events = this.log.slice(lo, lo + limit);
+    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+  }
+
+  async headPosition(): Promise<number> {
+    return this.log.length === 0 ? 0 : this.log[this.log.length - 1]!.globalPosition;
+  }
+
+  subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
+    return pollingSubscription(
+      {
+        readAll: (o) => this.readAll(o),
+        headPosition: () => this.headPosition(),
+        onWake: (listener) => {
+          this.listeners.add(listener);
+          return () => this.listeners.delete(listener);
+        },
+      },
+      handler,
+      { ...options, pollIntervalMs: 60_000 },
+    );
+  }
+
+  async deleteStream(streamName: string): Promise<void> {
+    this.assertOpen();
+    validateStreamName(streamName);
+    const stream = this.streams.get(streamName);
+    if (!stream) return;
+    this.streams.delete(streamName);
+    const gone = new Set(stream.map((e) => e.globalPosition));
+    for (let i = this.log.length - 1; i >= 0; i--) {
+      if (gone.has(this.log[i]!.globalPosition)) this.log.splice(i, 1);
+    }
+  }
+
+  async ping(): Promise<boolean> {
+    return !this.closed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const listener of this.listeners) listener();
+    this.listeners.clear();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('event store is closed');
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The event store port. Every adapter (memory, SQLite, PostgreSQL, EventStoreDB)
+ * implements it and is proven by the one contract suite in test/contract.
+ *
+ * Numbering, the same for every adapter:
+ * - a stream's events are numbered from 1; a stream's version is the number of its
+ *   last event; a stream that does not exist (or was deleted) has version 0;
+ * - global positions are positive, strictly increasing in commit order, and may have
+ *   holes (a deleted stream, a rolled-back transaction); `readAll({after})` never skips
+ *   an event that becomes visible later at a lower position.
+ */
+
+export type JsonPrimitive = string | number | boolean | null;
+export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** Who caused an event and why: kept with every event for the audit trail. */
+export interface EventMetadata {
+  /** the request or flow this event belongs to */
+  readonly correlationId?: string;
+  /** the event or command that caused this one */
+  readonly causationId?: string;
+  /** who acted: `operator`, `admin`, `installation:<id>`, `phone:<mac>`, `user:<id>`, `system` */
+  readonly actor?: string;
+  readonly [key: string]: JsonValue | undefined;
+}
+
+/** An event to append. `id` makes appends idempotent: an id already in the stream is not written again. */
+export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata?: EventMetadata;
+}
+
+export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
+  readonly id: string;
+  readonly type: Type;
+  readonly data: Data;
+  readonly metadata: EventMetadata;
+  readonly streamName: string;
+  /** 1-based position in its stream */
+  readonly streamVersion: number;
+  /** position in the one global order */
+  readonly globalPosition: number;
+  /** RFC 3339 UTC, when the store recorded it */
+  readonly recordedAt: string;
+}
+
+/** `any`: no check; `no-stream`: the stream must not exist; `exists`: it must; a number: its version must equal it. */
+export type ExpectedVersion = 'any' | 'no-stream' | 'exists' | number;
+
+export interface AppendOptions {
+  readonly expectedVersion?: ExpectedVersion;
+}
+
+export interface AppendResult {
+  /** the stream's version after the append (pass it as the next expectedVersion) */
+  readonly nextExpectedVersion: number;
+  /** the global position of the last event of this append (of the existing one for an idempotent re-append) */
+  readonly lastGlobalPosition: number;
+}
+
+export interface ReadStreamOptions {
+  /** first stream version to read (forwards) or last one (backwards); default: the start or the end */
+  readonly from?: number;
+  readonly direction?: 'forwards' | 'backwards';
+  readonly limit?: number;
+}
+
+export interface ReadStreamResult {
+  /** the stream's version, 0 when it does not exist */
+  readonly currentVersion: number;
+  readonly streamExists: boolean;
+  readonly events: readonly RecordedEvent[];
+}
+
+export interface ReadAllOptions {
+  /** read events with a global position strictly after this one; default 0 (from the start) */
+  readonly after?: number;
+  /** at most this many (adapters cap it at 10,000); default 1,000 */
+  readonly limit?: number;
+}
+
+export interface ReadAllResult {
+  readonly events: readonly RecordedEvent[];
+  /**
+   * Where the next page starts: the position of the last event returned, or `after`
+   * when none were. A reader continues with `readAll({after: page.position})`.
+   */
+  readonly position: number;
+}
+
+export interface SubscribeOptions {
+  readonly after?: number;
+  /** events handed to the handler at once (the handler may process them as a batch) */
+  readonly batchSize?: number;
+}
+
+export interface Subscription {
+  /** stop delivering; resolves once the handler is no longer running */
+  close(): Promise<void>;
+  /** resolves when the subscription has handed over every event up to the position given (or the head at call time) */
+  caughtUp(position?: number): Promise<void>;
+}
+
+/** Errors every adapter raises the same way. */
+export class WrongExpectedVersionError extends Error {
+  override readonly name = 'WrongExpectedVersionError';
+  constructor(
+    readonly streamName: string,
+    readonly expected: ExpectedVersion,
+    readonly actual: number,
+  ) {
+    super(`stream ${streamName}: expected version ${String(expected)}, actual ${actual}`);
+  }
+}
+
+export class InvalidEventError extends Error {
+  override readonly name = 'InvalidEventError';
+}
+
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError';
+}
+
+export interface EventStore {
+  /** short name for logs and metrics: `memory`, `sqlite`, `postgres`, `esdb` */
+  readonly kind: string;
+  appendToStream(streamName: string, events: readonly NewEvent[], options?: AppendOptions): Promise<AppendResult>;
+  readStream(streamName: string, options?: ReadStreamOptions): Promise<ReadStreamResult>;
+  readAll(options?: ReadAllOptions): Promise<ReadAllResult>;
+  /** the global position of the newest event (0 when empty) */
+  headPosition(): Promise<number>;
+  /**
+   * Catch up from `after`, then deliver live appends, in global order, without gaps or
+   * repeats. The handler's promise is awaited before the next batch; if it throws, the
+   * subscription delivers the same batch again after a short pause.
+   */
+  subscribeAll(
+    handler: (events: readonly RecordedEvent[]) => Promise<void> | void,
+    options?: SubscribeOptions,
+  ): Subscription;
+  /**
+   * Delete a stream and its events (personal data purge). Afterwards the stream reads as
+   * not existing and its events are gone from readAll. Deleting a missing stream is no error.
+   */
+  deleteStream(streamName: string): Promise<void>;
+  /** true when the store answers */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,377 @@
+/**
+ * The event store contract: one suite, run against every adapter
+ * (memory.test.ts, sqlite.test.ts, postgres.test.ts, eventstoredb.test.ts).
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  InvalidEventError,
+  WrongExpectedVersionError,
+  type EventStore,
+  type NewEvent,
+  type RecordedEvent,
+} from '../../src/application/ports/event-store';
+
+export interface ContractHarness {
+  /**
+   * Opens a store on the suite's storage. Called more than once, it must give separate
+   * instances (connections, pools) on the same storage, as separate app processes would have.
+   */
+  open(): Promise<EventStore>;
+  /** drops the storage */
+  dispose(): Promise<void>;
+}
+
+const ev = (type: string, data: Record<string, unknown> = {}, id = randomUUID()): NewEvent =>
+  ({ id, type, data, metadata: { actor: 'test' } }) as NewEvent;
+
+let streamCounter = 0;
+const uniqueStream = (prefix = 'contract'): string => `${prefix}-${Date.now().toString(36)}-${++streamCounter}-${randomUUID().slice(0, 8)}`;
+
+async function readEverything(store: EventStore, after = 0, limit = 1000): Promise<RecordedEvent[]> {
+  const all: RecordedEvent[] = [];
+  let position = after;
+  for (;;) {
+    const page = await store.readAll({ after: position, limit });
+    all.push(...page.events);
+    if (page.events.length === 0) return all;
+    position = page.position;
+  }
+}
+
+export function eventStoreContract(name: string, makeHarness: () => Promise<ContractHarness>, options: { timeoutMs?: number } = {}): void {
+  describe(`event store contract: ${name}`, { timeout: options.timeoutMs ?? 60_000 }, () => {
+    let harness: ContractHarness;
+    let store: EventStore;
+
+    beforeAll(async () => {
+      harness = await makeHarness();
+      store = await harness.open();
+    });
+    afterAll(async () => {
+      await store?.close();
+      await harness?.dispose();
+    });
+
+    describe('append and read a stream', () => {
+      it('numbers a new stream from 1 and reads it back in order with type, data, metadata and time', async () => {
+        const stream = uniqueStream();
+        const before = Date.now();
+        const result = await store.appendToStream(stream, [ev('A', { n: 1, nested: { list: [1, 'two', null, true] } }), ev('B', { n: 2 })], {
+          expectedVersion: 'no-stream',
+        });
+        expect(result.nextExpectedVersion).toBe(2);
+        expect(result.lastGlobalPosition).toBeGreaterThan(0);
+        const read = await store.readStream(stream);
+        expect(read.currentVersion).toBe(2);
+        expect(read.streamExists).toBe(true);
+        expect(read.events.map((e) => [e.type, e.streamVersion, e.streamName])).toEqual([
+          ['A', 1, stream],
+          ['B', 2, stream],
+        ]);
+        expect(read.events[0]!.data).toEqual({ n: 1, nested: { list: [1, 'two', null, true] } });
+        expect(read.events[0]!.metadata).toMatchObject({ actor: 'test' });
+        expect(read.events[1]!.globalPosition).toBe(result.lastGlobalPosition);
+        expect(read.events[0]!.globalPosition).toBeLessThan(read.events[1]!.globalPosition);
+        const recorded = Date.parse(read.events[0]!.recordedAt);
+        expect(read.events[0]!.recordedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/);
+        expect(recorded).toBeGreaterThanOrEqual(before - 5_000);
+        expect(recorded).toBeLessThanOrEqual(Date.now() + 5_000);
+      });
+
+      it('reads a missing stream as version 0 without events', async () => {
+        const read = await store.readStream(uniqueStream('missing'));
+        expect(read).toEqual({ currentVersion: 0, streamExists: false, events: [] });
+      });
+
+      it('reads from a version, backwards, and with a limit', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [1, 2, 3, 4, 5].map((n) => ev('N', { n })));
+        const from3 = await store.readStream(stream, { from: 3 });
+        expect(from3.events.map((e) => e.data['n'])).toEqual([3, 4, 5]);
+        const back = await store.readStream(stream, { direction: 'backwards', limit: 2 });
+        expect(back.events.map((e) => e.streamVersion)).toEqual([5, 4]);
+        const backFrom = await store.readStream(stream, { direction: 'backwards', from: 2 });
+        expect(backFrom.events.map((e) => e.streamVersion)).toEqual([2, 1]);
+        const limited = await store.readStream(stream, { limit: 2 });
+        expect(limited.events.map((e) => e.streamVersion)).toEqual([1, 2]);
+        expect(limited.currentVersion).toBe(5);
+      });
+    });
+
+    describe('optimistic concurrency', () => {
+      it('checks no-stream, exists and exact versions, and says what it found', async () => {
+        const stream = uniqueStream();
+        await expect(store.appendToStream(stream, [ev('A')], { expectedVersion: 'exists' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await expect(store.appendToStream(stream, [ev('A')], { expectedVersion: 3 })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await store.appendToStream(stream, [ev('A')], { expectedVersion: 'no-stream' });
+        const refused = await store.appendToStream(stream, [ev('B')], { expectedVersion: 'no-stream' }).catch((e: unknown) => e);
+        expect(refused).toBeInstanceOf(WrongExpectedVersionError);
+        expect((refused as WrongExpectedVersionError).actual).toBe(1);
+        expect((refused as WrongExpectedVersionError).streamName).toBe(stream);
+        await expect(store.appendToStream(stream, [ev('B')], { expectedVersion: 0 })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+        await store.appendToStream(stream, [ev('B')], { expectedVersion: 1 });
+        await store.appendToStream(stream, [ev('C')], { expectedVersion: 'exists' });
+        await store.appendToStream(stream, [ev('D')], { expectedVersion: 'any' });
+        await store.appendToStream(stream, [ev('E')]);
+        const read = await store.readStream(stream);
+        expect(read.events.map((e) => e.type)).toEqual(['A', 'B', 'C', 'D', 'E']);
+      });
+
+      it('lets exactly one of two racing writers win, every time', async () => {
+        for (let round = 0; round < 20; round++) {
+          const stream = uniqueStream('race');
+          await store.appendToStream(stream, [ev('Opened')]);
+          const outcomes = await Promise.allSettled([
+            store.appendToStream(stream, [ev('Claimed', { by: 'a' })], { expectedVersion: 1 }),
+            store.appendToStream(stream, [ev('Claimed', { by: 'b' })], { expectedVersion: 1 }),
+          ]);
+          expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+          const rejected = outcomes.find((o) => o.status === 'rejected') as PromiseRejectedResult;
+          expect(rejected.reason).toBeInstanceOf(WrongExpectedVersionError);
+          expect((await store.readStream(stream)).currentVersion).toBe(2);
+        }
+      });
+
+      it('lets exactly one of two store instances on the same storage win', async () => {
+        const other = await harness.open();
+        try {
+          for (let round = 0; round < 10; round++) {
+            const stream = uniqueStream('race2');
+            const outcomes = await Promise.allSettled([
+              store.appendToStream(stream, [ev('Claimed', { by: 'a' })], { expectedVersion: 'no-stream' }),
+              other.appendToStream(stream, [ev('Claimed', { by: 'b' })], { expectedVersion: 'no-stream' }),
+            ]);
+            expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+            expect((await other.readStream(stream)).events).toHaveLength(1);
+          }
+        } finally {
+          await other.close();
+        }
+      });
+
+      it('keeps each append of a concurrent burst to its own check and outcome', async () => {
+        const streams = Array.from({ length: 10 }, () => uniqueStream('burst'));
+        await Promise.all(streams.map((s) => store.appendToStream(s, [ev('Opened')])));
+        // every stream gets one append expecting 1 (right) and one expecting 7 (wrong), all at once
+        const attempts = streams.flatMap((s) => [
+          store.appendToStream(s, [ev('Right')], { expectedVersion: 1 }).then(() => 'ok', (e: unknown) => e),
+          store.appendToStream(s, [ev('Wrong')], { expectedVersion: 7 }).then(() => 'ok', (e: unknown) => e),
+        ]);
+        const outcomes = await Promise.all(attempts);
+        outcomes.forEach((outcome, i) => {
+          if (i % 2 === 0) expect(outcome).toBe('ok');
+          else expect(outcome).toBeInstanceOf(WrongExpectedVersionError);
+        });
+        for (const s of streams) {
+          expect((await store.readStream(s)).events.map((e) => e.type)).toEqual(['Opened', 'Right']);
+        }
+      });
+    });
+
+    describe('idempotent appends', () => {
+      it('does not write events twice when their ids are already in the stream', async () => {
+        const stream = uniqueStream('idem');
+        const batch = [ev('A', {}, randomUUID()), ev('B', {}, randomUUID())];
+        const first = await store.appendToStream(stream, batch, { expectedVersion: 'no-stream' });
+        const again = await store.appendToStream(stream, batch, { expectedVersion: 'no-stream' });
+        expect(again.nextExpectedVersion).toBe(2);
+        expect(again.lastGlobalPosition).toBe(first.lastGlobalPosition);
+        const third = await store.appendToStream(stream, batch);
+        expect(third.nextExpectedVersion).toBe(2);
+        expect((await store.readStream(stream)).events).toHaveLength(2);
+        const inAll = (await readEverything(store, first.lastGlobalPosition - 2)).filter((e) => e.streamName === stream);
+        expect(inAll).toHaveLength(2);
+      });
+
+      it('refuses an append that repeats only some of the ids', async () => {
+        const stream = uniqueStream('idem');
+        const a = ev('A');
+        await store.appendToStream(stream, [a]);
+        await expect(store.appendToStream(stream, [a, ev('B')])).rejects.toBeInstanceOf(InvalidEventError);
+        expect((await store.readStream(stream)).events).toHaveLength(1);
+      });
+    });
+
+    describe('global order', () => {
+      it('reads all events in one order that keeps every stream in version order, page by page', async () => {
+        const head = await store.headPosition();
+        const s1 = uniqueStream('order');
+        const s2 = uniqueStream('order');
+        for (let i = 1; i <= 5; i++) {
+          await store.appendToStream(s1, [ev('X', { i })]);
+          await store.appendToStream(s2, [ev('Y', { i }), ev('Y', { i: i + 0.5 })]);
+        }
+        const all = await readEverything(store, head, 3);
+        const mine = all.filter((e) => e.streamName === s1 || e.streamName === s2);
+        expect(mine).toHaveLength(15);
+        for (let i = 1; i < all.length; i++) expect(all[i]!.globalPosition).toBeGreaterThan(all[i - 1]!.globalPosition);
+        expect(mine.filter((e) => e.streamName === s1).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5]);
+        expect(mine.filter((e) => e.streamName === s2).map((e) => e.streamVersion)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        expect(await store.headPosition()).toBe(all[all.length - 1]!.globalPosition);
+        const empty = await store.readAll({ after: await store.headPosition() });
+        expect(empty.events).toEqual([]);
+        expect(empty.position).toBe(await store.headPosition());
+      });
+
+      it('returns every event of 8 concurrent writers × 1,000 events exactly once, also to a reader running meanwhile', async () => {
+        const head = await store.headPosition();
+        const tag = randomUUID();
+        const writers = 8;
+        const perWriter = 1000;
+        let writing = true;
+        const seenLive: RecordedEvent[] = [];
+        const reader = (async () => {
+          let position = head;
+          for (;;) {
+            const stillWriting = writing;
+            const page = await store.readAll({ after: position, limit: 250 });
+            seenLive.push(...page.events);
+            position = page.position;
+            if (page.events.length === 0) {
+              if (!stillWriting) return;
+              await new Promise((r) => setTimeout(r, 2));
+            }
+          }
+        })();
+        await Promise.all(
+          Array.from({ length: writers }, async (_, w) => {
+            for (let i = 0; i < perWriter; i++) {
+              // a few streams per writer, so writers also meet on no stream and the order interleaves
+              await store.appendToStream(`w-${tag}-${w}-${i % 4}`, [ev('W', { w, i })]);
+            }
+          }),
+        );
+        writing = false;
+        await reader;
+        for (const events of [await readEverything(store, head), seenLive]) {
+          const mine = events.filter((e) => e.streamName.startsWith(`w-${tag}-`));
+          expect(mine).toHaveLength(writers * perWriter);
+          expect(new Set(mine.map((e) => e.id)).size).toBe(writers * perWriter);
+          for (let w = 0; w < writers; w++) {
+            expect(mine.filter((e) => e.data['w'] === w).map((e) => e.data['i'])).toEqual(Array.from({ length: perWriter }, (_, i) => i));
+          }
+          for (let i = 1; i < events.length; i++) expect(events[i]!.globalPosition).toBeGreaterThan(events[i - 1]!.globalPosition);
+        }
+      });
+    });
+
+    describe('subscriptions', () => {
+      it('starts behind, catches up, then delivers live appends without gaps or repeats', async () => {
+        const stream = uniqueStream('sub');
+        const start = await store.headPosition();
+        await store.appendToStream(stream, Array.from({ length: 30 }, (_, i) => ev('Old', { i })));
+        const received: RecordedEvent[] = [];
+        const sub = store.subscribeAll(
+          (events) => {
+            received.push(...events.filter((e) => e.streamName === stream));
+          },
+          { after: start, batchSize: 7 },
+        );
+        try {
+          await sub.caughtUp();
+          expect(received.map((e) => e.data['i'])).toEqual(Array.from({ length: 30 }, (_, i) => i));
+          for (let i = 30; i < 60; i++) await store.appendToStream(stream, [ev('New', { i })]);
+          await sub.caughtUp();
+          expect(received.map((e) => e.data['i'])).toEqual(Array.from({ length: 60 }, (_, i) => i));
+          const other = await harness.open();
+          try {
+            const r = await other.appendToStream(stream, [ev('FromElsewhere', { i: 60 })]);
+            await sub.caughtUp(r.lastGlobalPosition);
+          } finally {
+            await other.close();
+          }
+          expect(received.map((e) => e.data['i'])).toEqual(Array.from({ length: 61 }, (_, i) => i));
+        } finally {
+          await sub.close();
+        }
+      });
+
+      it('delivers a batch again when the handler fails', async () => {
+        const stream = uniqueStream('sub-retry');
+        const start = await store.headPosition();
+        await store.appendToStream(stream, [ev('One'), ev('Two')]);
+        let failures = 0;
+        const received: string[] = [];
+        const sub = store.subscribeAll(
+          (events) => {
+            const mine = events.filter((e) => e.streamName === stream);
+            if (mine.length > 0 && failures++ === 0) throw new Error('handler hiccup');
+            received.push(...mine.map((e) => e.type));
+          },
+          { after: start },
+        );
+        try {
+          await sub.caughtUp();
+          expect(received).toEqual(['One', 'Two']);
+          expect(failures).toBe(2);
+        } finally {
+          await sub.close();
+        }
+      });
+    });
+
+    describe('delete', () => {
+      it('removes a stream and its events, and the stream may start afresh', async () => {
+        const stream = uniqueStream('del');
+        const keep = uniqueStream('keep');
+        const head = await store.headPosition();
+        await store.appendToStream(stream, [ev('Personal', { mac: '009033aabbcc' }), ev('More')]);
+        await store.appendToStream(keep, [ev('Kept')]);
+        await store.deleteStream(stream);
+        const read = await store.readStream(stream);
+        expect(read.events).toEqual([]);
+        expect(read.streamExists).toBe(false);
+        const all = await readEverything(store, head);
+        expect(all.filter((e) => e.streamName === stream)).toEqual([]);
+        expect(all.filter((e) => e.streamName === keep)).toHaveLength(1);
+        await store.deleteStream(stream); // again: no error
+        await store.deleteStream(uniqueStream('never'));
+        await store.appendToStream(stream, [ev('Again')], { expectedVersion: 'no-stream' });
+        expect((await store.readStream(stream)).events.map((e) => e.type)).toEqual(['Again']);
+      });
+    });
+
+    describe('bad input is refused before anything is written', () => {
+      const circular: Record<string, unknown> = {};
+      circular['self'] = circular;
+      const cases: Array<[string, () => [string, unknown[], unknown?]]> = [
+        ['an empty stream name', () => ['', [ev('A')]]],
+        ['a blank stream name', () => ['   ', [ev('A')]]],
+        ['a reserved stream name', () => ['$all', [ev('A')]]],
+        ['no events', () => [uniqueStream('bad'), []]],
+        ['an event without id', () => [uniqueStream('bad'), [{ type: 'A', data: {} }]]],
+        ['an event without type', () => [uniqueStream('bad'), [{ id: randomUUID(), data: {} }]]],
+        ['data that is not an object', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: 'text' }]]],
+        ['data holding a function', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: { f: () => 1 } }]]],
+        ['data holding a bigint', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: { n: 10n } }]]],
+        ['data holding NaN', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: { n: Number.NaN } }]]],
+        ['data holding a Date object', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: { at: new Date() } }]]],
+        ['circular data', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: circular }]]],
+        ['metadata that is not an object', () => [uniqueStream('bad'), [{ id: randomUUID(), type: 'A', data: {}, metadata: [1] }]]],
+        ['the same id twice in one append', () => { const id = randomUUID(); return [uniqueStream('bad'), [{ id, type: 'A', data: {} }, { id, type: 'B', data: {} }]]; }],
+        ['a negative expected version', () => [uniqueStream('bad'), [ev('A')], -1]],
+        ['an expected version that is no version', () => [uniqueStream('bad'), [ev('A')], 'latest']],
+      ];
+      it.each(cases)('refuses %s with InvalidEventError', async (_label, make) => {
+        const [stream, events, expectedVersion] = make();
+        const head = await store.headPosition();
+        const options = expectedVersion === undefined ? {} : { expectedVersion: expectedVersion as never };
+        await expect(store.appendToStream(stream, events as NewEvent[], options)).rejects.toBeInstanceOf(InvalidEventError);
+        expect(await store.headPosition()).toBe(head);
+        if (stream.trim() !== '' && !stream.startsWith('$')) expect((await store.readStream(stream)).streamExists).toBe(false);
+      });
+
+      it('refuses bad read arguments', async () => {
+        await expect(store.readStream('')).rejects.toBeInstanceOf(InvalidEventError);
+        await expect(store.readAll({ after: -1 })).rejects.toBeInstanceOf(InvalidEventError);
+        await expect(store.readAll({ limit: 0 })).rejects.toBeInstanceOf(InvalidEventError);
+        await expect(store.readStream(uniqueStream(), { from: -2 })).rejects.toBeInstanceOf(InvalidEventError);
+      });
+    });
+
+    it('answers ping', async () => {
+      expect(await store.ping()).toBe(true);
+    });
+  });
+}
