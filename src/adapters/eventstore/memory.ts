@@ -103,19 +103,15 @@ export class MemoryEventStore implements EventStore {
     return this.log.length === 0 ? 0 : this.log[this.log.length - 1]!.globalPosition;
   }
 
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
   subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription(
-      {
-        readAll: (o) => this.readAll(o),
-        headPosition: () => this.headPosition(),
-        onWake: (listener) => {
-          this.listeners.add(listener);
-          return () => this.listeners.delete(listener);
-        },
-      },
-      handler,
-      { ...options, pollIntervalMs: 60_000 },
-    );
+    return pollingSubscription(this, handler, { ...options, pollIntervalMs: 60_000 });
   }
 
   async deleteStream(streamName: string): Promise<void> {

@@ -5,19 +5,14 @@
  * own guarantee, so this loop can neither skip nor repeat an event.
  */
 import type {
-  ReadAllOptions,
+  EventStore,
   ReadAllResult,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
 } from '../../application/ports/event-store';
 
-export interface PollingSource {
-  readAll(options: ReadAllOptions): Promise<ReadAllResult>;
-  headPosition(): Promise<number>;
-  /** register a callback run when new events may be readable; returns the unregister function */
-  onWake(listener: () => void): () => void;
-}
+export type PollingSource = Pick<EventStore, 'readAll' | 'headPosition' | 'watch'>;
 
 export interface PollingOptions extends SubscribeOptions {
   /** re-read at least this often even without a wake-up (other processes, missed notifications) */
@@ -50,7 +45,7 @@ export function pollingSubscription(
   let pendingWake = false;
   const waiters: Waiter[] = [];
 
-  const unregister = source.onWake(() => {
+  const unregister = source.watch(() => {
     pendingWake = true;
     wake?.();
   });

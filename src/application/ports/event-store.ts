@@ -133,6 +133,13 @@ export interface EventStore {
   /** the global position of the newest event (0 when empty) */
   headPosition(): Promise<number>;
   /**
+   * Calls `listener` when new events may be readable: after appends through this
+   * instance, and after appends of other processes where the store can tell (PostgreSQL
+   * NOTIFY, EventStoreDB subscriptions). Readers still poll now and then for the rest.
+   * Returns the function that stops the calls.
+   */
+  watch(listener: () => void): () => void;
+  /**
    * Catch up from `after`, then deliver live appends, in global order, without gaps or
    * repeats. The handler's promise is awaited before the next batch; if it throws, the
    * subscription delivers the same batch again after a short pause.

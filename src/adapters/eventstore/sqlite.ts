@@ -1,0 +1,345 @@
+/**
+ * The embedded event store: one SQLite file through better-sqlite3, in WAL mode.
+ *
+ * Group commit: appends (and deletes) queue up and are written together in one
+ * `BEGIN IMMEDIATE` transaction on the next turn of the event loop, one fsync for all of
+ * them. Each append runs in its own savepoint with its own expected-version and
+ * idempotency check, so one refused append never fails its neighbours.
+ *
+ * Order: positions come from an AUTOINCREMENT key inside IMMEDIATE transactions, which
+ * SQLite serialises, so positions are allocated in commit order and never reused (not
+ * even after a delete): a reader paging `position > last` cannot skip an event.
+ */
+import Database from 'better-sqlite3';
+import {
+  InvalidEventError,
+  StoreUnavailableError,
+  WrongExpectedVersionError,
+  type AppendOptions,
+  type AppendResult,
+  type EventMetadata,
+  type EventStore,
+  type ExpectedVersion,
+  type JsonObject,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadAllResult,
+  type ReadStreamOptions,
+  type ReadStreamResult,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from '../../application/ports/event-store';
+import {
+  checkPosition,
+  clampLimit,
+  expectedVersionMatches,
+  toJsonText,
+  validateAppend,
+  validateStreamName,
+} from '../../application/ports/event-store-checks';
+import { pollingSubscription } from './polling-subscription';
+import { idempotencyOutcome, streamRange } from './stream-reading';
+
+export interface SqliteEventStoreOptions {
+  /** `synchronous` pragma: NORMAL (default) is durable across process crashes in WAL mode; FULL also across power loss */
+  readonly synchronous?: 'NORMAL' | 'FULL';
+  /** most operations written in one transaction */
+  readonly maxBatch?: number;
+  /** how often readers look for appends by other processes (default 250 ms) */
+  readonly pollIntervalMs?: number;
+  readonly now?: () => Date;
+}
+
+interface EventRow {
+  global_position: number;
+  stream_name: string;
+  stream_version: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+}
+
+type Operation =
+  | {
+      readonly kind: 'append';
+      readonly streamName: string;
+      readonly events: readonly NewEvent[];
+      readonly expected: ExpectedVersion;
+      readonly resolve: (r: AppendResult) => void;
+      readonly reject: (e: unknown) => void;
+    }
+  | { readonly kind: 'delete'; readonly streamName: string; readonly resolve: () => void; readonly reject: (e: unknown) => void };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS zt_events (
+  global_position INTEGER PRIMARY KEY AUTOINCREMENT,
+  stream_name     TEXT    NOT NULL,
+  stream_version  INTEGER NOT NULL,
+  event_id        TEXT    NOT NULL,
+  type            TEXT    NOT NULL,
+  data            TEXT    NOT NULL,
+  metadata        TEXT    NOT NULL,
+  recorded_at     TEXT    NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream ON zt_events (stream_name, stream_version);
+CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream_id ON zt_events (stream_name, event_id);
+CREATE TABLE IF NOT EXISTS zt_streams (
+  stream_name TEXT PRIMARY KEY,
+  version     INTEGER NOT NULL
+) WITHOUT ROWID;
+`;
+
+/** Open (and create) the SQLite file with the settings every zerotouch connection uses. */
+export function openSqliteDatabase(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Database.Database {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma(`synchronous = ${synchronous}`);
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+  db.pragma('cache_size = -65536'); // 64 MiB page cache
+  db.pragma('wal_autocheckpoint = 4000');
+  return db;
+}
+
+export class SqliteEventStore implements EventStore {
+  readonly kind = 'sqlite';
+  private queue: Operation[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly listeners = new Set<() => void>();
+  private readonly maxBatch: number;
+  private readonly pollIntervalMs: number;
+  private readonly now: () => Date;
+  private readonly statements: ReturnType<SqliteEventStore['prepare']>;
+  private readonly runBatch: (ops: readonly Operation[], recordedAt: string) => Array<{ ok: true; value: AppendResult | undefined } | { ok: false; error: unknown }>;
+
+  /** @param db an open database (see openSqliteDatabase); the store creates its tables */
+  constructor(
+    readonly db: Database.Database,
+    options: SqliteEventStoreOptions = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 2000;
+    this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.now = options.now ?? (() => new Date());
+    db.exec(SCHEMA);
+    this.statements = this.prepare();
+    const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string) =>
+      this.appendInTransaction(streamName, events, expected, recordedAt),
+    );
+    const deleteOne = db.transaction((streamName: string) => {
+      this.statements.deleteEvents.run(streamName);
+      this.statements.deleteStream.run(streamName);
+    });
+    // the outer transaction is IMMEDIATE; each operation runs in its own savepoint
+    const batch = db.transaction((ops: readonly Operation[], recordedAt: string) =>
+      ops.map((op) => {
+        try {
+          if (op.kind === 'append') return { ok: true as const, value: appendOne(op.streamName, op.events, op.expected, recordedAt) };
+          deleteOne(op.streamName);
+          return { ok: true as const, value: undefined };
+        } catch (error) {
+          return { ok: false as const, error };
+        }
+      }),
+    );
+    this.runBatch = (ops, recordedAt) => batch.immediate(ops, recordedAt);
+  }
+
+  static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
+    return new SqliteEventStore(openSqliteDatabase(path, options.synchronous), options);
+  }
+
+  private prepare() {
+    const db = this.db;
+    return {
+      streamVersion: db.prepare<[string], { version: number }>('SELECT version FROM zt_streams WHERE stream_name = ?'),
+      findId: db.prepare<[string, string], { global_position: number }>(
+        'SELECT global_position FROM zt_events WHERE stream_name = ? AND event_id = ?',
+      ),
+      insert: db.prepare<[string, number, string, string, string, string, string]>(
+        'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      ),
+      upsertStream: db.prepare<[string, number]>(
+        'INSERT INTO zt_streams (stream_name, version) VALUES (?, ?) ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version',
+      ),
+      deleteEvents: db.prepare<[string]>('DELETE FROM zt_events WHERE stream_name = ?'),
+      deleteStream: db.prepare<[string]>('DELETE FROM zt_streams WHERE stream_name = ?'),
+      readForward: db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?',
+      ),
+      readBackward: db.prepare<[string, number, number], EventRow>(
+        'SELECT * FROM zt_events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ?',
+      ),
+      readAll: db.prepare<[number, number], EventRow>('SELECT * FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
+      head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM zt_events'),
+    };
+  }
+
+  private appendInTransaction(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string): AppendResult {
+    const s = this.statements;
+    const current = s.streamVersion.get(streamName)?.version ?? 0;
+    if (current > 0) {
+      const first = s.findId.get(streamName, events[0]!.id);
+      if (first) {
+        const existing = events.flatMap((e) => {
+          const row = s.findId.get(streamName, e.id);
+          return row ? [{ id: e.id, globalPosition: row.global_position }] : [];
+        });
+        return idempotencyOutcome(streamName, events, existing, current)!;
+      }
+    }
+    if (!expectedVersionMatches(expected, current)) throw new WrongExpectedVersionError(streamName, expected, current);
+    let version = current;
+    let position = 0;
+    for (const e of events) {
+      version++;
+      try {
+        const info = s.insert.run(streamName, version, e.id, e.type, toJsonText(e.data), toJsonText(e.metadata), recordedAt);
+        position = Number(info.lastInsertRowid);
+      } catch (error) {
+        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new InvalidEventError(`stream ${streamName}: event id ${e.id} was appended before in another append`);
+        }
+        throw error;
+      }
+    }
+    s.upsertStream.run(streamName, version);
+    return { nextExpectedVersion: version, lastGlobalPosition: position };
+  }
+
+  appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
+    const expected = options.expectedVersion ?? 'any';
+    try {
+      this.assertOpen();
+      validateAppend(streamName, events, expected);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      this.enqueue({ kind: 'append', streamName, events, expected, resolve, reject });
+    });
+  }
+
+  deleteStream(streamName: string): Promise<void> {
+    try {
+      this.assertOpen();
+      validateStreamName(streamName);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'delete', streamName, resolve, reject }));
+  }
+
+  private enqueue(op: Operation): void {
+    this.queue.push(op);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+  }
+
+  /** write everything queued, in batches of at most maxBatch operations */
+  private flush(): void {
+    this.flushScheduled = false;
+    let wrote = false;
+    while (this.queue.length > 0) {
+      const ops = this.queue.splice(0, this.maxBatch);
+      let results: ReturnType<typeof this.runBatch>;
+      try {
+        results = this.runBatch(ops, this.now().toISOString());
+      } catch (error) {
+        // the transaction itself failed (disk full, database locked for too long): nothing was written
+        const failure = this.closed ? new StoreUnavailableError('event store is closed') : error;
+        for (const op of ops) op.reject(failure);
+        continue;
+      }
+      results.forEach((result, i) => {
+        const op = ops[i]!;
+        if (!result.ok) op.reject(result.error);
+        else if (op.kind === 'append') {
+          wrote = true;
+          op.resolve(result.value!);
+        } else {
+          op.resolve();
+        }
+      });
+    }
+    if (wrote) for (const listener of this.listeners) listener();
+  }
+
+  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
+    this.assertOpen();
+    validateStreamName(streamName);
+    const currentVersion = this.statements.streamVersion.get(streamName)?.version ?? 0;
+    const limit = clampLimit(options.limit, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    const { from, backwards } = streamRange(options, currentVersion);
+    if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
+    const sqlLimit = Math.min(limit, 2 ** 31 - 1);
+    const rows = backwards ? this.statements.readBackward.all(streamName, from, sqlLimit) : this.statements.readForward.all(streamName, from, sqlLimit);
+    return { currentVersion, streamExists: true, events: rows.map(toRecorded) };
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
+    this.assertOpen();
+    const after = checkPosition(options.after, 'after');
+    const limit = clampLimit(options.limit);
+    const rows = this.statements.readAll.all(after, limit);
+    const events = rows.map(toRecorded);
+    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+  }
+
+  async headPosition(): Promise<number> {
+    this.assertOpen();
+    return this.statements.head.get()?.head ?? 0;
+  }
+
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
+    return pollingSubscription(this, handler, { pollIntervalMs: this.pollIntervalMs, ...options });
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      this.db.prepare('SELECT 1').get();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.queue.length > 0) this.flush(); // finish what callers are waiting for
+    this.closed = true;
+    for (const listener of this.listeners) listener();
+    this.listeners.clear();
+    if (this.db.open) this.db.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new StoreUnavailableError('event store is closed');
+  }
+}
+
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data) as JsonObject,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    streamName: row.stream_name,
+    streamVersion: row.stream_version,
+    globalPosition: row.global_position,
+    recordedAt: row.recorded_at,
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Read models in the SQLite file beside the events. A projection batch (its document
+ * changes and its checkpoint) is one IMMEDIATE transaction, guarded by a compare-and-set
+ * on the checkpoint, so another process on the same file cannot apply the same batch too.
+ */
+import type Database from 'better-sqlite3';
+import type { JsonObject } from '../../application/ports/event-store';
+import type { Checkpoint, ListOptions, ReadModelStore, Slot, StoredDoc } from '../../application/ports/read-model-store';
+import { checkListOptions, prefixEnd } from './list-options';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS zt_projections (
+  projection TEXT    NOT NULL,
+  slot       TEXT    NOT NULL,
+  generation INTEGER NOT NULL,
+  position   INTEGER NOT NULL,
+  version    INTEGER NOT NULL,
+  updated_at TEXT    NOT NULL,
+  PRIMARY KEY (projection, slot)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS zt_documents (
+  projection TEXT    NOT NULL,
+  generation INTEGER NOT NULL,
+  collection TEXT    NOT NULL,
+  key        TEXT    NOT NULL,
+  doc        TEXT    NOT NULL,
+  PRIMARY KEY (projection, generation, collection, key)
+) WITHOUT ROWID;
+`;
+
+interface CheckpointRow {
+  projection: string;
+  slot: Slot;
+  generation: number;
+  position: number;
+  version: number;
+  updated_at: string;
+}
+
+const toCheckpoint = (r: CheckpointRow): Checkpoint => ({
+  projection: r.projection,
+  slot: r.slot,
+  generation: r.generation,
+  position: r.position,
+  version: r.version,
+  updatedAt: r.updated_at,
+});
+
+const LIVE = `(SELECT generation FROM zt_projections WHERE projection = @projection AND slot = 'live')`;
+
+export class SqliteReadModelStore implements ReadModelStore {
+  private readonly s;
+  private readonly commitTx: (args: Parameters<ReadModelStore['commit']>[0], updatedAt: string) => boolean;
+  private readonly promoteTx: (projection: string, expected: Pick<Checkpoint, 'generation' | 'position'>, updatedAt: string) => boolean;
+  private readonly dropTx: (projection: string, slot: Slot) => void;
+  private readonly now: () => Date;
+  private readonly listStatements = new Map<string, Database.Statement<Record<string, unknown>, { key: string; doc: string }>>();
+
+  constructor(
+    private readonly db: Database.Database,
+    options: { now?: () => Date } = {},
+  ) {
+    this.now = options.now ?? (() => new Date());
+    db.exec(SCHEMA);
+    this.s = {
+      checkpoint: db.prepare<[string, string], CheckpointRow>('SELECT * FROM zt_projections WHERE projection = ? AND slot = ?'),
+      checkpoints: db.prepare<[], CheckpointRow>('SELECT * FROM zt_projections ORDER BY projection, slot'),
+      upsertCheckpoint: db.prepare(
+        `INSERT INTO zt_projections (projection, slot, generation, position, version, updated_at)
+         VALUES (@projection, @slot, @generation, @position, @version, @updatedAt)
+         ON CONFLICT (projection, slot) DO UPDATE SET generation = excluded.generation, position = excluded.position,
+           version = excluded.version, updated_at = excluded.updated_at`,
+      ),
+      deleteCheckpoint: db.prepare<[string, string]>('DELETE FROM zt_projections WHERE projection = ? AND slot = ?'),
+      putDoc: db.prepare<[string, number, string, string, string]>(
+        'INSERT INTO zt_documents (projection, generation, collection, key, doc) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET doc = excluded.doc',
+      ),
+      deleteDoc: db.prepare<[string, number, string, string]>(
+        'DELETE FROM zt_documents WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
+      ),
+      deleteGeneration: db.prepare<[string, number]>('DELETE FROM zt_documents WHERE projection = ? AND generation = ?'),
+      deleteOtherGenerations: db.prepare<[string, number]>('DELETE FROM zt_documents WHERE projection = ? AND generation <> ?'),
+      getIn: db.prepare<[string, number, string, string], { doc: string }>(
+        'SELECT doc FROM zt_documents WHERE projection = ? AND generation = ? AND collection = ? AND key = ?',
+      ),
+      maxGeneration: db.prepare<[string, string], { g: number | null }>(
+        'SELECT MAX(g) AS g FROM (SELECT MAX(generation) AS g FROM zt_projections WHERE projection = ? UNION ALL SELECT MAX(generation) FROM zt_documents WHERE projection = ?)',
+      ),
+      get: db.prepare<{ projection: string; collection: string; key: string }, { doc: string }>(
+        `SELECT doc FROM zt_documents WHERE projection = @projection AND generation = ${LIVE} AND collection = @collection AND key = @key`,
+      ),
+      count: db.prepare<{ projection: string; collection: string; lo: string; hi: string | null }, { n: number }>(
+        `SELECT COUNT(*) AS n FROM zt_documents WHERE projection = @projection AND generation = ${LIVE} AND collection = @collection
+           AND key >= @lo AND (@hi IS NULL OR key < @hi)`,
+      ),
+    };
+    this.commitTx = db.transaction((args: Parameters<ReadModelStore['commit']>[0], updatedAt: string) => {
+      const current = this.s.checkpoint.get(args.projection, args.slot);
+      if (args.expected === undefined ? current !== undefined : !current || current.generation !== args.expected.generation || current.position !== args.expected.position) {
+        return false;
+      }
+      for (const change of args.changes) {
+        if (change.doc === null) this.s.deleteDoc.run(args.projection, args.generation, change.collection, change.key);
+        else this.s.putDoc.run(args.projection, args.generation, change.collection, change.key, JSON.stringify(change.doc));
+      }
+      this.s.upsertCheckpoint.run({
+        projection: args.projection,
+        slot: args.slot,
+        generation: args.generation,
+        position: args.position,
+        version: args.version,
+        updatedAt,
+      });
+      return true;
+    }).immediate;
+    this.promoteTx = db.transaction((projection: string, expected: Pick<Checkpoint, 'generation' | 'position'>, updatedAt: string) => {
+      const rebuild = this.s.checkpoint.get(projection, 'rebuild');
+      if (!rebuild || rebuild.generation !== expected.generation || rebuild.position !== expected.position) return false;
+      this.s.upsertCheckpoint.run({ ...toCheckpoint(rebuild), slot: 'live', updatedAt });
+      this.s.deleteCheckpoint.run(projection, 'rebuild');
+      this.s.deleteOtherGenerations.run(projection, rebuild.generation);
+      return true;
+    }).immediate;
+    this.dropTx = db.transaction((projection: string, slot: Slot) => {
+      const cp = this.s.checkpoint.get(projection, slot);
+      if (!cp) return;
+      this.s.deleteCheckpoint.run(projection, slot);
+      const other = this.s.checkpoint.get(projection, slot === 'live' ? 'rebuild' : 'live');
+      if (other?.generation !== cp.generation) this.s.deleteGeneration.run(projection, cp.generation);
+    }).immediate;
+  }
+
+  async checkpoint(projection: string, slot: Slot): Promise<Checkpoint | undefined> {
+    const row = this.s.checkpoint.get(projection, slot);
+    return row && toCheckpoint(row);
+  }
+
+  async checkpoints(): Promise<readonly Checkpoint[]> {
+    return this.s.checkpoints.all().map(toCheckpoint);
+  }
+
+  async commit(args: Parameters<ReadModelStore['commit']>[0]): Promise<boolean> {
+    return this.commitTx(args, this.now().toISOString());
+  }
+
+  async getIn(projection: string, generation: number, collection: string, key: string): Promise<JsonObject | undefined> {
+    const row = this.s.getIn.get(projection, generation, collection, key);
+    return row && (JSON.parse(row.doc) as JsonObject);
+  }
+
+  async promote(projection: string, expected: Pick<Checkpoint, 'generation' | 'position'>): Promise<boolean> {
+    return this.promoteTx(projection, expected, this.now().toISOString());
+  }
+
+  async dropSlot(projection: string, slot: Slot): Promise<void> {
+    this.dropTx(projection, slot);
+  }
+
+  async maxGeneration(projection: string): Promise<number> {
+    return this.s.maxGeneration.get(projection, projection)?.g ?? 0;
+  }
+
+  async get<T extends JsonObject>(projection: string, collection: string, key: string): Promise<T | undefined> {
+    const row = this.s.get.get({ projection, collection, key });
+    return row && (JSON.parse(row.doc) as T);
+  }
+
+  async getMany<T extends JsonObject>(projection: string, collection: string, keys: readonly string[]): Promise<ReadonlyMap<string, T>> {
+    const found = new Map<string, T>();
+    for (const key of new Set(keys)) {
+      const row = this.s.get.get({ projection, collection, key });
+      if (row) found.set(key, JSON.parse(row.doc) as T);
+    }
+    return found;
+  }
+
+  async list<T extends JsonObject>(projection: string, collection: string, options: ListOptions = {}): Promise<readonly StoredDoc<T>[]> {
+    const { prefix, afterKey, limit, reverse } = checkListOptions(options);
+    const hi = prefixEnd(prefix);
+    const conditions = ['projection = @projection', `generation = ${LIVE}`, 'collection = @collection', 'key >= @lo'];
+    if (hi !== undefined) conditions.push('key < @hi');
+    if (afterKey !== undefined) conditions.push(reverse ? 'key < @afterKey' : 'key > @afterKey');
+    const sql = `SELECT key, doc FROM zt_documents WHERE ${conditions.join(' AND ')} ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
+    let statement = this.listStatements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare<Record<string, unknown>, { key: string; doc: string }>(sql);
+      this.listStatements.set(sql, statement);
+    }
+    const params: Record<string, unknown> = { projection, collection, lo: prefix, limit };
+    if (hi !== undefined) params['hi'] = hi;
+    if (afterKey !== undefined) params['afterKey'] = afterKey;
+    const rows = statement.all(params);
+    return rows.map((r) => ({ key: r.key, doc: JSON.parse(r.doc) as T }));
+  }
+
+  async count(projection: string, collection: string, prefix = ''): Promise<number> {
+    return this.s.count.get({ projection, collection, lo: prefix, hi: prefixEnd(prefix) ?? null })?.n ?? 0;
+  }
+
+  /** the database belongs to the event store, which closes it */
+  async close(): Promise<void> {}
+}
