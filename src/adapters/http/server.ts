@@ -1,0 +1,131 @@
+/**
+ * The fastify instance every part shares: problem+json errors, the 64 KiB body limit,
+ * /healthz, /readyz, /metrics, /openapi.json, request metrics, optional TLS.
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { StoreUnavailableError } from '../../application/ports/event-store';
+import { HttpProblem, problemBody, sendProblem } from './problem';
+import type { MetricsRegistry } from './metrics';
+
+export const BODY_LIMIT = 64 * 1024;
+
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, { readonly ok: boolean; readonly detail?: string }>>;
+}
+
+export interface HttpServerOptions {
+  readonly logger?: FastifyBaseLogger | boolean;
+  readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
+  readonly metrics: MetricsRegistry;
+  readonly readiness: () => Promise<Readiness>;
+  readonly title?: string;
+  readonly version?: string;
+  /** trust X-Forwarded-For from a proxy in front (rate limits then see the client's address) */
+  readonly trustProxy?: boolean | string;
+}
+
+const FASTIFY_ERRORS: Record<string, { code: ConstructorParameters<typeof HttpProblem>[0]; detail?: string }> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: 'payload-too-large', detail: `the request body is larger than ${BODY_LIMIT} bytes` },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: 'unsupported-media-type', detail: 'send the body as application/json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: 'validation-failed', detail: 'the body is empty but the content type says JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: 'validation-failed', detail: 'the body is not valid JSON' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'validation-failed', detail: 'the content length does not match the body' },
+  FST_ERR_CTP_EMPTY_TYPE: { code: 'unsupported-media-type', detail: 'the content type is empty' },
+  FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported-media-type', detail: 'the content type is not valid' },
+  FST_ERR_BAD_URL: { code: 'validation-failed', detail: 'the URL is not valid' },
+  FST_ERR_ASYNC_CONSTRAINT: { code: 'validation-failed' },
+};
+
+export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
+  const serverOptions: FastifyServerOptions & { https?: unknown } = {
+    bodyLimit: BODY_LIMIT,
+    trustProxy: options.trustProxy ?? false,
+    // the largest WebSocket or HTTP header we expect is small; keep the defaults otherwise
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { strict: false } },
+  };
+  if (options.tls) serverOptions.https = { cert: options.tls.cert, key: options.tls.key };
+  if (options.logger !== undefined) {
+    if (typeof options.logger === 'boolean') serverOptions.logger = options.logger;
+    else serverOptions.loggerInstance = options.logger;
+  }
+  const app = Fastify(serverOptions as FastifyServerOptions) as unknown as FastifyInstance;
+
+  // io-ts decodes input; fastify's schemas only document it
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  const requests = options.metrics.histogram('zt_http_request_duration_seconds', 'HTTP request latency by route, method and status');
+  app.addHook('onResponse', async (request, reply) => {
+    requests.observe(reply.elapsedTime / 1000, {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unmatched',
+      status: String(reply.statusCode),
+    });
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof HttpProblem) return sendProblem(reply, error);
+    const code = (error as FastifyError).code;
+    const known = code ? FASTIFY_ERRORS[code] : undefined;
+    if (known) return sendProblem(reply, new HttpProblem(known.code, known.detail ?? error.message));
+    if (error instanceof SyntaxError || (error as FastifyError).statusCode === 400) {
+      return sendProblem(reply, new HttpProblem('validation-failed', `the request is malformed: ${error.message}`));
+    }
+    if (error instanceof StoreUnavailableError) {
+      request.log.error({ err: error }, 'event store unavailable');
+      return sendProblem(reply, new HttpProblem('unavailable', 'the event store is not reachable; try again shortly', { headers: { 'retry-after': '1' } }));
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status === 413) return sendProblem(reply, new HttpProblem('payload-too-large', error.message));
+    if (status === 415) return sendProblem(reply, new HttpProblem('unsupported-media-type', error.message));
+    request.log.error({ err: error }, 'request failed');
+    return sendProblem(reply, new HttpProblem('internal-error', 'the server failed to answer this request; it has been logged'));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, new HttpProblem('not-found', `no route ${request.method} ${request.url.split('?')[0]}`)),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: options.title ?? 'zerotouch', version: options.version ?? '0.1.0', description: 'Zero-touch provisioning for desk IP phones' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'operator, admin, user or installation API key' },
+          device: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'Device <deviceId>:<deviceSecret>' },
+        },
+      },
+    },
+  });
+
+  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['operations'] } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { schema: { summary: 'Readiness: the store answers and the read models are caught up', tags: ['operations'] } }, async (_request, reply) => {
+    const readiness = await options.readiness().catch((error: unknown): Readiness => ({
+      ready: false,
+      checks: { readiness: { ok: false, detail: error instanceof Error ? error.message : String(error) } },
+    }));
+    if (readiness.ready) return { status: 'ready', checks: readiness.checks };
+    const failing = Object.entries(readiness.checks)
+      .filter(([, c]) => !c.ok)
+      .map(([name, c]) => `${name}: ${c.detail ?? 'not ready'}`)
+      .join('; ');
+    return reply
+      .code(503)
+      .type('application/problem+json; charset=utf-8')
+      .send(problemBody('unavailable', failing || 'not ready', 503, { checks: readiness.checks }, '/readyz'));
+  });
+
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.metrics.render()),
+  );
+
+  app.get('/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['operations'] } }, async () => app.swagger());
+
+  return app;
+}
