@@ -1,0 +1,8 @@
+/** The one way a value object or a command check says no: `validation-failed` with a reason. */
+import * as E from 'fp-ts/Either';
+import { domainError, type DomainError } from '../decider';
+
+export const invalid = <A = never>(detail: string): E.Either<DomainError, A> => E.left(domainError('validation-failed', detail));
+
+/** Printable ASCII and any other character except control characters. */
+export const hasControlCharacters = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
