@@ -1,0 +1,60 @@
+/**
+ * CodeAudit (Redirector): what remains of a provisioning code once it has ended and its
+ * stream was purged (`code-audit-<codeHash>`). No personal data: no MAC, IP, model,
+ * versions or time of first connect. Codes are random, so a later code may draw the same
+ * digits again; the stream then holds one record per issue.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/Either';
+import { domainError, type Decider, type DomainError } from '../decider';
+import { eventCodec, type EventOf } from '../event-codec';
+import { Id } from '../values/id';
+import { Digest } from '../values/secret';
+import { Timestamp } from '../values/time';
+import { DevicesUrl } from '../values/url';
+import type { AuditRecord } from './provisioning-code';
+
+export const streamPrefix = 'code-audit-';
+export const streamName = (codeHash: Digest): string => `${streamPrefix}${codeHash}`;
+
+export const CodeHistoryArchivedData = t.strict({
+  codeHash: Digest,
+  installationId: Id,
+  devicesUrl: DevicesUrl,
+  issuedAt: Timestamp,
+  expiresAt: Timestamp,
+  redeemed: t.boolean,
+  endedAt: Timestamp,
+  reason: t.keyof({ revoked: null, expired: null }),
+  at: Timestamp,
+});
+
+export const Event = eventCodec('CodeAuditEvent', { CodeHistoryArchived: CodeHistoryArchivedData });
+export type Event = EventOf<{ CodeHistoryArchived: typeof CodeHistoryArchivedData }>;
+
+export type Command = { readonly type: 'ArchiveCodeHistory'; readonly record: AuditRecord; readonly now: Timestamp };
+
+export interface State {
+  /** the records kept, by the time their code was issued */
+  readonly records: readonly AuditRecord[];
+}
+
+export const initialState: State = { records: [] };
+
+export const evolve = (state: State, event: Event): State => {
+  const { at: _, ...record } = event.data;
+  return { records: [...state.records, record] };
+};
+
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
+  const { record } = command;
+  const kept = state.records.find((r) => r.issuedAt === record.issuedAt);
+  if (kept !== undefined) {
+    return kept.reason === record.reason && kept.endedAt === record.endedAt
+      ? E.right([])
+      : E.left(domainError('conflict', 'a different record of this issue is archived'));
+  }
+  return E.right([{ type: 'CodeHistoryArchived', data: { ...record, at: command.now } }]);
+};
+
+export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };

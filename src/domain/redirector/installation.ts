@@ -1,0 +1,65 @@
+/**
+ * Installation (Redirector): a Devices service allowed to ask for codes
+ * (`installation-<installationId>`). Registered by the operator with its Devices URL; its
+ * API key is shown once and kept only as a hash. Several installations may not share one
+ * URL: that is decided on the URL's own stream (`devices-url-reservation.ts`), reserved
+ * before the installation is registered.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/Either';
+import { domainError, type Decider, type DomainError } from '../decider';
+import { eventCodec, type EventOf } from '../event-codec';
+import { Id } from '../values/id';
+import { Digest } from '../values/secret';
+import { DisplayName } from '../values/text';
+import { Timestamp } from '../values/time';
+import { DevicesUrl } from '../values/url';
+
+export const streamPrefix = 'installation-';
+export const streamName = (installationId: Id): string => `${streamPrefix}${installationId}`;
+
+export const InstallationRegisteredData = t.strict({
+  installationId: Id,
+  name: DisplayName,
+  devicesUrl: DevicesUrl,
+  apiKeyHash: Digest,
+  at: Timestamp,
+});
+
+export const Event = eventCodec('InstallationEvent', { InstallationRegistered: InstallationRegisteredData });
+export type Event = EventOf<{ InstallationRegistered: typeof InstallationRegisteredData }>;
+
+export type Command = {
+  readonly type: 'RegisterInstallation';
+  readonly installationId: Id;
+  readonly name: DisplayName;
+  readonly devicesUrl: DevicesUrl;
+  readonly apiKeyHash: Digest;
+  readonly now: Timestamp;
+};
+
+export interface Registered {
+  readonly status: 'registered';
+  readonly installationId: Id;
+  readonly name: DisplayName;
+  readonly devicesUrl: DevicesUrl;
+  readonly apiKeyHash: Digest;
+  readonly registeredAt: Timestamp;
+}
+
+export type State = { readonly status: 'none' } | Registered;
+
+export const initialState: State = { status: 'none' };
+
+export const evolve = (_state: State, event: Event): State => {
+  const { at, ...registration } = event.data;
+  return { status: 'registered', ...registration, registeredAt: at };
+};
+
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
+  if (state.status !== 'none') return E.left(domainError('conflict', 'the installation is registered already'));
+  const { type: _, now, ...registration } = command;
+  return E.right([{ type: 'InstallationRegistered', data: { ...registration, at: now } }]);
+};
+
+export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };
