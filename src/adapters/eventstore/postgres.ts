@@ -122,7 +122,7 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function quoteLiteral(text: string): string {
+export function quoteLiteral(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
@@ -163,6 +163,19 @@ export async function runSchemaDdl(pool: pg.Pool, schema: string, statements: re
   } finally {
     client.release(broken);
   }
+}
+
+/**
+ * A statement creating a function when no function of that signature exists. Functions are
+ * versioned by name (`_v1`): replacing one on every open would rewrite the catalog under
+ * running calls of other processes.
+ */
+export function createFunctionIfMissing(signature: string, createStatement: string): string {
+  return `DO $do$ BEGIN
+    IF to_regprocedure(${quoteLiteral(signature)}) IS NULL THEN
+      EXECUTE ${quoteLiteral(createStatement)};
+    END IF;
+  END $do$`;
 }
 
 function schemaStatements(schema: string): string[] {
@@ -286,7 +299,12 @@ export function translateError(error: unknown): unknown {
   return error;
 }
 
-const RECORDED_AT = `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at`;
+/** SQL for a timestamptz column as RFC 3339 UTC text, the way `Date.toISOString()` writes it */
+export function isoUtc(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+const RECORDED_AT = `${isoUtc('recorded_at')} AS recorded_at`;
 const EVENT_COLUMNS = `global_position, stream_name, stream_version, event_id, type, data, metadata, ${RECORDED_AT}`;
 
 export class PostgresEventStore implements EventStore {
@@ -356,12 +374,7 @@ export class PostgresEventStore implements EventStore {
     try {
       await runSchemaDdl(pool, schema, [
         ...schemaStatements(schema),
-        // create the function only when missing: replacing it on every open would rewrite the catalog under running appends
-        `DO $do$ BEGIN
-           IF to_regprocedure(${quoteLiteral(`${quoteIdent(schema)}.${APPEND_FUNCTION}(jsonb)`)}) IS NULL THEN
-             EXECUTE ${quoteLiteral(appendFunction(schema))};
-           END IF;
-         END $do$`,
+        createFunctionIfMissing(`${quoteIdent(schema)}.${APPEND_FUNCTION}(jsonb)`, appendFunction(schema)),
       ]);
     } catch (error) {
       if (owns) await pool.end().catch(() => {});
