@@ -1,31 +1,134 @@
 /** The `zerotouch` command line: one sub-command per operation of SPEC §8. */
-import Fastify from 'fastify';
+import { parseArgs } from 'node:util';
+import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
+import { PART_FACTORIES } from '../server/factories';
+import { createZerotouchServer } from '../server/zerotouch-server';
+import { progressBar } from './progress';
+import pino from 'pino';
 
 const USAGE = `usage: zerotouch <command> [options]
 
 commands:
-  serve [--demo] [--only redirector|devices|users]   run the server
-  projections status|rebuild [name]                   inspect or rebuild read models
+  serve [--demo] [--only redirector|devices|users] [--config file]
+        run the server (all parts on one port by default)
+  projections status            where each read model stands
+  projections rebuild [name]    replay the log into fresh read models and swap them in
+  help                          this text
+
+configuration comes from ZT_* environment variables or --config (see README)
 `;
 
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function parseParts(values: readonly string[] | undefined): PartName[] {
+  if (!values || values.length === 0) return [...PART_NAMES];
+  const names = values.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  for (const name of names) if (!PART_NAMES.includes(name as PartName)) throw new UsageError(`--only takes ${PART_NAMES.join(', ')}; got ${name}`);
+  return [...new Set(names)] as PartName[];
+}
+
 export async function runCli(argv: readonly string[]): Promise<number | void> {
-  const [command] = argv;
-  switch (command) {
-    case 'serve': {
-      const app = Fastify({ logger: true });
-      app.get('/healthz', async () => ({ status: 'ok' }));
-      const host = process.env['ZT_HOST'] ?? '127.0.0.1';
-      const port = Number(process.env['ZT_PORT'] ?? 8080);
-      await app.listen({ host, port });
-      return;
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'serve':
+        return await serve(rest);
+      case 'projections':
+        return await projections(rest);
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return 0;
+      default:
+        throw new UsageError(`unknown command: ${command}`);
     }
-    case undefined:
-    case 'help':
-    case '--help':
-      process.stdout.write(USAGE);
-      return 0;
-    default:
-      process.stderr.write(`unknown command: ${command}\n${USAGE}`);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`zerotouch: ${(error as Error).message}\n\n${USAGE}`);
       return 2;
+    }
+    throw error;
+  }
+}
+
+async function serve(argv: readonly string[]): Promise<number | void> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { demo: { type: 'boolean', default: false }, only: { type: 'string', multiple: true }, config: { type: 'string' } },
+    strict: true,
+  });
+  const config = loadConfig(process.env, { configFile: values.config });
+  const parts = parseParts(values.only);
+  const server = await createZerotouchServer({ config, parts, factories: PART_FACTORIES });
+  const url = await server.listen();
+  const lines = [
+    `zerotouch is running (${parts.join(', ')}) at ${url}`,
+    `  public URL   ${config.publicUrl}`,
+    `  store        ${server.storage.description}`,
+    `  data dir     ${config.dataDir}`,
+    `  admin token  ${config.adminToken}`,
+    `  operator token ${config.operatorToken}`,
+    ...server.parts.flatMap((p) => p.banner?.() ?? []),
+    `  health       ${url}/healthz  ${url}/readyz  ${url}/metrics  ${url}/openapi.json`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string): void => {
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${signal}: stopping (draining requests, finishing appends)\n`);
+      server.close().then(resolve, (error: unknown) => {
+        process.stderr.write(`shutdown failed: ${String(error)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+async function projections(argv: readonly string[]): Promise<number | void> {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: { config: { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [action, name] = positionals;
+  if (action !== 'status' && action !== 'rebuild') throw new UsageError('projections takes status or rebuild [name]');
+  const config = loadConfig(process.env, { configFile: values.config });
+  const server = await createZerotouchServer({ config, parts: [...PART_NAMES], factories: PART_FACTORIES, logger: pino({ level: 'warn' }) });
+  try {
+    const runner = server.runner;
+    if (action === 'status') {
+      const status = await runner.status();
+      if (values.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      else {
+        process.stdout.write(`${'projection'.padEnd(28)} ${'version'.padStart(7)} ${'gen'.padStart(4)} ${'position'.padStart(10)} ${'head'.padStart(10)} ${'behind'.padStart(8)}  updated\n`);
+        for (const s of status) {
+          const stale = s.liveVersion !== null && s.liveVersion !== s.version ? ` (built by v${s.liveVersion}: rebuild)` : '';
+          process.stdout.write(
+            `${s.name.padEnd(28)} ${String(s.version).padStart(7)} ${String(s.generation ?? '-').padStart(4)} ${String(s.position).padStart(10)} ${String(s.head).padStart(10)} ${String(s.behind).padStart(8)}  ${s.updatedAt ?? 'never'}${stale}${s.rebuilding ? ` rebuilding at ${s.rebuilding.position}` : ''}\n`,
+          );
+        }
+      }
+      return 0;
+    }
+    const names = name ? [name] : runner.names();
+    if (name && !runner.names().includes(name)) throw new UsageError(`unknown projection ${name}; known: ${runner.names().join(', ')}`);
+    for (const n of names) {
+      const bar = progressBar(`rebuild ${n}`);
+      await runner.rebuild(n, (position, head) => bar.update(position, head));
+      bar.finish();
+    }
+    return 0;
+  } finally {
+    await server.close();
   }
 }

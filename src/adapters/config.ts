@@ -1,0 +1,163 @@
+/**
+ * Configuration (SPEC §9): environment variables, optionally a JSON config file with the
+ * same keys (`ZT_CONFIG=/etc/zerotouch.json` or `--config`); the environment wins. Secrets
+ * not given are generated on first run and kept in the data dir (mode 0600).
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export type PartName = 'redirector' | 'devices' | 'users';
+export const PART_NAMES: readonly PartName[] = ['redirector', 'devices', 'users'];
+
+export interface RateLimit {
+  /** wrong codes allowed before throttling */
+  readonly burst: number;
+  /** then one more every this many milliseconds */
+  readonly refillMs: number;
+}
+
+export interface Config {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  readonly store: string;
+  readonly adminToken: string;
+  readonly operatorToken: string;
+  /** where Devices asks for codes; undefined: this process's own Redirector */
+  readonly redirectorUrl: string | undefined;
+  /** the Redirector API key of this Devices (ZT_REDIRECTOR_API_KEY); with the own Redirector it is generated */
+  readonly redirectorApiKey: string | undefined;
+  readonly usersDomain: string;
+  /** the Devices app password Users logs in with; undefined until the demo bootstrap makes one */
+  readonly usersAppPassword: string | undefined;
+  /** where Users finds Devices (ZT_DEVICES_URL); default: this process */
+  readonly devicesUrl: string;
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  readonly serverSecret: Buffer;
+  readonly logLevel: string;
+  readonly trustProxy: boolean;
+  readonly pollSeconds: number;
+  readonly codeTtlDays: number;
+  readonly rateLimits: { readonly perMac: RateLimit; readonly perIp: RateLimit };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+interface StoredSecrets {
+  serverSecret: string;
+  adminToken: string;
+  operatorToken: string;
+  [key: string]: string;
+}
+
+const SECRETS_FILE = 'secrets.json';
+
+/** A token to show to a human: 32 random bytes, base64url. */
+export const newToken = (): string => randomBytes(32).toString('base64url');
+
+/** The generated secrets of a data dir, created on first use. */
+export function dataDirSecrets(dataDir: string): StoredSecrets {
+  mkdirSync(dataDir, { recursive: true });
+  const file = join(dataDir, SECRETS_FILE);
+  if (existsSync(file)) {
+    const stored = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+    if (!stored.serverSecret || !stored.adminToken || !stored.operatorToken) throw new ConfigError(`${file} is incomplete; restore it from backup`);
+    return stored;
+  }
+  const fresh: StoredSecrets = { serverSecret: randomBytes(32).toString('base64'), adminToken: newToken(), operatorToken: newToken() };
+  writeFileSync(file, `${JSON.stringify(fresh, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return fresh;
+}
+
+/** Keep a further generated secret (e.g. the demo app password) in the data dir. */
+export function rememberSecret(dataDir: string, key: string, make: () => string): string {
+  const stored = dataDirSecrets(dataDir);
+  if (stored[key]) return stored[key];
+  stored[key] = make();
+  writeFileSync(join(dataDir, SECRETS_FILE), `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  return stored[key];
+}
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function url(name: string, value: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute http(s) URL, got ${JSON.stringify(value)}`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got ${JSON.stringify(value)}`);
+  return value.replace(/\/+$/, '');
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { configFile?: string } = {}): Config {
+  const file = options.configFile ?? env['ZT_CONFIG'];
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    try {
+      fromFile = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    } catch (error) {
+      throw new ConfigError(`cannot read config file ${file}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (typeof fromFile !== 'object' || fromFile === null || Array.isArray(fromFile)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  }
+  const get = (key: string): string | undefined => {
+    const v = env[key] ?? fromFile[key];
+    return v === undefined || v === null ? undefined : String(v);
+  };
+
+  const host = get('ZT_HOST') ?? '127.0.0.1';
+  const port = int('ZT_PORT', get('ZT_PORT'), 8080, 0, 65535);
+  const dataDir = resolve(get('ZT_DATA_DIR') ?? './data');
+  const certFile = get('ZT_TLS_CERT');
+  const keyFile = get('ZT_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new ConfigError('set both ZT_TLS_CERT and ZT_TLS_KEY, or neither');
+  const scheme = certFile ? 'https' : 'http';
+  const urlHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const publicUrl = url('ZT_PUBLIC_URL', get('ZT_PUBLIC_URL') ?? `${scheme}://${urlHost}:${port}`);
+  const secrets = dataDirSecrets(dataDir);
+  const store = get('ZT_STORE') ?? `sqlite:${join(dataDir, 'zerotouch.db')}`;
+  if (!/^(memory:|sqlite:|postgres:\/\/|postgresql:\/\/|esdb:\/\/|esdb\+discover:\/\/)/.test(store)) {
+    throw new ConfigError(`ZT_STORE must be memory:, sqlite:<file>, postgres://… or esdb://…, got ${JSON.stringify(store)}`);
+  }
+  const redirectorUrl = get('ZT_REDIRECTOR_URL');
+  const serverSecretText = get('ZT_SERVER_SECRET') ?? secrets.serverSecret;
+  const serverSecret = Buffer.from(serverSecretText, 'base64');
+  if (serverSecret.length < 32) throw new ConfigError('ZT_SERVER_SECRET must be at least 32 bytes, base64');
+
+  return {
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    store,
+    adminToken: get('ZT_ADMIN_TOKEN') ?? secrets.adminToken,
+    operatorToken: get('ZT_OPERATOR_TOKEN') ?? secrets.operatorToken,
+    redirectorUrl: redirectorUrl === undefined ? undefined : url('ZT_REDIRECTOR_URL', redirectorUrl),
+    redirectorApiKey: get('ZT_REDIRECTOR_API_KEY'),
+    usersDomain: get('ZT_USERS_DOMAIN') ?? 'example.com',
+    usersAppPassword: get('ZT_USERS_APP_PASSWORD'),
+    devicesUrl: url('ZT_DEVICES_URL', get('ZT_DEVICES_URL') ?? publicUrl),
+    tls: certFile && keyFile ? { certFile, keyFile } : undefined,
+    serverSecret,
+    logLevel: get('ZT_LOG_LEVEL') ?? 'info',
+    trustProxy: get('ZT_TRUST_PROXY') === 'true',
+    pollSeconds: int('ZT_POLL_SECONDS', get('ZT_POLL_SECONDS'), 300, 1, 86_400),
+    codeTtlDays: 7,
+    rateLimits: {
+      perMac: { burst: int('ZT_RATE_MAC_BURST', get('ZT_RATE_MAC_BURST'), 5, 1, 1_000_000), refillMs: int('ZT_RATE_MAC_REFILL_MS', get('ZT_RATE_MAC_REFILL_MS'), 60_000, 1, 86_400_000) },
+      perIp: { burst: int('ZT_RATE_IP_BURST', get('ZT_RATE_IP_BURST'), 100, 1, 1_000_000), refillMs: int('ZT_RATE_IP_REFILL_MS', get('ZT_RATE_IP_REFILL_MS'), 1_000, 1, 86_400_000) },
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * The composition root of a server: configuration → store → parts → projections →
+ * one HTTP(S) port with every part's routes and WebSocket endpoints.
+ */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { systemClock, type Clock } from '../../application/ports/clock';
+import type { Random } from '../../application/ports/random';
+import { ProjectionRunner } from '../../application/projections/runner';
+import type { Config, PartName } from '../config';
+import { MetricsRegistry } from '../http/metrics';
+import { createHttpServer, type Readiness } from '../http/server';
+import { cryptoRandom } from '../system/random';
+import { CryptoSecrets } from '../system/secrets';
+import { attachWebSocketEndpoints, type WebSocketEndpoint } from '../ws/endpoints';
+import type { Part, PartContext, PartFactory } from './part';
+import { openStorage, type Storage } from './storage';
+
+export interface ServerOptions {
+  readonly config: Config;
+  readonly parts: readonly PartName[];
+  readonly factories: Readonly<Partial<Record<PartName, PartFactory>>>;
+  /** an already open storage (tests); default: the one ZT_STORE names */
+  readonly storage?: Storage;
+  readonly clock?: Clock;
+  readonly random?: Random;
+  readonly logger?: Logger;
+  /** how far (in global positions) read models may trail before /readyz says no */
+  readonly readinessTolerance?: number;
+}
+
+export interface ZerotouchServer {
+  readonly app: FastifyInstance;
+  readonly context: PartContext;
+  readonly parts: readonly Part[];
+  readonly runner: ProjectionRunner;
+  readonly storage: Storage;
+  /** listen, then start the parts' background work; resolves with the URL */
+  listen(): Promise<string>;
+  /** stop taking requests, stop the parts, finish appends, close the store */
+  close(): Promise<void>;
+}
+
+export async function createZerotouchServer(options: ServerOptions): Promise<ZerotouchServer> {
+  const { config } = options;
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'zerotouch' } });
+  const storage = options.storage ?? (await openStorage(config.store, config.dataDir));
+  const metrics = new MetricsRegistry();
+  let runner: ProjectionRunner | undefined;
+  const context: PartContext = {
+    config,
+    events: storage.events,
+    readModels: storage.readModels,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? cryptoRandom,
+    secrets: new CryptoSecrets(config.serverSecret),
+    metrics,
+    logger,
+    projections: {
+      caughtUp: (o) => (runner ? runner.caughtUp(o) : Promise.resolve()),
+    },
+    colocated: new Set(options.parts),
+  };
+
+  const parts: Part[] = [];
+  for (const name of options.parts) {
+    const factory = options.factories[name];
+    if (!factory) throw new Error(`part ${name} is not available in this build`);
+    parts.push(await factory(context));
+  }
+  runner = new ProjectionRunner(storage.events, storage.readModels, parts.flatMap((p) => p.projections), {
+    logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
+  });
+  const activeRunner = runner;
+
+  let lastStatus: Awaited<ReturnType<ProjectionRunner['status']>> = [];
+  metrics.gauge('zt_projection_behind', 'global positions between a projection checkpoint and the head of the log (as of the last /readyz)', () =>
+    lastStatus.map((s) => ({ labels: { projection: s.name }, value: s.behind })),
+  );
+
+  const readiness = async (): Promise<Readiness> => {
+    const checks: Record<string, { ok: boolean; detail?: string }> = {};
+    const storeOk = await storage.events.ping().catch(() => false);
+    checks['store'] = storeOk ? { ok: true } : { ok: false, detail: `${storage.events.kind} store not reachable` };
+    if (storeOk) {
+      lastStatus = await activeRunner.status();
+      const tolerance = options.readinessTolerance ?? 1000;
+      const behind = lastStatus.filter((s) => s.behind > tolerance);
+      checks['projections'] = behind.length === 0 ? { ok: true } : { ok: false, detail: `behind: ${behind.map((s) => `${s.name} (${s.behind})`).join(', ')}` };
+    }
+    for (const part of parts) Object.assign(checks, (await part.readiness?.()) ?? {});
+    return { ready: Object.values(checks).every((c) => c.ok), checks };
+  };
+
+  const app = await createHttpServer({
+    logger,
+    metrics,
+    readiness,
+    trustProxy: config.trustProxy,
+    tls: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
+    title: `zerotouch (${options.parts.join(', ')})`,
+  });
+  for (const part of parts) await part.routes(app);
+  const endpoints = new Map<string, WebSocketEndpoint>();
+  for (const part of parts) for (const [path, endpoint] of part.websockets ?? []) endpoints.set(path, endpoint);
+  if (endpoints.size > 0) attachWebSocketEndpoints(app, endpoints);
+
+  let started = false;
+  return {
+    app,
+    context,
+    parts,
+    runner: activeRunner,
+    storage,
+    async listen() {
+      await activeRunner.start();
+      await app.listen({ host: config.host, port: config.port });
+      for (const part of parts) await part.start?.();
+      started = true;
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : config.port;
+      return `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    },
+    async close() {
+      if (started) for (const part of [...parts].reverse()) await part.stop?.().catch((error: unknown) => logger.warn({ err: error, part: part.name }, 'part did not stop cleanly'));
+      await app.close();
+      await activeRunner.stop();
+      await storage.close();
+    },
+  };
+}
