@@ -1,6 +1,6 @@
 /**
  * CodeAudit (Redirector): what remains of a provisioning code once it has ended and its
- * stream was purged (`code-audit-<codeHash>`). No personal data: no MAC, IP, model,
+ * stream was purged (`codeAudit-<codeHash>`). No personal data: no MAC, IP, model,
  * versions or time of first connect. Codes are random, so a later code may draw the same
  * digits again; the stream then holds one record per issue.
  */
@@ -14,8 +14,8 @@ import { Timestamp } from '../values/time';
 import { DevicesUrl } from '../values/url';
 import type { AuditRecord } from './provisioning-code';
 
-export const streamPrefix = 'code-audit-';
-export const streamName = (codeHash: Digest): string => `${streamPrefix}${codeHash}`;
+export const streamCategory = 'codeAudit';
+export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
 
 export const CodeHistoryArchivedData = t.strict({
   codeHash: Digest,

@@ -1,6 +1,6 @@
 /**
  * DevicesUrlReservation (Redirector): one Devices URL, one installation
- * (`devices-url-<normalised URL>`). The operator's registration first reserves the URL
+ * (`devicesUrl-<normalised URL>`). The operator's registration first reserves the URL
  * here, then registers the installation; a second installation for the same URL is
  * refused with `conflict`, the same installation again changes nothing (a retried request).
  */
@@ -12,8 +12,8 @@ import { Id } from '../values/id';
 import { Timestamp } from '../values/time';
 import { DevicesUrl } from '../values/url';
 
-export const streamPrefix = 'devices-url-';
-export const streamName = (devicesUrl: DevicesUrl): string => `${streamPrefix}${devicesUrl}`;
+export const streamCategory = 'devicesUrl';
+export const streamName = (devicesUrl: DevicesUrl): string => `${streamCategory}-${devicesUrl}`;
 
 export const DevicesUrlReservedData = t.strict({ devicesUrl: DevicesUrl, installationId: Id, at: Timestamp });
 

@@ -15,8 +15,8 @@ import { DisplayName } from '../values/text';
 import { Timestamp } from '../values/time';
 import { DevicesUrl } from '../values/url';
 
-export const streamPrefix = 'installation-';
-export const streamName = (installationId: Id): string => `${streamPrefix}${installationId}`;
+export const streamCategory = 'installation';
+export const streamName = (installationId: Id): string => `${streamCategory}-${installationId}`;
 
 export const InstallationRegisteredData = t.strict({
   installationId: Id,

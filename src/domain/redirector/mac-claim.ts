@@ -1,6 +1,6 @@
 /**
  * MacClaim (Redirector): a phone claimed in advance by an installation (SPEC §5.4),
- * one stream per MAC (`mac-claim-<mac>`). A claimed phone is redirected to the claiming
+ * one stream per MAC (`macClaim-<mac>`). A claimed phone is redirected to the claiming
  * Devices at `phone/init` instead of being asked for a code. A MAC claimed by one
  * installation cannot be claimed by another (`conflict`); the same installation claiming
  * it again changes nothing.
@@ -15,8 +15,8 @@ import { Timestamp } from '../values/time';
 import { DevicesUrl } from '../values/url';
 import type { IssuingInstallation } from './provisioning-code';
 
-export const streamPrefix = 'mac-claim-';
-export const streamName = (mac: Mac): string => `${streamPrefix}${mac}`;
+export const streamCategory = 'macClaim';
+export const streamName = (mac: Mac): string => `${streamCategory}-${mac}`;
 
 export const MacClaimedData = t.strict({ mac: Mac, installationId: Id, devicesUrl: DevicesUrl, at: Timestamp });
 

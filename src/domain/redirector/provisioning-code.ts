@@ -27,8 +27,8 @@ import { DevicesUrl, devicesUrlAllowed } from '../values/url';
 
 export const CODE_VALIDITY_DAYS = 7;
 
-export const streamPrefix = 'code-';
-export const streamName = (codeHash: Digest): string => `${streamPrefix}${codeHash}`;
+export const streamCategory = 'code';
+export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
 
 // ---- events
 

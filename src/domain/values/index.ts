@@ -1,4 +1,5 @@
 export * from './category-id';
+export * from './config-revision';
 export * from './domain-name';
 export * from './firmware';
 export * from './firmware-version';

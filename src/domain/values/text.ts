@@ -35,3 +35,17 @@ export const parseEmail = (input: string): E.Either<DomainError, Email> => {
   const s = input.trim();
   return isEmail(s) ? E.right(s as Email) : invalid('an e-mail address looks like name@example.com');
 };
+
+interface NoteBrand {
+  readonly Note: unique symbol;
+}
+
+const isNote = (s: string): boolean => s.length <= 1000 && !hasControlCharacters(s);
+
+/** Free text a phone or an admin attaches (why a firmware update failed): at most 1000 characters, no control characters. */
+export const Note = t.brand(t.string, (s): s is t.Branded<string, NoteBrand> => isNote(s), 'Note');
+export type Note = t.TypeOf<typeof Note>;
+
+/** Never refuses: control characters become spaces and the text is cut to 1000 characters. */
+export const toNote = (input: string): Note =>
+  input.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ').trim().slice(0, 1000).trim() as Note;

@@ -40,6 +40,6 @@ describe('CodeAudit', () => {
   });
 
   it('lives in its own stream, which the purge does not delete', () => {
-    expect(CodeAudit.streamName(codeHash)).toBe(`code-audit-${codeHash}`);
+    expect(CodeAudit.streamName(codeHash)).toBe(`codeAudit-${codeHash}`);
   });
 });

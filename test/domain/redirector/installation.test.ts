@@ -61,7 +61,7 @@ describe('DevicesUrlReservation: several installations may not share one URL', (
   });
 
   it('is keyed by the normalised URL', () => {
-    expect(DevicesUrlReservation.streamName(url('https://Devices.example.com:443/'))).toBe('devices-url-https://devices.example.com');
+    expect(DevicesUrlReservation.streamName(url('https://Devices.example.com:443/'))).toBe('devicesUrl-https://devices.example.com');
   });
 });
 
@@ -87,6 +87,6 @@ describe('MacClaim: phones claimed in advance', () => {
   it('phone/init redirects a claimed MAC and asks for a code otherwise', () => {
     expect(MacClaim.initAnswer(MacClaim.initialState)).toEqual({ action: 'prompt-code' });
     expect(MacClaim.initAnswer(fold(MacClaim.decider, [claimed]))).toEqual({ action: 'redirect', devicesUrl });
-    expect(MacClaim.streamName(MAC_A)).toBe('mac-claim-009033aabb01');
+    expect(MacClaim.streamName(MAC_A)).toBe('macClaim-009033aabb01');
   });
 });

@@ -1,0 +1,90 @@
+import * as E from 'fp-ts/Either';
+import { describe, expect, it } from 'vitest';
+import * as Domain from '../../../src/domain/devices/domain';
+import { deciderSpec, leftOf, rightOf } from '../decider-spec';
+import { category, name, sealed, T0, T1 } from '../fixtures';
+import { categoryAdded, domainCreated, EXAMPLE, exampleDomain, LAB, OFFICE, OTHER } from './fixtures';
+
+const given = deciderSpec(Domain.decider, Domain.Event);
+
+describe('Domain', () => {
+  const create: Domain.Command = { type: 'CreateDomain', domain: EXAMPLE, appPasswordSealed: sealed('v1.sealed.app-password'), now: T0 };
+
+  it('is created with its app password sealed', () => {
+    given([]).when(create).then([domainCreated()]);
+  });
+
+  it('creating it twice is a conflict', () => {
+    given([domainCreated()]).when(create).thenFails('conflict');
+  });
+
+  it('lives in its own stream', () => {
+    expect(Domain.streamName(EXAMPLE)).toBe('domain-example.com');
+  });
+});
+
+describe('Domain: categories', () => {
+  const add = (categoryId = OFFICE, provisioning = true): Domain.Command => ({
+    type: 'AddCategory',
+    domain: EXAMPLE,
+    categoryId,
+    name: name(categoryId.toUpperCase()),
+    provisioning,
+    now: T0,
+  });
+
+  it('a category is added with its provisioning flag', () => {
+    given([domainCreated()]).when(add()).then([categoryAdded()]);
+    given([domainCreated()]).when(add(LAB, false)).then([categoryAdded(LAB, false)]);
+  });
+
+  it('adding a category id the domain has is a conflict', () => {
+    given([domainCreated(), categoryAdded()]).when(add(OFFICE, false)).thenFails('conflict');
+  });
+
+  it('a category of a domain that does not exist is not-found', () => {
+    given([]).when(add()).thenFails('not-found');
+    given([domainCreated(OTHER)]).when(add()).thenFails('not-found');
+  });
+
+  it('provisioning is switched on and off; the same value again changes nothing', () => {
+    const set = (categoryId = LAB, provisioning = true): Domain.Command => ({
+      type: 'SetCategoryProvisioning',
+      domain: EXAMPLE,
+      categoryId,
+      provisioning,
+      now: T1,
+    });
+    given([domainCreated(), categoryAdded(LAB, false)])
+      .when(set())
+      .then([{ type: 'CategoryProvisioningChanged', data: { domain: EXAMPLE, categoryId: LAB, provisioning: true, at: T1 } }]);
+    given([domainCreated(), categoryAdded(LAB, false)]).when(set(LAB, false)).thenNothingHappens();
+    given([domainCreated()]).when(set()).thenFails('not-found');
+  });
+});
+
+describe('Domain: codes only for enabled categories', () => {
+  it('an enabled category may get codes', () => {
+    expect(rightOf(Domain.categoryForProvisioning(exampleDomain, OFFICE)).id).toBe(OFFICE);
+  });
+
+  it('a category not enabled for provisioning is forbidden', () => {
+    expect(leftOf(Domain.categoryForProvisioning(exampleDomain, LAB)).code).toBe('forbidden');
+  });
+
+  it('an unknown category, or a missing domain, is not-found', () => {
+    expect(leftOf(Domain.categoryForProvisioning(exampleDomain, category('nope'))).code).toBe('not-found');
+    expect(leftOf(Domain.categoryForProvisioning(Domain.initialState, OFFICE)).code).toBe('not-found');
+  });
+
+  it('Users is offered only the categories enabled for provisioning', () => {
+    expect(Domain.provisioningCategories(exampleDomain).map((c) => c.id)).toEqual(['office', 'kiosk']);
+  });
+
+  it('a job may name an existing category or *', () => {
+    expect(E.isRight(Domain.checkSelector(exampleDomain, EXAMPLE, '*'))).toBe(true);
+    expect(E.isRight(Domain.checkSelector(exampleDomain, EXAMPLE, LAB))).toBe(true);
+    expect(leftOf(Domain.checkSelector(exampleDomain, EXAMPLE, category('nope'))).code).toBe('not-found');
+    expect(leftOf(Domain.checkSelector(exampleDomain, OTHER, '*')).code).toBe('not-found');
+  });
+});
