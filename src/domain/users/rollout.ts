@@ -1,0 +1,190 @@
+/**
+ * Rollout (Users): UsersAdmin's "Register phones" (`rollout-<rolloutId>`): one code per
+ * user for a category and phone app; each entry goes Pending → Registered as its phone
+ * comes up, or shows Expired once its code expired unused, when the admin may reissue it.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/Either';
+import { domainError, type Decider, type DomainError } from '../decider';
+import { eventCodec, type EventOf } from '../event-codec';
+import { CategoryId } from '../values/category-id';
+import { Id } from '../values/id';
+import { Mac } from '../values/mac';
+import { ProvisioningCode } from '../values/provisioning-code';
+import { invalid } from '../values/refuse';
+import { Digest } from '../values/secret';
+import { isAtOrAfter, Timestamp } from '../values/time';
+import type * as PhoneApp from './phone-app';
+
+export const streamCategory = 'rollout';
+export const streamName = (rolloutId: Id): string => `${streamCategory}-${rolloutId}`;
+
+/** At most this many users per rollout. */
+export const MAX_ENTRIES = 10_000;
+
+const EntryCode = { codeHash: Digest, code: ProvisioningCode, expiresAt: Timestamp };
+export const RolloutEntry = t.strict({ userId: Id, ...EntryCode });
+export type RolloutEntry = t.TypeOf<typeof RolloutEntry>;
+
+export const RolloutStartedData = t.strict({
+  rolloutId: Id,
+  category: CategoryId,
+  phoneAppId: Id,
+  entries: t.array(RolloutEntry),
+  at: Timestamp,
+});
+export const RolloutEntryRegisteredData = t.strict({ rolloutId: Id, userId: Id, codeHash: Digest, mac: Mac, at: Timestamp });
+export const RolloutCodeReissuedData = t.strict({ rolloutId: Id, userId: Id, ...EntryCode, at: Timestamp });
+
+const dataCodecs = {
+  RolloutStarted: RolloutStartedData,
+  RolloutEntryRegistered: RolloutEntryRegisteredData,
+  RolloutCodeReissued: RolloutCodeReissuedData,
+};
+export const Event = eventCodec('RolloutEvent', dataCodecs);
+export type Event = EventOf<typeof dataCodecs>;
+
+export type Command =
+  | {
+      readonly type: 'StartRollout';
+      readonly rolloutId: Id;
+      readonly category: CategoryId;
+      /** the phone app's state, folded from its stream: it must exist */
+      readonly phoneApp: PhoneApp.State;
+      /** one per user, each with the code asked for it */
+      readonly entries: readonly RolloutEntry[];
+      readonly now: Timestamp;
+    }
+  | {
+      readonly type: 'RegisterRolloutEntry';
+      readonly rolloutId: Id;
+      readonly userId: Id;
+      readonly codeHash: Digest;
+      readonly mac: Mac;
+      readonly now: Timestamp;
+    }
+  | {
+      readonly type: 'ReissueRolloutCode';
+      readonly rolloutId: Id;
+      readonly userId: Id;
+      readonly codeHash: Digest;
+      readonly code: ProvisioningCode;
+      readonly expiresAt: Timestamp;
+      readonly now: Timestamp;
+    };
+
+export interface Entry {
+  readonly userId: Id;
+  /** the current code */
+  readonly codeHash: Digest;
+  readonly code: ProvisioningCode;
+  readonly expiresAt: Timestamp;
+  /** every code the entry had, the current one last */
+  readonly codeHashes: readonly Digest[];
+  readonly mac: Mac | null;
+  readonly registeredAt: Timestamp | null;
+}
+
+export interface Started {
+  readonly status: 'started';
+  readonly rolloutId: Id;
+  readonly category: CategoryId;
+  readonly phoneAppId: Id;
+  readonly entries: readonly Entry[];
+}
+
+export type State = { readonly status: 'none' } | Started;
+
+export const initialState: State = { status: 'none' };
+
+const updateEntry = (state: Started, userId: Id, update: (entry: Entry) => Entry): Started => ({
+  ...state,
+  entries: state.entries.map((entry) => (entry.userId === userId ? update(entry) : entry)),
+});
+
+export const evolve = (state: State, event: Event): State => {
+  switch (event.type) {
+    case 'RolloutStarted': {
+      const { rolloutId, category, phoneAppId, entries } = event.data;
+      return {
+        status: 'started',
+        rolloutId,
+        category,
+        phoneAppId,
+        entries: entries.map((e) => ({ ...e, codeHashes: [e.codeHash], mac: null, registeredAt: null })),
+      };
+    }
+    case 'RolloutEntryRegistered':
+      if (state.status === 'none') return state;
+      return updateEntry(state, event.data.userId, (entry) => ({ ...entry, mac: event.data.mac, registeredAt: event.data.at }));
+    case 'RolloutCodeReissued': {
+      if (state.status === 'none') return state;
+      const { codeHash, code, expiresAt } = event.data;
+      return updateEntry(state, event.data.userId, (entry) => ({
+        ...entry,
+        codeHash,
+        code,
+        expiresAt,
+        codeHashes: [...entry.codeHashes, codeHash],
+      }));
+    }
+  }
+};
+
+export type EntryState = 'pending' | 'registered' | 'expired';
+
+/** Pending until its code expires; registered once its phone came up. */
+export const entryState = (entry: Pick<Entry, 'mac' | 'expiresAt'>, now: Timestamp): EntryState =>
+  entry.mac !== null ? 'registered' : isAtOrAfter(now, entry.expiresAt) ? 'expired' : 'pending';
+
+const notFound = domainError('not-found', 'no such rollout');
+const entryNotFound = domainError('not-found', 'the user is not in this rollout');
+
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
+  switch (command.type) {
+    case 'StartRollout': {
+      if (state.status !== 'none') return E.left(domainError('conflict', 'a rollout with this id exists'));
+      if (command.phoneApp.status === 'none') return E.left(domainError('not-found', 'no such phone app'));
+      const { entries } = command;
+      if (entries.length === 0) return invalid('a rollout needs at least one user');
+      if (entries.length > MAX_ENTRIES) return invalid(`a rollout has at most ${MAX_ENTRIES} users`);
+      if (new Set(entries.map((e) => e.userId)).size !== entries.length) return invalid('each user at most once per rollout');
+      if (new Set(entries.map((e) => e.codeHash)).size !== entries.length) return invalid('each user needs a code of its own');
+      return E.right([
+        {
+          type: 'RolloutStarted',
+          data: {
+            rolloutId: command.rolloutId,
+            category: command.category,
+            phoneAppId: command.phoneApp.phoneAppId,
+            entries: entries.map(({ userId, codeHash, code, expiresAt }) => ({ userId, codeHash, code, expiresAt })),
+            at: command.now,
+          },
+        },
+      ]);
+    }
+    case 'RegisterRolloutEntry': {
+      if (state.status === 'none') return E.left(notFound);
+      const entry = state.entries.find((e) => e.userId === command.userId);
+      if (entry === undefined) return E.left(entryNotFound);
+      if (!entry.codeHashes.includes(command.codeHash)) return E.left(domainError('conflict', 'the code is not one of this entry'));
+      if (entry.mac !== null) {
+        return entry.mac === command.mac ? E.right([]) : E.left(domainError('conflict', 'the entry registered another phone'));
+      }
+      const { rolloutId, userId, codeHash, mac, now } = command;
+      return E.right([{ type: 'RolloutEntryRegistered', data: { rolloutId, userId, codeHash, mac, at: now } }]);
+    }
+    case 'ReissueRolloutCode': {
+      if (state.status === 'none') return E.left(notFound);
+      const entry = state.entries.find((e) => e.userId === command.userId);
+      if (entry === undefined) return E.left(entryNotFound);
+      const current = entryState(entry, command.now);
+      if (current !== 'expired') return E.left(domainError('conflict', `the entry is ${current}; only an expired code is reissued`));
+      if (entry.codeHashes.includes(command.codeHash)) return E.left(domainError('conflict', 'the entry had this code already'));
+      const { rolloutId, userId, codeHash, code, expiresAt, now } = command;
+      return E.right([{ type: 'RolloutCodeReissued', data: { rolloutId, userId, codeHash, code, expiresAt, at: now } }]);
+    }
+  }
+};
+
+export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };

@@ -1,0 +1,103 @@
+/**
+ * UnassignedPhone (Users): a provisioned phone Users cannot give to a user by itself
+ * (`unassignedPhone-<mac>`): an approved pre-claimed phone (its notice has no code) or a
+ * notice for a code this Users never handed out. It is kept and reported, not dropped,
+ * until an admin assigns it to a user. A repeated notice changes nothing.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/Either';
+import { domainError, type Decider, type DomainError } from '../decider';
+import { eventCodec, type EventOf } from '../event-codec';
+import { Id } from '../values/id';
+import { Mac } from '../values/mac';
+import { Model } from '../values/model';
+import { ProvisioningCode } from '../values/provisioning-code';
+import { Timestamp } from '../values/time';
+import * as User from './user';
+
+export const streamCategory = 'unassignedPhone';
+export const streamName = (mac: Mac): string => `${streamCategory}-${mac}`;
+
+export const UnassignedReason = t.keyof({ 'no-code': null, 'unknown-code': null });
+export type UnassignedReason = t.TypeOf<typeof UnassignedReason>;
+
+export const UnassignedPhoneRecordedData = t.strict({
+  mac: Mac,
+  model: Model,
+  code: t.union([ProvisioningCode, t.null]),
+  noticeId: Id,
+  reason: UnassignedReason,
+  at: Timestamp,
+});
+export const UnassignedPhoneAssignedData = t.strict({ mac: Mac, model: Model, userId: Id, at: Timestamp });
+
+const dataCodecs = { UnassignedPhoneRecorded: UnassignedPhoneRecordedData, UnassignedPhoneAssigned: UnassignedPhoneAssignedData };
+export const Event = eventCodec('UnassignedPhoneEvent', dataCodecs);
+export type Event = EventOf<typeof dataCodecs>;
+
+export type Command =
+  | {
+      readonly type: 'RecordUnassignedPhone';
+      readonly mac: Mac;
+      readonly model: Model;
+      readonly code: ProvisioningCode | null;
+      readonly noticeId: Id;
+      readonly reason: UnassignedReason;
+      readonly now: Timestamp;
+    }
+  | {
+      readonly type: 'AssignPhoneToUser';
+      readonly mac: Mac;
+      /** the user's state, folded from its stream: the user must exist */
+      readonly user: User.State;
+      readonly now: Timestamp;
+    };
+
+export interface Recorded {
+  readonly status: 'unassigned' | 'assigned';
+  readonly mac: Mac;
+  readonly model: Model;
+  readonly noticeIds: readonly Id[];
+  readonly userId: Id | null;
+}
+
+export type State = { readonly status: 'none' } | Recorded;
+
+export const initialState: State = { status: 'none' };
+
+export const evolve = (state: State, event: Event): State => {
+  switch (event.type) {
+    case 'UnassignedPhoneRecorded':
+      return {
+        status: 'unassigned',
+        mac: event.data.mac,
+        model: event.data.model,
+        noticeIds: [...(state.status === 'none' ? [] : state.noticeIds), event.data.noticeId],
+        userId: null,
+      };
+    case 'UnassignedPhoneAssigned':
+      return state.status === 'none' ? state : { ...state, status: 'assigned', userId: event.data.userId };
+  }
+};
+
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
+  switch (command.type) {
+    case 'RecordUnassignedPhone': {
+      if (state.status !== 'none' && state.noticeIds.includes(command.noticeId)) return E.right([]);
+      const { mac, model, code, noticeId, reason, now } = command;
+      return E.right([{ type: 'UnassignedPhoneRecorded', data: { mac, model, code, noticeId, reason, at: now } }]);
+    }
+    case 'AssignPhoneToUser': {
+      if (state.status === 'none') return E.left(domainError('not-found', 'no unassigned phone of this MAC'));
+      if (command.user.status === 'none') return E.left(User.userNotFound);
+      if (state.userId !== null) {
+        return state.userId === command.user.userId ? E.right([]) : E.left(domainError('conflict', 'the phone is assigned to another user'));
+      }
+      return E.right([
+        { type: 'UnassignedPhoneAssigned', data: { mac: state.mac, model: state.model, userId: command.user.userId, at: command.now } },
+      ]);
+    }
+  }
+};
+
+export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };
