@@ -56,7 +56,7 @@ export const DeviceProvisionedData = t.strict({
   noticeId: Id,
   at: Timestamp,
 });
-export const DeviceAwaitingApprovalData = t.strict({ ...Placement, ...Versions, credentialHash: Digest, at: Timestamp });
+export const DeviceApprovalRequestedData = t.strict({ ...Placement, ...Versions, credentialHash: Digest, at: Timestamp });
 export const DeviceApprovedData = t.strict({ ...Placement, model: Model, noticeId: Id, at: Timestamp });
 export const DeviceCredentialRotatedData = t.strict({ ...Placement, credentialHash: Digest, at: Timestamp });
 export const DeviceReleasedData = t.strict({ ...Placement, at: Timestamp });
@@ -84,7 +84,7 @@ export const PhoneProvisionedAcknowledgedData = t.strict({ mac: Mac, domain: Dom
 const dataCodecs = {
   DeviceClaimed: DeviceClaimedData,
   DeviceProvisioned: DeviceProvisionedData,
-  DeviceAwaitingApproval: DeviceAwaitingApprovalData,
+  DeviceApprovalRequested: DeviceApprovalRequestedData,
   DeviceApproved: DeviceApprovedData,
   DeviceCredentialRotated: DeviceCredentialRotatedData,
   DeviceReleased: DeviceReleasedData,
@@ -271,7 +271,7 @@ const evolveKnown = (state: Known, event: Event): Known => {
   switch (event.type) {
     case 'DeviceClaimed':
     case 'DeviceProvisioned':
-    case 'DeviceAwaitingApproval':
+    case 'DeviceApprovalRequested':
       return state;
     case 'DeviceApproved':
       return {
@@ -323,7 +323,7 @@ export const evolve = (state: State, event: Event): State => {
         notices: [...known.notices, { noticeId, domain, acknowledged: false }],
       };
     }
-    case 'DeviceAwaitingApproval': {
+    case 'DeviceApprovalRequested': {
       const { mac, domain, category, model, firmware, bootcode, credentialHash } = event.data;
       return { ...base(state, mac, domain, category), status: 'awaiting-approval', model, firmware, bootcode, credentialHash };
     }
@@ -391,7 +391,7 @@ const decideWithoutCode = (
     case 'claimed':
       return E.right([
         {
-          type: 'DeviceAwaitingApproval',
+          type: 'DeviceApprovalRequested',
           data: { mac, domain: state.domain, category: state.category, model, firmware, bootcode, credentialHash, at: now },
         },
       ]);

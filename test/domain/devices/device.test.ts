@@ -46,7 +46,7 @@ const provisioned = (grant: Device.CodeGrant = grantA, credentialHash = cred1, n
 });
 const released = (place = at(), now = T1): Device.Event => ({ type: 'DeviceReleased', data: { ...place, at: now } });
 const claimed: Device.Event = { type: 'DeviceClaimed', data: { ...at(), at: T0 } };
-const awaiting: Device.Event = { type: 'DeviceAwaitingApproval', data: { ...at(), ...phone, credentialHash: cred1, at: T1 } };
+const awaiting: Device.Event = { type: 'DeviceApprovalRequested', data: { ...at(), ...phone, credentialHash: cred1, at: T1 } };
 const approved: Device.Event = { type: 'DeviceApproved', data: { ...at(), model: phone.model, noticeId: id('notice-approval'), at: T2 } };
 
 describe('Device: provision by code', () => {
