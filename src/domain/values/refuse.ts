@@ -4,5 +4,5 @@ import { domainError, type DomainError } from '../decider';
 
 export const invalid = <A = never>(detail: string): E.Either<DomainError, A> => E.left(domainError('validation-failed', detail));
 
-/** Printable ASCII and any other character except control characters. */
+/** Does the text hold control characters (C0, DEL or C1)? */
 export const hasControlCharacters = (s: string): boolean => /[\u0000-\u001f\u007f-\u009f]/.test(s);
