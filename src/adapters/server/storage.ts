@@ -3,9 +3,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventStore } from '../../application/ports/event-store';
 import type { ReadModelStore } from '../../application/ports/read-model-store';
+import { EventStoreDbEventStore } from '../eventstore/eventstoredb';
 import { MemoryEventStore } from '../eventstore/memory';
-import { SqliteEventStore } from '../eventstore/sqlite';
+import { PostgresEventStore } from '../eventstore/postgres';
+import { SqliteEventStore, openSqliteDatabase } from '../eventstore/sqlite';
 import { MemoryReadModelStore } from '../readmodels/memory';
+import { PostgresReadModelStore } from '../readmodels/postgres';
 import { SqliteReadModelStore } from '../readmodels/sqlite';
 
 export interface Storage {
@@ -27,6 +30,36 @@ export async function openStorage(url: string, dataDir: string): Promise<Storage
     const events = SqliteEventStore.open(file);
     const readModels = new SqliteReadModelStore(events.db);
     return { events, readModels, description: `sqlite ${file}`, close: () => events.close() };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // several app processes may share the database: events, read models and checkpoints all live there
+    const events = await PostgresEventStore.open(url);
+    const readModels = await PostgresReadModelStore.open(events.pool);
+    return {
+      events,
+      readModels,
+      description: `postgres ${redact(url)}`,
+      close: async () => {
+        await readModels.close();
+        await events.close();
+      },
+    };
+  }
+  if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
+    // EventStoreDB holds the log; each app process keeps its read models in a local SQLite file
+    const events = EventStoreDbEventStore.connect(url);
+    mkdirSync(dataDir, { recursive: true });
+    const db = openSqliteDatabase(join(dataDir, 'read-models.db'));
+    const readModels = new SqliteReadModelStore(db);
+    return {
+      events,
+      readModels,
+      description: `eventstoredb ${redact(url)} (read models in ${join(dataDir, 'read-models.db')})`,
+      close: async () => {
+        await events.close();
+        db.close();
+      },
+    };
   }
   throw new Error(`unsupported store ${redact(url)}`);
 }
