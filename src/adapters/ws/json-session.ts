@@ -67,11 +67,14 @@ export interface JsonSessionOptions<State> {
   /** sent right after the connection opens (the Challenge) */
   readonly greeting?: Record<string, unknown>;
   readonly onClose?: (state: State) => void;
+  /** the largest message accepted (default 64 KiB; at most the 1 MiB frame limit of the endpoints) */
+  readonly maxMessageBytes?: number;
 }
 
 export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionOptions<State>): SessionContext<State> {
   const loginTimeoutMs = options.loginTimeoutMs ?? 10_000;
   const heartbeatMs = options.heartbeatMs ?? 30_000;
+  const maxMessage = options.maxMessageBytes ?? MAX_MESSAGE;
   let alive = true;
   let queue: Promise<void> = Promise.resolve();
 
@@ -115,7 +118,7 @@ export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionO
     alive = true;
     queue = queue.then(async () => {
       const size = Array.isArray(data) ? data.reduce((n, b) => n + b.length, 0) : (data as Buffer | ArrayBuffer).byteLength;
-      if (size > MAX_MESSAGE) return fail(undefined, undefined, 'payload-too-large', `messages are limited to ${MAX_MESSAGE} bytes`);
+      if (size > maxMessage) return fail(undefined, undefined, 'payload-too-large', `messages are limited to ${maxMessage} bytes`);
       if (isBinary) return fail(undefined, undefined, 'validation-failed', 'binary messages are not supported; send JSON text');
       let parsed: unknown;
       try {
