@@ -3,7 +3,9 @@ import { ANY, NO_STREAM, START, STREAM_EXISTS, UnavailableError, type Position }
 import { InvalidEventError, type NewEvent } from '../../src/application/ports/event-store';
 import { isUnavailable } from '../../src/adapters/eventstore/eventstoredb';
 import {
+  DELETION_MARKER_TYPE,
   EVENT_ID_NAMESPACE,
+  deletionMarker,
   NOT_TRUNCATED,
   ORIGINAL_ID_KEY,
   TruncationCache,
@@ -110,8 +112,14 @@ describe('event ids', () => {
     expect(toEventData(ev(uuid)).metadata).toEqual({});
   });
 
-  it('refuses events that set the reserved metadata key', () => {
+  it('refuses events that set the reserved metadata key or use the deletion marker type', () => {
     expect(() => toEventData(ev('order-1', { [ORIGINAL_ID_KEY]: 'other' }))).toThrow(InvalidEventError);
+    expect(() => toEventData({ ...ev('order-1'), type: DELETION_MARKER_TYPE })).toThrow(InvalidEventError);
+  });
+
+  it('makes deletion markers without data or metadata', () => {
+    const id = '7d3c1f0a-2b4e-4c6d-8e9f-0a1b2c3d4e5f';
+    expect(deletionMarker(id)).toEqual({ id, contentType: 'application/json', type: DELETION_MARKER_TYPE, data: {}, metadata: {} });
   });
 });
 
@@ -168,6 +176,7 @@ describe('what readAll shows', () => {
     expect(isSystemEvent('$stats-127.0.0.1:2113', 'StatsCollected')).toBe(true);
     expect(isSystemEvent('$$device-1', '$metadata')).toBe(true);
     expect(isSystemEvent('device-1', '$>')).toBe(true);
+    expect(isSystemEvent('device-1', DELETION_MARKER_TYPE)).toBe(true);
     expect(isSystemEvent('device-1', 'DeviceProvisioned')).toBe(false);
   });
 

@@ -56,16 +56,17 @@ describe('EventStoreDB adapter (against a model of the server)', () => {
     await expect(store.appendToStream('device-1', [ev('X')], { expectedVersion: 'exists' })).rejects.toBeInstanceOf(WrongExpectedVersionError);
 
     const again = await store.appendToStream('device-1', [ev('Again')], { expectedVersion: 'no-stream' });
-    expect(again.nextExpectedVersion).toBe(3); // revisions continue after a soft delete
+    // revisions continue after a soft delete, past the 2 events and the deletion marker
+    expect(again.nextExpectedVersion).toBe(4);
     const read = await store.readStream('device-1');
-    expect(read.currentVersion).toBe(3);
-    expect(read.events.map((e) => [e.type, e.streamVersion])).toEqual([['Again', 3]]);
+    expect(read.currentVersion).toBe(4);
+    expect(read.events.map((e) => [e.type, e.streamVersion])).toEqual([['Again', 4]]);
     expect(read.events[0]!.globalPosition).toBe(again.lastGlobalPosition);
     expect((await store.readStream('device-1', { from: 1 })).events.map((e) => e.type)).toEqual(['Again']);
-    expect((await store.readStream('device-1', { direction: 'backwards', from: 2 })).events).toEqual([]);
+    expect((await store.readStream('device-1', { direction: 'backwards', from: 3 })).events).toEqual([]);
 
-    await expect(store.appendToStream('device-1', [ev('C')], { expectedVersion: 1 })).rejects.toMatchObject({ actual: 3 });
-    expect((await store.appendToStream('device-1', [ev('C')], { expectedVersion: 3 })).nextExpectedVersion).toBe(4);
+    await expect(store.appendToStream('device-1', [ev('C')], { expectedVersion: 1 })).rejects.toMatchObject({ actual: 4 });
+    expect((await store.appendToStream('device-1', [ev('C')], { expectedVersion: 4 })).nextExpectedVersion).toBe(5);
     expect((await everything(store)).filter((e) => e.streamName === 'device-1').map((e) => e.type)).toEqual(['Again', 'C']);
   });
 
@@ -80,8 +81,12 @@ describe('EventStoreDB adapter (against a model of the server)', () => {
       expect((await everything(s)).map((e) => e.type)).toEqual(['Kept']);
       expect(await s.headPosition()).toBe((await s.readStream('keep')).events[0]!.globalPosition);
     }
-    // the server keeps them in $all until a scavenge
-    expect(model.log.filter((r) => r.streamId === 'personal')).toHaveLength(2);
+    // the server keeps them in $all until a scavenge, and keeps a deleted stream's last event even then:
+    // so the last one is an empty marker
+    const kept = model.log.filter((r) => r.streamId === 'personal');
+    expect(kept.map((r) => r.type)).toEqual(['Personal', 'More', 'zt.StreamDeleted']);
+    expect([kept[2]!.data, kept[2]!.metadata]).toEqual(['{}', '{}']);
+    await expect(store.appendToStream('x', [{ id: randomUUID(), type: 'zt.StreamDeleted', data: {} }])).rejects.toBeInstanceOf(InvalidEventError);
   });
 
   it('waits for a re-created stream to read again, and shows its new events in readAll meanwhile', async () => {

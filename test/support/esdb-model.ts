@@ -181,7 +181,13 @@ export class EsdbModel {
     return { nextExpectedRevision: record!.revision, position: { commit: record!.position, prepare: record!.position } };
   }
 
-  softDelete(stream: string): { position: Position } {
+  softDelete(stream: string, expected: AppendExpectedRevision = ANY): { position: Position } {
+    if (expected !== ANY) {
+      const decision = this.check(stream, expected, [randomUUID()]);
+      if (decision.kind === 'wrong') {
+        throw new WrongExpectedVersionError(undefined, { streamName: stream, expected, current: decision.current < 0n ? NO_STREAM : decision.current });
+      }
+    }
     const record = this.write(`$$${stream}`, '$metadata', `{"$tb":${DELETED_TB}}`, undefined, randomUUID());
     return { position: { commit: record.position, prepare: record.position } };
   }
@@ -279,10 +285,10 @@ class ModelClient {
     });
   }
 
-  async deleteStream(stream: string) {
+  async deleteStream(stream: string, options: { expectedRevision?: AppendExpectedRevision } = {}) {
     await Promise.resolve();
     this.reachable();
-    return this.model.softDelete(stream);
+    return this.model.softDelete(stream, options.expectedRevision ?? ANY);
   }
 
   subscribeToAll() {

@@ -86,6 +86,14 @@ export function expectedVersionNumber(expected: ExpectedVersion): number | undef
 /** Metadata key that keeps the appended id when it had to be replaced by a UUID. */
 export const ORIGINAL_ID_KEY = 'zt.eventId';
 
+/**
+ * Type of the empty event deleteStream appends just before the soft delete. EventStoreDB
+ * keeps the last event of a deleted stream even through scavenges (as the record of the
+ * stream's last version), so the last event must carry no personal data. Reserved: never
+ * shown by readAll, refused in appends.
+ */
+export const DELETION_MARKER_TYPE = 'zt.StreamDeleted';
+
 /** Namespace of the name-based (version 5) UUIDs made from ids that are not UUIDs. */
 export const EVENT_ID_NAMESPACE = '3f6f2f0e-6c1b-4c4e-9a8e-2f6b0c1d7e55';
 
@@ -126,6 +134,9 @@ type ZtJsonEvent = JSONEventType<string, JsonObject, JsonObject>;
  * network call), since reads could not tell the two apart.
  */
 export function toEventData(event: NewEvent): EventData<ZtJsonEvent> {
+  if (event.type === DELETION_MARKER_TYPE) {
+    throw new InvalidEventError(`event ${event.id}: type "${DELETION_MARKER_TYPE}" is reserved by the EventStoreDB adapter`);
+  }
   const metadata: JsonObject = {};
   for (const [key, value] of Object.entries(event.metadata ?? {})) {
     if (value === undefined) continue;
@@ -184,9 +195,17 @@ export function isAfter(position: Position, after: number): boolean {
 // ---------------------------------------------------------------------------------------
 // what readAll shows
 
-/** System streams (`$…`, including metadata streams `$$…`) and system event types (`$…`) are never shown. */
+/**
+ * Never shown by readAll: system streams (`$…`, including metadata streams `$$…`), system
+ * event types (`$…`) and the adapter's deletion marker.
+ */
 export function isSystemEvent(streamId: string, type: string): boolean {
-  return streamId.startsWith('$') || type.startsWith('$');
+  return streamId.startsWith('$') || type.startsWith('$') || type === DELETION_MARKER_TYPE;
+}
+
+/** The marker deleteStream appends before the soft delete: no data, no metadata. */
+export function deletionMarker(id: string): EventData<ZtJsonEvent> {
+  return jsonEvent<ZtJsonEvent>({ id, type: DELETION_MARKER_TYPE, data: {}, metadata: {} });
 }
 
 /**

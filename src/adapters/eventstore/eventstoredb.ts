@@ -7,12 +7,13 @@
  * revision n-1, 0 and `no-stream` as `no_stream`; a WrongExpectedVersionError carries the
  * actual version in port numbers. A soft-deleted stream reads as missing (version 0) and
  * accepts `no-stream` again, but EventStoreDB continues its revisions after a soft delete:
- * a stream of 2 events that is deleted and re-created gets version 3 for its new first
- * event, not 1. Every operation of this adapter uses that same numbering (readStream's
- * currentVersion and versions, appends' nextExpectedVersion, expected versions), so a
- * caller that passes back what it read stays consistent; only "the first event is version
- * 1" does not hold for a re-created stream. Renumbering would cost a metadata read on
- * every stream read and append and would race with concurrent deletes.
+ * a stream of 2 events is deleted after an empty marker event (version 3, see
+ * deleteStream), and its re-created first event gets version 4, not 1. Every operation
+ * of this adapter uses that same numbering (readStream's currentVersion and versions,
+ * appends' nextExpectedVersion, expected versions), so a caller that passes back what it
+ * read stays consistent; only "the first event is version 1" does not hold for a
+ * re-created stream. Renumbering would cost a metadata read on every stream read and
+ * append, and would race with concurrent deletes.
  *
  * Positions. The global position is the event's commit position in EventStoreDB's log.
  * Prepare positions do not matter: gRPC appends write every event as its own implicitly
@@ -29,7 +30,9 @@
  * readAll shows what the other adapters show: no system streams or events (`$…`), and no
  * events of deleted streams. EventStoreDB keeps soft-deleted events in `$all` until a
  * scavenge, so for each distinct stream in a page the adapter reads the stream's metadata
- * (`$$<stream>`, one small read) and drops events below its truncate-before (`$tb`). The
+ * (`$$<stream>`, one small read) and drops what its truncate-before (`$tb`) cuts off:
+ * events below it, or, while the stream is deleted, events written before the delete
+ * (see isLive in eventstoredb-mapping.ts). The deletion markers are never shown. The
  * answer is cached per stream for `truncationCacheMs` (default 1 s) and dropped at once
  * when this instance deletes or re-creates the stream; a delete made by another process
  * can therefore show in this instance's readAll up to that long later. Cost: about one
@@ -56,7 +59,9 @@
  * is the shared polling subscription over readAll. Bad input is refused before any
  * network call; an unreachable server gives StoreUnavailableError.
  */
+import { randomUUID } from 'node:crypto';
 import {
+  ANY,
   BACKWARDS,
   CancelledError,
   DeadlineExceededError,
@@ -102,6 +107,7 @@ import {
 import {
   NOT_TRUNCATED,
   TruncationCache,
+  deletionMarker,
   fromEsdbRecord,
   globalPositionOf,
   isAfter,
@@ -590,16 +596,35 @@ export class EventStoreDbEventStore implements EventStore {
   // -------------------------------------------------------------------------------------
   // delete, ping, close
 
+  /**
+   * Soft delete, after an empty marker event: EventStoreDB keeps a deleted stream's last
+   * event through scavenges, so that event must hold no personal data. Marker and delete
+   * both name the revision they expect, so no concurrent append can slip in as the last
+   * event; on a conflict the adapter looks again (a few times, then deletes regardless).
+   */
   async deleteStream(streamName: string): Promise<void> {
     this.assertOpen();
     validateStreamName(streamName);
     await this.guard(async () => {
-      const tail = await this.scanTail(streamName, new Set(), 1);
-      if (!tail.exists) return; // missing or deleted already: nothing to do, and no metadata left behind
       try {
-        await this.client.deleteStream(streamName); // soft delete: $tb = long.MaxValue
-      } catch (error) {
-        if (!(error instanceof StreamDeletedError)) throw error;
+        for (let attempt = 0; ; attempt++) {
+          const tail = await this.scanTail(streamName, new Set(), 1);
+          if (!tail.exists) return; // missing or deleted already: nothing to do, and no metadata left behind
+          try {
+            if (attempt >= 5) {
+              await this.client.deleteStream(streamName, { expectedRevision: ANY });
+              return;
+            }
+            const marker = await this.client.appendToStream(streamName, deletionMarker(randomUUID()), {
+              expectedRevision: revisionFromVersion(tail.current),
+            });
+            await this.client.deleteStream(streamName, { expectedRevision: marker.nextExpectedRevision }); // $tb = long.MaxValue
+            return;
+          } catch (error) {
+            if (error instanceof StreamDeletedError) return;
+            if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
+          }
+        }
       } finally {
         this.forgetTruncation(streamName);
       }
