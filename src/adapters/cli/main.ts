@@ -3,7 +3,9 @@ import { parseArgs } from 'node:util';
 import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
 import { PART_FACTORIES } from '../server/factories';
 import { createZerotouchServer } from '../server/zerotouch-server';
+import { phoneCommand } from './phone';
 import { progressBar } from './progress';
+import { UsageError } from './usage-error';
 import pino from 'pino';
 
 const USAGE = `usage: zerotouch <command> [options]
@@ -11,6 +13,8 @@ const USAGE = `usage: zerotouch <command> [options]
 commands:
   serve [--demo] [--only redirector|devices|users] [--config file]
         run the server (all parts on one port by default)
+  phone [--redirector url] [--mac m] [--model IP112] [--code c] [--once]
+        one simulated phone: code prompt, provisioning, check-ins
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text
@@ -18,9 +22,7 @@ commands:
 configuration comes from ZT_* environment variables or --config (see README)
 `;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+export { UsageError };
 
 function parseParts(values: readonly string[] | undefined): PartName[] {
   if (!values || values.length === 0) return [...PART_NAMES];
@@ -37,6 +39,8 @@ export async function runCli(argv: readonly string[]): Promise<number | void> {
         return await serve(rest);
       case 'projections':
         return await projections(rest);
+      case 'phone':
+        return await phoneCommand(rest);
       case undefined:
       case 'help':
       case '--help':
