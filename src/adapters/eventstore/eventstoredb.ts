@@ -52,7 +52,11 @@
  * After an append, the adapter reads the last appended event back for its position (the
  * position an append reports is not documented per event). When an append re-creates a
  * soft-deleted stream, the server writes the new `$tb` just after the events; the adapter
- * waits until the stream reads again, so this instance reads its own write.
+ * waits until the stream reads again, so this instance reads its own write. The server's
+ * id check ignores deletes: an append that reuses ids of a deleted stream's events would
+ * be answered as a repeat and write nothing. The adapter notices (the stream stays
+ * deleted and its last revision lies beyond the answer) and writes again at the exact
+ * revision, which the server does not match against ids.
  *
  * watch: a live `subscribeToAll` that excludes system events wakes listeners on every
  * append, from any process; it subscribes again (with back-off) when dropped. subscribeAll
@@ -68,6 +72,7 @@ import {
   END,
   EventStoreDBClient,
   FORWARDS,
+  NO_STREAM,
   NotLeaderError,
   StreamDeletedError,
   StreamNotFoundError,
@@ -148,6 +153,8 @@ const MISSING: Scan = { exists: false, current: 0, reachedStart: true, existing:
 const SCAN_PAGE = 500;
 const MAX_READ_PAGE = 10_001;
 const METADATA_CONCURRENCY = 16;
+/** an expected revision no stream reaches: the probe in lastRevision */
+const PROBE_REVISION = 1n << 62n;
 
 export class EventStoreDbEventStore implements EventStore {
   readonly kind = 'esdb';
@@ -234,27 +241,84 @@ export class EventStoreDbEventStore implements EventStore {
     expectedRevision: AppendExpectedRevision,
     scan: Scan,
   ): Promise<AppendResult> {
-    let nextRevision: bigint;
-    try {
-      const result = await this.client.appendToStream(streamName, data, { expectedRevision });
-      nextRevision = result.nextExpectedRevision;
-    } catch (error) {
-      if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
-        return this.afterRefusal(streamName, events, expected);
+    let revision = expectedRevision;
+    for (let attempt = 0; ; attempt++) {
+      let nextRevision: bigint;
+      try {
+        nextRevision = (await this.client.appendToStream(streamName, data, { expectedRevision: revision })).nextExpectedRevision;
+      } catch (error) {
+        if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
+          return this.afterRefusal(streamName, events, expected);
+        }
+        throw error;
       }
+      let last: RecordedEvent;
+      if (!scan.exists) {
+        this.forgetTruncation(streamName);
+        // a new stream reads at once; one with an earlier life is re-created now, or the
+        // server matched our ids against its deleted events and wrote nothing
+        const outcome = await this.awaitRecreation(streamName, nextRevision);
+        if ('event' in outcome) {
+          last = outcome.event;
+        } else if (attempt === 0) {
+          // nothing was written: write at the deleted stream's exact revision, which skips the id match
+          revision = outcome.current;
+          continue;
+        } else {
+          throw new Error(`stream ${streamName}: EventStoreDB took the append for a repeat of deleted events twice`);
+        }
+      } else {
+        last = await this.readBack(streamName, nextRevision, 1000);
+      }
+      if (scan.exists && versionFromRevision(nextRevision) < scan.current + events.length) {
+        // `any`/`exists`: the server recognised the ids of an earlier append (beyond our window) and wrote nothing
+        return { nextExpectedVersion: scan.current, lastGlobalPosition: last.globalPosition };
+      }
+      this.scheduleNotify();
+      return { nextExpectedVersion: versionFromRevision(nextRevision), lastGlobalPosition: last.globalPosition };
+    }
+  }
+
+  /**
+   * After an append to a stream that read as missing: wait until it reads (a re-created
+   * stream reads again once the server has written its new `$tb`, just after the
+   * events). If the stream's last revision is beyond the one the server answered, the
+   * server did not write: it matched the ids against events of the deleted life (its
+   * de-duplication ignores deletes); then `current` is the revision to write at.
+   */
+  private async awaitRecreation(streamName: string, revision: bigint): Promise<{ event: RecordedEvent } | { current: bigint }> {
+    const deadline = Date.now() + this.recreateWaitMs;
+    let probed = false;
+    let pause = 5;
+    for (;;) {
+      const event = (await this.readRange(streamName, revision, BACKWARDS, 1))?.[0];
+      if (event && event.streamVersion === versionFromRevision(revision)) return { event };
+      if (!probed) {
+        probed = true;
+        const current = await this.lastRevision(streamName);
+        if (current !== undefined && current > revision) return { current };
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`stream ${streamName}: the re-created stream did not become readable within ${this.recreateWaitMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  /**
+   * The server's last revision of a stream, deleted or not (undefined: it never had one):
+   * an append that expects an impossible revision is refused with the current one and
+   * never writes.
+   */
+  private async lastRevision(streamName: string): Promise<bigint | undefined> {
+    try {
+      await this.client.appendToStream(streamName, deletionMarker(randomUUID()), { expectedRevision: PROBE_REVISION });
+    } catch (error) {
+      if (error instanceof EsdbWrongExpectedVersionError) return error.actualVersion === NO_STREAM ? undefined : error.actualVersion;
       throw error;
     }
-    const firstRevision = nextRevision - BigInt(events.length - 1);
-    if (!scan.exists) this.forgetTruncation(streamName);
-    // a re-created soft-deleted stream reads as missing until the server has written its new $tb
-    const recreated = !scan.exists && firstRevision > 0n;
-    const last = await this.readBack(streamName, nextRevision, recreated ? this.recreateWaitMs : 1000);
-    if (scan.exists && versionFromRevision(nextRevision) < scan.current + events.length) {
-      // `any`/`exists`: the server recognised the ids of an earlier append (beyond our window) and wrote nothing
-      return { nextExpectedVersion: scan.current, lastGlobalPosition: last.globalPosition };
-    }
-    this.scheduleNotify();
-    return { nextExpectedVersion: versionFromRevision(nextRevision), lastGlobalPosition: last.globalPosition };
+    throw new Error(`stream ${streamName}: EventStoreDB accepted an append at revision ${PROBE_REVISION}`);
   }
 
   /** Ask EventStoreDB whether an append at an older revision was made before (it never writes here). */
