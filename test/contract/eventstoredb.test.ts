@@ -11,7 +11,8 @@ import { GenericContainer, Wait, getContainerRuntimeClient, type StartedTestCont
 import { EventStoreDbEventStore } from '../../src/adapters/eventstore/eventstoredb';
 import { eventStoreContract } from './event-store.contract';
 
-const IMAGE = 'eventstore/eventstore:24.10';
+/** the testcontainers image (an amd64 image; ZT_TEST_ESDB_IMAGE picks another tag or registry) */
+const IMAGE = process.env['ZT_TEST_ESDB_IMAGE'] ?? 'eventstore/eventstore:24.10';
 
 type Target = { readonly url: string; readonly container?: StartedTestContainer } | { readonly skip: string };
 
