@@ -36,6 +36,27 @@ describe('Installation', () => {
     expect(state).toMatchObject({ status: 'registered', installationId: 'inst-1', devicesUrl });
     expect(Installation.streamName(id('inst-1'))).toBe('installation-inst-1');
   });
+
+  const rotate: Installation.Command = { type: 'RotateApiKey', installationId: id('inst-1'), apiKeyHash: digest('cd'.repeat(32)), now: T1 };
+  const rotated: Installation.Event = {
+    type: 'InstallationApiKeyRotated',
+    data: { installationId: id('inst-1'), apiKeyHash: digest('cd'.repeat(32)), at: T1 },
+  };
+
+  it('its API key is rotated: the new hash replaces the old one', () => {
+    const state = given([registered]).when(rotate).then([rotated]);
+    expect(state).toMatchObject({ status: 'registered', apiKeyHash: 'cd'.repeat(32), registeredAt: T0, apiKeyRotatedAt: T1 });
+  });
+
+  it('every rotation is recorded, even to a hash it had before', () => {
+    given([registered, rotated]).when({ ...rotate, apiKeyHash: digest('ab'.repeat(32)) }).then([
+      { type: 'InstallationApiKeyRotated', data: { installationId: id('inst-1'), apiKeyHash: digest('ab'.repeat(32)), at: T1 } },
+    ]);
+  });
+
+  it('rotating the key of an installation never registered is not-found', () => {
+    given([]).when(rotate).thenFails('not-found');
+  });
 });
 
 describe('DevicesUrlReservation: several installations may not share one URL', () => {
