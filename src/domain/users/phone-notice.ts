@@ -36,11 +36,12 @@ export const routeNotice = (
   now: Timestamp,
 ): NoticeRoute => {
   const { noticeId, mac, model, code } = notice;
-  if (code === null || codeHash === null || userDevice.status === 'none') {
-    return {
-      to: 'unassignedPhone',
-      command: { type: 'RecordUnassignedPhone', mac, model, code, noticeId, reason: code === null ? 'no-code' : 'unknown-code', now },
-    };
-  }
+  const unassigned = (reason: UnassignedPhone.UnassignedReason): NoticeRoute => ({
+    to: 'unassignedPhone',
+    command: { type: 'RecordUnassignedPhone', mac, model, code, noticeId, reason, now },
+  });
+  if (code === null) return unassigned('no-code');
+  if (codeHash === null || userDevice.status === 'none') return unassigned('unknown-code');
+  if (userDevice.phone !== null && userDevice.phone.mac !== mac) return unassigned('code-used-by-other-phone');
   return { to: 'userDevice', codeHash, command: { type: 'RegisterPhone', codeHash, mac, model, now } };
 };

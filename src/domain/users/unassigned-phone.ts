@@ -1,7 +1,8 @@
 /**
  * UnassignedPhone (Users): a provisioned phone Users cannot give to a user by itself
- * (`unassignedPhone-<mac>`): an approved pre-claimed phone (its notice has no code) or a
- * notice for a code this Users never handed out. It is kept and reported, not dropped,
+ * (`unassignedPhone-<mac>`): an approved pre-claimed phone (its notice has no code), a
+ * notice for a code this Users never handed out, or one for a code that already became
+ * another phone of its user. It is kept and reported, not dropped,
  * until an admin assigns it to a user. A repeated notice changes nothing.
  */
 import * as t from 'io-ts';
@@ -18,7 +19,7 @@ import * as User from './user';
 export const streamCategory = 'unassignedPhone';
 export const streamName = (mac: Mac): string => `${streamCategory}-${mac}`;
 
-export const UnassignedReason = t.keyof({ 'no-code': null, 'unknown-code': null });
+export const UnassignedReason = t.keyof({ 'no-code': null, 'unknown-code': null, 'code-used-by-other-phone': null });
 export type UnassignedReason = t.TypeOf<typeof UnassignedReason>;
 
 export const UnassignedPhoneRecordedData = t.strict({

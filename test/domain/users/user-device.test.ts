@@ -96,6 +96,15 @@ describe('routing PhoneProvisioned notices', () => {
     });
   });
 
+  it('a notice for a code that registered another phone is kept as an unassigned phone', () => {
+    const registeredState = fold(UserDevice.decider, [requested, registered]);
+    expect(routeNotice({ ...notice, mac: MAC_B }, codeHash, registeredState, T2)).toEqual({
+      to: 'unassignedPhone',
+      command: { type: 'RecordUnassignedPhone', mac: MAC_B, model: model('IP112'), code: digits, noticeId: id('n-1'), reason: 'code-used-by-other-phone', now: T2 },
+    });
+    expect(routeNotice(notice, codeHash, registeredState, T2)).toMatchObject({ to: 'userDevice' });
+  });
+
   it('an approved pre-claimed phone (no code) is kept as an unassigned phone', () => {
     const route = routeNotice({ ...notice, code: null }, null, UserDevice.initialState, T1);
     expect(route).toMatchObject({ to: 'unassignedPhone', command: { reason: 'no-code', code: null } });
