@@ -228,9 +228,13 @@ function resolved(record: LogRecord) {
   };
 }
 
-async function* lazily<T>(produce: () => T[]): AsyncGenerator<T> {
-  await Promise.resolve();
-  for (const item of produce()) yield item;
+/** a read as the client returns it: async iterable, with cancel() */
+function lazily<T>(produce: () => T[]): AsyncGenerator<T> & { cancel(): Promise<void> } {
+  async function* items(): AsyncGenerator<T> {
+    await Promise.resolve();
+    for (const item of produce()) yield item;
+  }
+  return Object.assign(items(), { cancel: async () => undefined });
 }
 
 class ModelClient {

@@ -695,13 +695,22 @@ export class EventStoreDbEventStore implements EventStore {
     });
   }
 
+  /** one read of the newest `$all` record, given up after 5 s (the client sets no deadline on reads) */
   async ping(): Promise<boolean> {
     if (this.closed) return false;
+    const read = this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1 });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      read.cancel().catch(() => undefined);
+    }, 5000);
     try {
-      for await (const _ of this.client.readAll({ fromPosition: END, direction: BACKWARDS, maxCount: 1, deadline: 5000 })) void _;
-      return true;
+      for await (const _ of read) void _;
+      return !timedOut;
     } catch {
       return false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
