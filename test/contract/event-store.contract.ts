@@ -173,6 +173,7 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
       it('does not write events twice when their ids are already in the stream', async () => {
         const stream = uniqueStream('idem');
         const batch = [ev('A', {}, randomUUID()), ev('B', {}, randomUUID())];
+        const head = await store.headPosition();
         const first = await store.appendToStream(stream, batch, { expectedVersion: 'no-stream' });
         const again = await store.appendToStream(stream, batch, { expectedVersion: 'no-stream' });
         expect(again.nextExpectedVersion).toBe(2);
@@ -180,7 +181,7 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         const third = await store.appendToStream(stream, batch);
         expect(third.nextExpectedVersion).toBe(2);
         expect((await store.readStream(stream)).events).toHaveLength(2);
-        const inAll = (await readEverything(store, first.lastGlobalPosition - 2)).filter((e) => e.streamName === stream);
+        const inAll = (await readEverything(store, head)).filter((e) => e.streamName === stream);
         expect(inAll).toHaveLength(2);
       });
 
