@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
 import { PART_FACTORIES } from '../server/factories';
 import { createZerotouchServer } from '../server/zerotouch-server';
+import { fleetCommand } from './fleet';
 import { phoneCommand } from './phone';
 import { progressBar } from './progress';
 import { UsageError } from './usage-error';
@@ -15,6 +16,8 @@ commands:
         run the server (all parts on one port by default)
   phone [--redirector url] [--mac m] [--model IP112] [--code c] [--once]
         one simulated phone: code prompt, provisioning, check-ins
+  fleet --phones N [--url u] [--concurrency c] [--json]
+        N simulated phones end to end (users, one rollout, phones) with ZT_ADMIN_TOKEN
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text
@@ -41,6 +44,8 @@ export async function runCli(argv: readonly string[]): Promise<number | void> {
         return await projections(rest);
       case 'phone':
         return await phoneCommand(rest);
+      case 'fleet':
+        return await fleetCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,0 +1,204 @@
+/**
+ * The fleet load generator: the whole seed flow for N phones over the real protocols.
+ * It creates N users (Users admin HTTP), runs one UsersAdmin rollout for them (one code
+ * each), then brings every phone up — init, redeem, provision, firmware, config — with
+ * bounded concurrency, until UsersAdmin shows it Registered.
+ */
+import { randomBytes } from 'node:crypto';
+import { Agent, request } from 'undici';
+import { JsonSocket, type Message } from './json-socket';
+import { PhoneClient, PhoneProtocolError } from '../phone/phone-client';
+import { MODELS, SimulatedPhone } from '../phone/simulated-phone';
+import { randomLocalIp } from '../phone/state-file';
+
+export interface FleetOptions {
+  /** the zerotouch server (all parts): Users admin, UsersAdmin WebSocket, Redirector */
+  readonly url: string;
+  /** the Redirector phones use (default: url) */
+  readonly redirectorUrl?: string;
+  readonly adminToken: string;
+  readonly phones: number;
+  readonly concurrency?: number;
+  readonly category?: string;
+  readonly phoneApp?: string;
+  /** give up waiting for registrations after this long */
+  readonly timeoutMs?: number;
+  readonly onProgress?: (registered: number, total: number, phase: string) => void;
+  /** a prefix for the users this run creates (default: a random run id) */
+  readonly runId?: string;
+}
+
+export interface FleetSummary {
+  readonly runId: string;
+  readonly phones: number;
+  readonly registered: number;
+  readonly errors: Record<string, number>;
+  /** milliseconds from a phone's start to its entry showing Registered */
+  readonly timeToRegisteredMs: { readonly p50: number; readonly p95: number; readonly p99: number; readonly max: number };
+  readonly phasesMs: { readonly users: number; readonly rollout: number; readonly phones: number; readonly total: number };
+  /** phones registered per second over the phone phase */
+  readonly throughput: number;
+  readonly rolloutId: string | null;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** CSV lines for the users import, in bodies under the 64 KiB limit */
+function csvChunks(ids: readonly string[], limit = 60_000): string[] {
+  const chunks: string[] = [];
+  let current = 'id,name,email\r\n';
+  for (const id of ids) {
+    const line = `${id},Fleet ${id},${id}@fleet.invalid\r\n`;
+    if (current.length + line.length > limit) {
+      chunks.push(current);
+      current = 'id,name,email\r\n';
+    }
+    current += line;
+  }
+  chunks.push(current);
+  return chunks;
+}
+
+export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
+  const started = Date.now();
+  const base = options.url.replace(/\/+$/, '');
+  const runId = options.runId ?? randomBytes(3).toString('hex');
+  const concurrency = Math.max(1, options.concurrency ?? 50);
+  const errors: Record<string, number> = {};
+  const fail = (kind: string): void => {
+    errors[kind] = (errors[kind] ?? 0) + 1;
+  };
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: concurrency + 4 });
+  const progress = options.onProgress ?? (() => undefined);
+
+  // 1. users
+  const userIds = Array.from({ length: options.phones }, (_, i) => `fleet-${runId}-${String(i).padStart(6, '0')}`);
+  for (const [i, body] of csvChunks(userIds).entries()) {
+    const res = await request(`${base}/users/v1/admin/users/import`, {
+      method: 'POST',
+      dispatcher: agent,
+      headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'text/csv' },
+      body,
+    });
+    const answer = (await res.body.json()) as { created?: number; errors?: unknown[]; detail?: string };
+    if (res.statusCode !== 200) throw new Error(`creating users failed (${res.statusCode}): ${answer.detail ?? JSON.stringify(answer)}`);
+    progress(Math.min(userIds.length, (i + 1) * 1000), userIds.length, 'users');
+  }
+  const usersDone = Date.now();
+
+  // 2. one rollout through UsersAdmin
+  const admin = await JsonSocket.connect(`${base.replace(/^http/, 'ws')}/users/v1/admin`);
+  const registeredAt = new Map<string, number>();
+  let rolloutId: string | null = null;
+  const onRegistered = new Set<() => void>();
+  admin.onMessage((m: Message) => {
+    if (m.mt === 'RolloutEntryUpdated' && m['state'] === 'registered' && m['rolloutId'] === rolloutId && typeof m['user'] === 'string') {
+      if (!registeredAt.has(m['user'])) {
+        registeredAt.set(m['user'], Date.now());
+        progress(registeredAt.size, userIds.length, 'phones');
+        for (const notify of onRegistered) notify();
+      }
+    }
+  });
+  try {
+    const login = await admin.request({ mt: 'Login', token: options.adminToken });
+    if (login['ok'] !== true) throw new Error('UsersAdmin login refused: check ZT_ADMIN_TOKEN');
+    const categories = ((await admin.request({ mt: 'GetCategories' }))['categories'] ?? []) as Array<{ id: string }>;
+    const category = options.category ?? categories[0]?.id;
+    if (!category) throw new Error('no category is enabled for provisioning');
+    if (!categories.some((c) => c.id === category)) throw new Error(`category ${category} is not enabled for provisioning (enabled: ${categories.map((c) => c.id).join(', ')})`);
+    const apps = ((await admin.request({ mt: 'GetPhoneApps' }))['phoneApps'] ?? []) as Array<{ id: string }>;
+    const phoneApp = options.phoneApp ?? apps[0]?.id;
+    if (!phoneApp) throw new Error('no phone app is configured in Users');
+    progress(0, userIds.length, 'rollout');
+    const rollout = await admin.request({ mt: 'StartRollout', category, phoneApp, users: userIds }, Math.max(60_000, options.phones * 20));
+    rolloutId = String(rollout['rolloutId']);
+    const entries = rollout['entries'] as Array<{ user: string; code: string }>;
+    const rolloutDone = Date.now();
+
+    // 3. the phones
+    const redirectorUrl = (options.redirectorUrl ?? base).replace(/\/+$/, '');
+    const client = new PhoneClient(agent);
+    const phoneStarted = new Map<string, number>();
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      for (;;) {
+        const i = next++;
+        if (i >= entries.length) return;
+        const entry = entries[i]!;
+        const mac = `02${randomBytes(5).toString('hex')}`; // locally administered: never a real phone's MAC
+        const phone = new SimulatedPhone(
+          {
+            mac,
+            model: MODELS[i % MODELS.length]!,
+            firmware: '13r1 sr1',
+            bootcode: '13r1',
+            localIp: randomLocalIp(),
+            redirectorUrl,
+            devicesUrl: null,
+            credential: null,
+            configRevision: null,
+            settings: {},
+          },
+          client,
+        );
+        phoneStarted.set(entry.user, Date.now());
+        try {
+          const start = await phone.start();
+          if (start !== 'prompt-code') throw new PhoneProtocolError(0, 'unexpected-init', `phone/init answered ${start}`);
+          await phone.enterCode(entry.code);
+          const outcomes = await phone.converge(10);
+          if (outcomes.some((o) => o.firmwareFailed)) fail('firmware-failed');
+          else if (outcomes.some((o) => o.configFailed)) fail('config-failed');
+          else if (!outcomes.at(-1)?.idle) fail('not-converged');
+        } catch (error) {
+          fail(error instanceof PhoneProtocolError ? `${error.status || 'client'}-${error.code}` : `error-${(error as Error).name}`);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
+
+    // 4. until UsersAdmin shows every phone Registered (pushes; GetRollout as a check)
+    const deadline = Date.now() + (options.timeoutMs ?? 120_000);
+    while (registeredAt.size < entries.length && Date.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, 1000);
+        function done(): void {
+          clearTimeout(timer);
+          onRegistered.delete(done);
+          resolve();
+        }
+        onRegistered.add(done);
+      });
+      if (registeredAt.size < entries.length) {
+        const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
+        for (const e of (status['entries'] ?? []) as Array<{ user: string; state: string }>) {
+          if (e.state === 'registered' && !registeredAt.has(e.user)) registeredAt.set(e.user, Date.now());
+        }
+      }
+    }
+    const missing = entries.length - registeredAt.size;
+    if (missing > 0) errors['not-registered'] = missing;
+    const phonesDone = Date.now();
+    const durations = entries
+      .filter((e) => registeredAt.has(e.user) && phoneStarted.has(e.user))
+      .map((e) => registeredAt.get(e.user)! - phoneStarted.get(e.user)!)
+      .sort((a, b) => a - b);
+    return {
+      runId,
+      phones: options.phones,
+      registered: registeredAt.size,
+      errors,
+      timeToRegisteredMs: { p50: percentile(durations, 50), p95: percentile(durations, 95), p99: percentile(durations, 99), max: durations.at(-1) ?? 0 },
+      phasesMs: { users: usersDone - started, rollout: rolloutDone - usersDone, phones: phonesDone - rolloutDone, total: phonesDone - started },
+      throughput: registeredAt.size / Math.max(0.001, (phonesDone - rolloutDone) / 1000),
+      rolloutId,
+    };
+  } finally {
+    admin.close();
+    await agent.close();
+  }
+}
