@@ -1,0 +1,56 @@
+/**
+ * `phone/redeem`: the lean path phones hit. The throttle is asked first (while throttled,
+ * every request is refused, whatever its code); then the code's keyed hash names the one
+ * stream to read; the decider binds the first MAC and lets the same MAC again without
+ * writing. Only a first redeem appends. A refused well-formed code counts as a wrong guess.
+ * Unknown, expired, revoked and foreign-bound codes get the same refusal.
+ */
+import * as E from 'fp-ts/Either';
+import { ProvisioningCode, type DevicesUrl, type DomainError } from '../../domain';
+import type { FirmwareVersion, IpAddress, Mac, Model, ProvisioningCode as Code } from '../../domain/values';
+import { handle } from '../command-handler';
+import { provisioningCode } from './aggregates';
+import { metadataOf, nowOf, type RedirectorDeps } from './deps';
+import type { GuessThrottle } from './guess-throttle';
+import { codeHashOf } from './secrets';
+
+export interface RedeemRequest {
+  readonly code: Code;
+  readonly mac: Mac;
+  readonly model: Model;
+  readonly firmware: FirmwareVersion;
+  readonly bootcode: FirmwareVersion;
+  readonly localIp: IpAddress;
+  /** the source address the request came from (for the throttle; not stored) */
+  readonly sourceIp: string;
+}
+
+export type RedeemResult =
+  | { readonly outcome: 'redeemed'; readonly devicesUrl: DevicesUrl; readonly first: boolean }
+  | { readonly outcome: 'refused'; readonly error: DomainError }
+  | { readonly outcome: 'rate-limited'; readonly retryAfterSeconds: number };
+
+export async function redeemCode(
+  deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
+  throttle: GuessThrottle,
+  request: RedeemRequest,
+): Promise<RedeemResult> {
+  const { sourceIp, code, ...phone } = request;
+  const allowed = throttle.gate(sourceIp, phone.mac);
+  if (!allowed.allowed) return { outcome: 'rate-limited', retryAfterSeconds: allowed.retryAfterSeconds };
+  const codeHash = codeHashOf(deps.secrets, code);
+  const result = await handle(
+    deps.events,
+    ProvisioningCode.streamName(codeHash),
+    provisioningCode,
+    { type: 'RedeemCode', codeHash, ...phone, now: nowOf(deps.clock) },
+    { random: deps.random, metadata: metadataOf(`phone:${phone.mac}`) },
+  );
+  if (E.isLeft(result)) {
+    throttle.recordWrongGuess(sourceIp, phone.mac);
+    return { outcome: 'refused', error: result.left };
+  }
+  const state = result.right.state;
+  if (state.status === 'none') throw new Error('a redeemed code folded into no state');
+  return { outcome: 'redeemed', devicesUrl: state.devicesUrl, first: result.right.events.length > 0 };
+}

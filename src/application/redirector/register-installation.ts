@@ -1,0 +1,95 @@
+/**
+ * Registering a Devices installation (operator, or another part's composition in-process):
+ * reserve its URL on the URL's own stream, then register the installation with the hash
+ * of a fresh API key; the key itself is answered once and kept nowhere.
+ *
+ * A registration that stopped between the two steps (a crash) left its URL reserved for
+ * an installation that never registered. The next registration of that URL finishes it:
+ * it registers the reserved id with its own name and key. Two registrations racing for one
+ * URL thus end with exactly one registered installation and one key; the other is refused
+ * with `conflict`, decided on the installation's stream.
+ */
+import * as E from 'fp-ts/Either';
+import { DevicesUrlReservation, domainError, Installation, parseDevicesUrl, parseDisplayName, parseId, type DomainError, type Id } from '../../domain';
+import { handle, load } from '../command-handler';
+import { devicesUrlReservation, installation } from './aggregates';
+import { metadataOf, nowOf, type RedirectorDeps } from './deps';
+import { apiKeyHashOf, newApiKey } from './secrets';
+
+export interface NewInstallation {
+  /** a name for people, 1 to 200 characters */
+  readonly name: string;
+  /** the base URL of the Devices service (its ZT_PUBLIC_URL) */
+  readonly devicesUrl: string;
+}
+
+export interface RegisteredInstallation {
+  readonly installationId: Id;
+  /** shown once: only its keyed hash is stored */
+  readonly apiKey: string;
+}
+
+const urlTaken = domainError('conflict', 'another installation is registered for this Devices URL');
+
+export async function registerInstallation(
+  deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
+  input: NewInstallation,
+): Promise<E.Either<DomainError, RegisteredInstallation>> {
+  const name = parseDisplayName(input.name, 'an installation name');
+  if (E.isLeft(name)) return name;
+  const devicesUrl = parseDevicesUrl(input.devicesUrl);
+  if (E.isLeft(devicesUrl)) return devicesUrl;
+  const drawnId = parseId(deps.random.uuid());
+  if (E.isLeft(drawnId)) return drawnId;
+  const options = { random: deps.random, metadata: metadataOf('operator') };
+  const now = nowOf(deps.clock);
+
+  const urlStream = DevicesUrlReservation.streamName(devicesUrl.right);
+  const reserved = await handle(deps.events, urlStream, devicesUrlReservation, { type: 'ReserveDevicesUrl', devicesUrl: devicesUrl.right, installationId: drawnId.right, now }, options);
+  let installationId = drawnId.right;
+  if (E.isLeft(reserved)) {
+    if (reserved.left.code !== 'conflict') return reserved;
+    const reservation = (await load(deps.events, urlStream, devicesUrlReservation)).state;
+    if (reservation.status !== 'reserved') return E.left(urlTaken);
+    const holder = await load(deps.events, Installation.streamName(reservation.installationId), installation);
+    if (holder.state.status !== 'none') return E.left(urlTaken);
+    installationId = reservation.installationId;
+  }
+
+  const apiKey = newApiKey(deps.random, installationId);
+  const registered = await handle(
+    deps.events,
+    Installation.streamName(installationId),
+    installation,
+    { type: 'RegisterInstallation', installationId, name: name.right, devicesUrl: devicesUrl.right, apiKeyHash: apiKeyHashOf(deps.secrets, apiKey), now },
+    options,
+  );
+  if (E.isLeft(registered)) return registered.left.code === 'conflict' ? E.left(urlTaken) : registered;
+  return E.right({ installationId, apiKey });
+}
+
+/** A new API key for an installation; the old one stops working at once. */
+export async function rotateApiKey(
+  deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
+  installationId: Id,
+): Promise<E.Either<DomainError, { readonly apiKey: string }>> {
+  const apiKey = newApiKey(deps.random, installationId);
+  const rotated = await handle(
+    deps.events,
+    Installation.streamName(installationId),
+    installation,
+    { type: 'RotateApiKey', installationId, apiKeyHash: apiKeyHashOf(deps.secrets, apiKey), now: nowOf(deps.clock) },
+    { random: deps.random, metadata: metadataOf('operator') },
+  );
+  return E.isLeft(rotated) ? rotated : E.right({ apiKey });
+}
+
+/** The installation registered for a Devices URL, if any (from the URL's reservation stream). */
+export async function installationForDevicesUrl(deps: Pick<RedirectorDeps, 'events'>, devicesUrl: string): Promise<Id | undefined> {
+  const url = parseDevicesUrl(devicesUrl);
+  if (E.isLeft(url)) return undefined;
+  const reservation = (await load(deps.events, DevicesUrlReservation.streamName(url.right), devicesUrlReservation)).state;
+  if (reservation.status !== 'reserved') return undefined;
+  const holder = await load(deps.events, Installation.streamName(reservation.installationId), installation);
+  return holder.state.status === 'registered' ? reservation.installationId : undefined;
+}
