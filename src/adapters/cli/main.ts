@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
 import { PART_FACTORIES } from '../server/factories';
 import { createZerotouchServer } from '../server/zerotouch-server';
+import { codesCommand } from './codes';
 import { fleetCommand } from './fleet';
 import { phoneCommand } from './phone';
 import { progressBar } from './progress';
@@ -18,6 +19,7 @@ commands:
         one simulated phone: code prompt, provisioning, check-ins
   fleet --phones N [--url u] [--concurrency c] [--json]
         N simulated phones end to end (users, one rollout, phones) with ZT_ADMIN_TOKEN
+  codes purge-expired           delete ended codes with their personal data now (the server does it every minute)
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text
@@ -46,6 +48,8 @@ export async function runCli(argv: readonly string[]): Promise<number | void> {
         return await phoneCommand(rest);
       case 'fleet':
         return await fleetCommand(rest);
+      case 'codes':
+        return await codesCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -1,5 +1,8 @@
 /** The parts this build can run, by name. */
 import type { PartName } from '../config';
+import { createRedirectorPart } from '../redirector/part';
 import type { PartFactory } from './part';
 
-export const PART_FACTORIES: Partial<Record<PartName, PartFactory>> = {};
+export const PART_FACTORIES: Partial<Record<PartName, PartFactory>> = {
+  redirector: createRedirectorPart,
+};

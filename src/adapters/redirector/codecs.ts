@@ -1,0 +1,118 @@
+/**
+ * The Redirector's wire formats as io-ts codecs. Values are decoded with the domain's
+ * smart constructors, so a route hands its handler branded values only, and a bad value
+ * is a 400 naming the field and what it should be. Each codec carries its JSON schema for
+ * the OpenAPI document.
+ */
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import {
+  parseDevicesUrl,
+  parseDisplayName,
+  parseFirmwareVersion,
+  parseId,
+  parseIpAddress,
+  parseMac,
+  parseModel,
+  parseProvisioningCode,
+  type DomainError,
+} from '../../domain';
+import { withSchema, type JsonSchema } from '../http/codec-schema';
+
+/** A string decoded by a smart constructor. */
+const parsed = <A>(name: string, parse: (input: string) => E.Either<DomainError, A>, schema: JsonSchema): t.Type<A, unknown, unknown> =>
+  withSchema(
+    new t.Type<A, unknown, unknown>(
+      name,
+      (u): u is A => typeof u === 'string' && E.isRight(parse(u)),
+      (u, c) => {
+        if (typeof u !== 'string') return t.failure(u, c, `expected ${name} as a string`);
+        const result = parse(u);
+        return E.isLeft(result) ? t.failure(u, c, result.left.detail) : t.success(result.right);
+      },
+      t.identity,
+    ),
+    { type: 'string', ...schema },
+  );
+
+export const MacInput = parsed('a MAC address', parseMac, {
+  description: 'MAC address: 00:90:33:AA:BB:CC, 00-90-33-aa-bb-cc or 009033aabbcc',
+  example: '00:90:33:aa:bb:cc',
+});
+export const CodeInput = parsed('a provisioning code', parseProvisioningCode, {
+  description: '12 digits, optionally grouped by spaces or dashes',
+  example: '1234 5678 9012',
+});
+export const ModelInput = parsed('a phone model', parseModel, { description: 'the phone model, e.g. IP112', maxLength: 64 });
+export const VersionInput = parsed('a version', parseFirmwareVersion, { description: 'printable ASCII, 1 to 64 characters', maxLength: 64 });
+export const IpInput = parsed('an IP address', parseIpAddress, { description: 'IPv4 or IPv6 address', example: '192.0.2.10' });
+export const DevicesUrlInput = parsed('a Devices URL', parseDevicesUrl, {
+  format: 'uri',
+  description: 'the base URL of a Devices service: http(s), no user info, query or fragment',
+  example: 'https://devices.example.com',
+});
+export const NameInput = parsed('a name', (s) => parseDisplayName(s), { minLength: 1, maxLength: 200 });
+export const IdInput = parsed('an id', (s) => parseId(s), { description: 'an installation id' });
+
+const MAX_CLAIMS = 1000;
+const MacList = withSchema(
+  t.refinement(t.array(MacInput), (macs) => macs.length >= 1 && macs.length <= MAX_CLAIMS, `1 to ${MAX_CLAIMS} MAC addresses`),
+  { type: 'array', items: { type: 'string', example: '00:90:33:aa:bb:cc' }, minItems: 1, maxItems: MAX_CLAIMS },
+);
+
+const Timestamp = withSchema(t.string, { type: 'string', format: 'date-time' });
+
+// ---- requests
+
+export const RegisterInstallationBody = t.type({ name: NameInput, devicesUrl: DevicesUrlInput });
+export const InstallationParams = t.type({ id: IdInput });
+const LimitInput = withSchema(
+  new t.Type<number, unknown, unknown>(
+    'a limit of 1 to 1000',
+    (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 1 && u <= 1000,
+    (u, c) => {
+      const n = typeof u === 'string' && /^\d{1,4}$/.test(u) ? Number(u) : Number.NaN;
+      return n >= 1 && n <= 1000 ? t.success(n) : t.failure(u, c, 'expected a limit of 1 to 1000');
+    },
+    t.identity,
+  ),
+  { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+);
+export const InstallationListQuery = t.partial({ limit: LimitInput, after: IdInput });
+export const IssueCodeBody = t.type({ devicesUrl: DevicesUrlInput });
+export const CodeParams = t.type({ code: CodeInput });
+export const ClaimsBody = t.type({ macs: MacList });
+export const PhoneInitBody = t.type({ mac: MacInput, model: ModelInput, firmware: VersionInput, bootcode: VersionInput, localIp: IpInput });
+export const RedeemBody = t.type({ code: CodeInput, mac: MacInput, model: ModelInput, firmware: VersionInput, bootcode: VersionInput, localIp: IpInput });
+
+// ---- answers (documentation)
+
+export const RegisteredAnswer = t.type({ installationId: t.string, apiKey: t.string });
+export const ApiKeyAnswer = t.type({ apiKey: t.string });
+export const InstallationAnswer = t.type({
+  installationId: t.string,
+  name: t.string,
+  devicesUrl: t.string,
+  registeredAt: Timestamp,
+  apiKeyRotatedAt: t.union([Timestamp, t.null]),
+});
+export const InstallationListAnswer = t.type({ installations: t.array(InstallationAnswer), next: t.union([t.string, t.null]) });
+export const IssuedAnswer = t.type({ code: withSchema(t.string, { type: 'string', pattern: '^[0-9]{12}$' }), expiresAt: Timestamp });
+export const ClaimedAnswer = t.type({ claimed: t.number });
+export const InitAnswer = t.union([
+  t.type({ action: t.literal('prompt-code') }),
+  t.type({ action: t.literal('redirect'), devicesUrl: t.string }),
+]);
+export const RedeemAnswer = t.type({ devicesUrl: t.string });
+export const Problem = withSchema(t.unknown, {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+  },
+  required: ['type', 'title', 'status', 'detail', 'code'],
+});

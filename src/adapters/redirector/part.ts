@@ -1,0 +1,61 @@
+/**
+ * The Redirector as a part of the server: its routes under /redirector/v1, its read
+ * models, the throttle of wrong guesses (this process's memory), and the scheduler that
+ * purges codes once they are revoked or expired.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { RedirectorDeps } from '../../application/redirector/deps';
+import { ExpiryScheduler } from '../../application/redirector/expiry-scheduler';
+import { GuessThrottle } from '../../application/redirector/guess-throttle';
+import { redirectorProjections } from '../../application/redirector/projections';
+import type { Part, PartContext, PartFactory } from '../server/part';
+import { installationRoutes } from './installation-routes';
+import { countPurged, redirectorMetrics } from './metrics';
+import { operatorRoutes } from './operator-routes';
+import { phoneRoutes } from './phone-routes';
+import type { RedirectorServices } from './services';
+
+export const REDIRECTOR_PREFIX = '/redirector/v1';
+
+/** the Redirector's routes as one fastify plugin, mounted under its prefix */
+export async function redirectorPlugin(app: FastifyInstance, services: RedirectorServices): Promise<void> {
+  await app.register(
+    async (scope) => {
+      operatorRoutes(scope, services);
+      installationRoutes(scope, services);
+      phoneRoutes(scope, services);
+    },
+    { prefix: REDIRECTOR_PREFIX },
+  );
+}
+
+export const createRedirectorPart: PartFactory = (context: PartContext): Part => {
+  const deps: RedirectorDeps = context;
+  const { perMac, perIp } = context.config.rateLimits;
+  const throttle = new GuessThrottle(
+    { perMac: { burst: perMac.burst, intervalMs: perMac.refillMs }, perIp: { burst: perIp.burst, intervalMs: perIp.refillMs } },
+    context.clock,
+  );
+  const metrics = redirectorMetrics(context.metrics, () => throttle.size);
+  const logger = context.logger.child({ part: 'redirector' });
+  const services: RedirectorServices = { deps, throttle, metrics, operatorToken: context.config.operatorToken, logger };
+  const scheduler = new ExpiryScheduler(deps, {
+    onPass: (result) => {
+      countPurged(metrics, result);
+      const purged = result.purged.expired + result.purged.revoked;
+      if (purged > 0 || result.deferred > 0) logger.info({ ...result.purged, deferred: result.deferred }, 'purged ended codes');
+    },
+    onError: (error) => logger.error({ err: error }, 'purge of expired codes failed; retrying at the next pass'),
+  });
+
+  return {
+    name: 'redirector',
+    projections: redirectorProjections,
+    routes: (app) => redirectorPlugin(app, services),
+    async start() {
+      scheduler.start();
+    },
+    stop: () => scheduler.stop(),
+    banner: () => [`  redirector   ${context.config.publicUrl}${REDIRECTOR_PREFIX}  (operator: Bearer <operator token>)`],
+  };
+};
