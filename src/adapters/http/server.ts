@@ -36,6 +36,7 @@ const FASTIFY_ERRORS: Record<string, { code: ConstructorParameters<typeof HttpPr
   FST_ERR_CTP_INVALID_TYPE: { code: 'unsupported-media-type', detail: 'the content type is not valid' },
   FST_ERR_BAD_URL: { code: 'validation-failed', detail: 'the URL is not valid' },
   FST_ERR_ASYNC_CONSTRAINT: { code: 'validation-failed' },
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'validation-failed', detail: 'a path parameter is longer than 100 characters' },
 };
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
@@ -46,6 +47,11 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { strict: false } },
+    // errors the router answers before any route or error handler runs (a bad URL encoding, an overlong path parameter)
+    frameworkErrors: (error, _request, reply) => {
+      const known = FASTIFY_ERRORS[error.code];
+      sendProblem(reply, new HttpProblem(known?.code ?? 'validation-failed', known?.detail ?? error.message));
+    },
   };
   if (options.tls) serverOptions.https = { cert: options.tls.cert, key: options.tls.key };
   if (options.logger !== undefined) {
