@@ -200,17 +200,34 @@ function schemaStatements(schema: string): string[] {
  * The append function: takes the batch as one jsonb array of operations
  * (`{k:'a', s: stream, x: expected, e: [{i: id, t: type, d: data, m: metadata}]}` or
  * `{k:'d', s: stream}`), answers one row per operation, in order.
+ *
+ * Ids: the idempotency rule comes first, but with `check_ids` false (the fast path) the
+ * function looks ids up only when the expected version does not match. Otherwise the
+ * unique index on (stream_name, event_id) refuses a repeated id, which fails the whole
+ * call, and the adapter sends the batch again with `check_ids` true, when each append
+ * first counts which of its ids the stream holds (the idempotency rule needs the count).
+ *
+ * Plans: PL/pgSQL caches generic plans, made once per connection from the statistics of
+ * the moment. On a young table those say "tiny", and a plan that scans a stream (or the
+ * table) would be kept while the table grows. So the hot path has only lookups with one
+ * good plan (the version: the last entry of the (stream_name, stream_version) index, the
+ * only plan without a sort, with sequential scans off inside the function; ids: the
+ * unique index probe inside INSERT), and the id lookup of the slow path is planned afresh
+ * on each call, from the table's size at that moment.
  */
 function appendFunction(schema: string): string {
   const s = quoteIdent(schema);
-  return `CREATE OR REPLACE FUNCTION ${s}.${APPEND_FUNCTION}(ops jsonb)
+  return `CREATE OR REPLACE FUNCTION ${s}.${APPEND_FUNCTION}(ops jsonb, check_ids boolean)
 RETURNS TABLE (r_status int, r_version bigint, r_position bigint, r_found int)
-LANGUAGE plpgsql AS $fn$
+LANGUAGE plpgsql
+SET enable_seqscan = off
+AS $fn$
 DECLARE
   v_op       jsonb;
   v_stream   text;
   v_events   jsonb;
   v_expected bigint;
+  v_matches  boolean;
   v_current  bigint;
   v_found    int;
   v_found_at bigint;
@@ -233,23 +250,29 @@ BEGIN
       CONTINUE;
     END IF;
     v_events := v_op->'e';
-    SELECT coalesce(max(stream_version), 0) INTO v_current FROM ${s}.zt_events WHERE stream_name = v_stream;
-    IF v_current > 0 THEN
-      SELECT count(*), max(global_position) INTO v_found, v_found_at
-        FROM ${s}.zt_events
-       WHERE stream_name = v_stream
-         AND event_id IN (SELECT x.e->>'i' FROM jsonb_array_elements(v_events) AS x(e));
+    -- the last entry of the (stream_name, stream_version) index: the only plan without a sort
+    SELECT stream_version INTO v_current FROM ${s}.zt_events
+     WHERE stream_name = v_stream ORDER BY stream_version DESC LIMIT 1;
+    v_current := coalesce(v_current, 0);
+    v_expected := (v_op->>'x')::bigint;
+    v_matches := v_expected = ${EXPECT_ANY}
+                 OR (v_expected = ${EXPECT_NO_STREAM} AND v_current = 0)
+                 OR (v_expected = ${EXPECT_EXISTS} AND v_current > 0)
+                 OR v_expected = v_current;
+    -- the idempotency rule comes before the expected version: a retry may well expect an old version
+    IF v_current > 0 AND (check_ids OR NOT v_matches) THEN
+      -- planned afresh each time (EXECUTE), from the table's size now: a cached plan could scan the stream
+      EXECUTE ${quoteLiteral(`SELECT count(*), max(global_position) FROM ${s}.zt_events
+                WHERE stream_name = $1 AND event_id = ANY (ARRAY(SELECT x.e->>'i' FROM jsonb_array_elements($2) AS x(e)))`)}
+         INTO v_found, v_found_at
+        USING v_stream, v_events;
       IF v_found > 0 THEN
         r_status := ${STATUS_IDS_FOUND}; r_version := v_current; r_position := v_found_at; r_found := v_found;
         RETURN NEXT;
         CONTINUE;
       END IF;
     END IF;
-    v_expected := (v_op->>'x')::bigint;
-    IF NOT (v_expected = ${EXPECT_ANY}
-            OR (v_expected = ${EXPECT_NO_STREAM} AND v_current = 0)
-            OR (v_expected = ${EXPECT_EXISTS} AND v_current > 0)
-            OR v_expected = v_current) THEN
+    IF NOT v_matches THEN
       r_status := ${STATUS_WRONG_VERSION}; r_version := v_current; r_position := 0; r_found := 0;
       RETURN NEXT;
       CONTINUE;
@@ -374,7 +397,7 @@ export class PostgresEventStore implements EventStore {
     try {
       await runSchemaDdl(pool, schema, [
         ...schemaStatements(schema),
-        createFunctionIfMissing(`${quoteIdent(schema)}.${APPEND_FUNCTION}(jsonb)`, appendFunction(schema)),
+        createFunctionIfMissing(`${quoteIdent(schema)}.${APPEND_FUNCTION}(jsonb, boolean)`, appendFunction(schema)),
       ]);
     } catch (error) {
       if (owns) await pool.end().catch(() => {});
@@ -441,16 +464,21 @@ export class PostgresEventStore implements EventStore {
   }
 
   /** one round trip for the batch; answers whether any append was written */
-  private async send(ops: readonly Operation[]): Promise<boolean> {
+  private async send(ops: readonly Operation[], checkIds = false): Promise<boolean> {
     let rows: ResultRow[];
     try {
-      rows = await this.callAppend(ops);
+      rows = await this.callAppend(ops, checkIds);
     } catch (error) {
-      if (ops.length > 1 && !isConnectionError(error)) {
-        // the server refused the batch as a whole (nothing was written): try each alone, so only the culprit fails
-        let wrote = false;
-        for (const op of ops) if (await this.send([op])) wrote = true;
-        return wrote;
+      // the server refused the call as a whole, so nothing of it was written
+      if (!isConnectionError(error)) {
+        // an id the stream already holds (an idempotent retry with a matching expected version): again, looking the ids up
+        if (!checkIds && (error as { code?: unknown }).code === '23505') return this.send(ops, true);
+        if (ops.length > 1) {
+          // a value the server refuses: each alone, so only the culprit fails
+          let wrote = false;
+          for (const op of ops) if (await this.send([op], true)) wrote = true;
+          return wrote;
+        }
       }
       const failure = this.closed ? new StoreUnavailableError('event store is closed') : translateSingleFailure(error);
       for (const op of ops) op.reject(failure);
@@ -494,7 +522,7 @@ export class PostgresEventStore implements EventStore {
     return wrote;
   }
 
-  private async callAppend(ops: readonly Operation[]): Promise<ResultRow[]> {
+  private async callAppend(ops: readonly Operation[], checkIds: boolean): Promise<ResultRow[]> {
     const payload = JSON.stringify(
       ops.map((op) =>
         op.kind === 'delete'
@@ -507,7 +535,7 @@ export class PostgresEventStore implements EventStore {
             },
       ),
     );
-    const result = await this.pool.query<ResultRow>({ name: this.sql.appendName, text: this.sql.append, values: [payload] });
+    const result = await this.pool.query<ResultRow>({ name: this.sql.appendName, text: this.sql.append, values: [payload, checkIds] });
     return result.rows;
   }
 
@@ -654,7 +682,7 @@ function statements(schema: string) {
   const current = `(SELECT coalesce(max(stream_version), 0) AS current FROM ${s}.zt_events WHERE stream_name = $1)`;
   return {
     appendName: `zt_append_${advisoryKey('statement', schema)}`,
-    append: `SELECT r_status, r_version, r_position, r_found FROM ${s}.${APPEND_FUNCTION}($1::jsonb)`,
+    append: `SELECT r_status, r_version, r_position, r_found FROM ${s}.${APPEND_FUNCTION}($1::jsonb, $2::boolean)`,
     readForward: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
         SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
          WHERE stream_name = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3::bigint) e ON true`,
