@@ -1,0 +1,77 @@
+/**
+ * UsersAdmin WebSocket (`/users/v1/admin`, SPEC §6), logged in with the admin token:
+ * "Register phones" in four steps — GetCategories and GetPhoneApps, GetUsers,
+ * StartRollout, GetRollout (and ReissueCode for an expired entry) — with the push
+ * RolloutEntryUpdated as phones come up.
+ */
+import * as t from 'io-ts';
+import { listPhoneApps, listUsers } from '../../application/users/directory-queries';
+import { reissueCode } from '../../application/users/reissue-code';
+import { getRollout } from '../../application/users/rollout-queries';
+import { startRollout } from '../../application/users/start-rollout';
+import type { UsersDeps } from '../../application/users/users-deps';
+import { constantTimeEqual } from '../system/secrets';
+import type { WebSocketEndpoint } from '../ws/endpoints';
+import { serveJsonSession, WsError, type SessionContext, type SessionLogger } from '../ws/json-session';
+import { askingDevices, orWsError } from './errors';
+import { loginHandler, type LoginState } from './login';
+import { PageLimit } from './page';
+import type { UsersSessions } from './sessions';
+
+export const ADMIN_PATH = '/users/v1/admin';
+
+/** StartRollout may list up to 10,000 user ids */
+const MAX_ADMIN_MESSAGE = 1024 * 1024;
+
+type State = LoginState<'admin'>;
+
+export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminToken: string, logger?: SessionLogger): WebSocketEndpoint {
+  return (socket) => {
+    const state: State = { principal: undefined };
+    const session: SessionContext<State> = serveJsonSession<State>(socket, {
+      state,
+      loggedIn: (s) => s.principal !== undefined,
+      logger,
+      maxMessageBytes: MAX_ADMIN_MESSAGE,
+      onClose: () => sessions.removeAdmin(session),
+      messages: {
+        Login: loginHandler<'admin'>({
+          authenticate: async (token) => (constantTimeEqual(token, adminToken) ? 'admin' : undefined),
+          loggedIn: (_admin, context) => {
+            sessions.addAdmin(context);
+            return {};
+          },
+          devices: () => deps.devices.status(),
+        }),
+        GetUsers: {
+          codec: t.type({ mt: t.literal('GetUsers'), after: t.union([t.string, t.undefined]), limit: t.union([PageLimit, t.undefined]) }),
+          handle: async (message) => ({ users: await listUsers(deps.readModels, { after: message.after, limit: message.limit }) }),
+        },
+        GetCategories: {
+          codec: t.type({ mt: t.literal('GetCategories') }),
+          handle: async () => ({ categories: await askingDevices(() => deps.devices.getCategories()) }),
+        },
+        GetPhoneApps: {
+          codec: t.type({ mt: t.literal('GetPhoneApps') }),
+          handle: async () => ({ phoneApps: await listPhoneApps(deps.readModels) }),
+        },
+        StartRollout: {
+          codec: t.type({ mt: t.literal('StartRollout'), category: t.string, phoneApp: t.string, users: t.array(t.string) }),
+          handle: async (message) => ({ ...orWsError(await askingDevices(() => startRollout(deps, message))) }),
+        },
+        GetRollout: {
+          codec: t.type({ mt: t.literal('GetRollout'), rolloutId: t.string }),
+          handle: async (message) => {
+            const rollout = await getRollout(deps, message.rolloutId);
+            if (rollout === undefined) throw new WsError('not-found', 'no such rollout');
+            return { ...rollout };
+          },
+        },
+        ReissueCode: {
+          codec: t.type({ mt: t.literal('ReissueCode'), rolloutId: t.string, user: t.string }),
+          handle: async (message) => ({ ...orWsError(await askingDevices(() => reissueCode(deps, message))) }),
+        },
+      },
+    });
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Profile WebSocket (`/users/v1/profile`, SPEC §6), logged in with a user's token:
+ * GetCategories, AddPhone, GetPhones of this user only, and the push PhoneRegistered.
+ */
+import * as t from 'io-ts';
+import { addPhone } from '../../application/users/add-phone';
+import type { UserView } from '../../application/users/create-user';
+import { userByToken } from '../../application/users/directory-queries';
+import { userPhones } from '../../application/users/phone-queries';
+import type { UsersDeps } from '../../application/users/users-deps';
+import type { WebSocketEndpoint } from '../ws/endpoints';
+import { serveJsonSession, type SessionContext, type SessionLogger } from '../ws/json-session';
+import { askingDevices, orWsError } from './errors';
+import { loginHandler, principalOf, type LoginState } from './login';
+import type { UsersSessions } from './sessions';
+
+export const PROFILE_PATH = '/users/v1/profile';
+
+type State = LoginState<UserView>;
+
+export function profileEndpoint(deps: UsersDeps, sessions: UsersSessions, logger?: SessionLogger): WebSocketEndpoint {
+  return (socket) => {
+    const state: State = { principal: undefined };
+    const session: SessionContext<State> = serveJsonSession<State>(socket, {
+      state,
+      loggedIn: (s) => s.principal !== undefined,
+      logger,
+      onClose: (s) => {
+        if (s.principal) sessions.removeProfile(s.principal.id, session);
+      },
+      messages: {
+        Login: loginHandler<UserView>({
+          authenticate: (token) => userByToken(deps, token),
+          loggedIn: (user, context) => {
+            sessions.addProfile(user.id, context);
+            return { user: { id: user.id, name: user.name } };
+          },
+          devices: () => deps.devices.status(),
+        }),
+        GetCategories: {
+          codec: t.type({ mt: t.literal('GetCategories') }),
+          handle: async () => ({ categories: await askingDevices(() => deps.devices.getCategories()) }),
+        },
+        AddPhone: {
+          codec: t.type({ mt: t.literal('AddPhone'), category: t.string }),
+          handle: async (message, context) => ({ ...orWsError(await askingDevices(() => addPhone(deps, principalOf(context).id, message.category))) }),
+        },
+        GetPhones: {
+          codec: t.type({ mt: t.literal('GetPhones') }),
+          handle: async (_message, context) => ({ ...(await userPhones(deps, principalOf(context).id)) }),
+        },
+      },
+    });
+  };
+}

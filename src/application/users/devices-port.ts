@@ -1,0 +1,72 @@
+/**
+ * What Users needs from Devices (SPEC §5.2, the apps WebSocket): the categories of its
+ * domain enabled for provisioning, a provisioning code for one of them, and the
+ * `PhoneProvisioned` notices, each acknowledged once Users has recorded it.
+ */
+import type { CategoryId, Id, Mac, Model, ProvisioningCode, Timestamp } from '../../domain/values';
+
+export interface DevicesCategory {
+  readonly id: CategoryId;
+  readonly name: string;
+}
+
+export interface IssuedCode {
+  readonly code: ProvisioningCode;
+  readonly expiresAt: Timestamp;
+}
+
+/** A `PhoneProvisioned` push, decoded. */
+export interface PhoneProvisionedNotice {
+  readonly noticeId: Id;
+  readonly mac: Mac;
+  readonly model: Model;
+  /** null for an approved pre-claimed phone */
+  readonly code: ProvisioningCode | null;
+  readonly at: Timestamp;
+}
+
+export interface DevicesConnectionStatus {
+  readonly connected: boolean;
+  /** what an operator reads: where, as whom, or why not */
+  readonly detail: string;
+}
+
+/**
+ * Devices could not answer: not connected, no answer in time, or the connection dropped
+ * while waiting. Nothing was done at Devices that Users would need to know about.
+ */
+export class DevicesUnavailableError extends Error {
+  override readonly name = 'DevicesUnavailableError';
+}
+
+/** Devices answered a request with an error result (`{code, detail}` as in SPEC §3). */
+export class DevicesRefusedError extends Error {
+  override readonly name = 'DevicesRefusedError';
+  constructor(
+    readonly code: string,
+    readonly detail: string,
+  ) {
+    super(`Devices refused: ${code}: ${detail}`);
+  }
+}
+
+/** Devices answered something Users cannot read (a protocol mismatch, not a refusal). */
+export class DevicesProtocolError extends Error {
+  override readonly name = 'DevicesProtocolError';
+}
+
+export interface DevicesApps {
+  /** categories of the domain enabled for provisioning */
+  getCategories(): Promise<readonly DevicesCategory[]>;
+  /** a fresh code for a category (Devices gets it from the Redirector) */
+  getProvisioningCode(category: CategoryId): Promise<IssuedCode>;
+  /**
+   * The handler of `PhoneProvisioned` notices: called for one notice at a time, in the
+   * order Devices sends them. A notice whose handler fails is not acknowledged; Devices
+   * sends it again on the next connection.
+   */
+  onPhoneProvisioned(handler: (notice: PhoneProvisionedNotice) => Promise<void>): void;
+  /** tell Devices a notice is recorded; it is then no longer sent again */
+  acknowledge(noticeId: Id): void;
+  status(): DevicesConnectionStatus;
+}

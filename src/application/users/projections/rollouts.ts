@@ -1,0 +1,65 @@
+/**
+ * `users-rollouts`: the status of each rollout (SPEC §7 "rollout status").
+ * - `rollouts` by rollout id: `{rolloutId, category, phoneApp, startedAt, size}`
+ * - `entries` by `<rolloutId>/<userId>`: `{user, order, code, expiresAt, mac, registeredAt}`
+ *   (`order`: the place of the user in the rollout as started)
+ */
+import { put, type Projection } from '../../projections/projection';
+import { decodeRecorded } from './decode';
+
+export const ROLLOUTS = 'users-rollouts';
+
+export interface RolloutDoc {
+  readonly rolloutId: string;
+  readonly category: string;
+  readonly phoneApp: string;
+  readonly startedAt: string;
+  readonly size: number;
+  readonly [key: string]: string | number;
+}
+
+export interface EntryDoc {
+  readonly user: string;
+  readonly order: number;
+  readonly code: string;
+  readonly expiresAt: string;
+  readonly mac: string | null;
+  readonly registeredAt: string | null;
+  readonly [key: string]: string | number | null;
+}
+
+export const entryKey = (rolloutId: string, userId: string): string => `${rolloutId}/${userId}`;
+
+export const rolloutsProjection: Projection = {
+  name: ROLLOUTS,
+  version: 1,
+  eventTypes: ['RolloutStarted', 'RolloutEntryRegistered', 'RolloutCodeReissued'],
+  async apply(recorded, view) {
+    const event = decodeRecorded(recorded);
+    switch (event.type) {
+      case 'RolloutStarted': {
+        const { rolloutId, category, phoneAppId, entries, at } = event.data;
+        const rollout: RolloutDoc = { rolloutId, category, phoneApp: phoneAppId, startedAt: at, size: entries.length };
+        return [
+          put('rollouts', rolloutId, rollout),
+          ...entries.map((e, order) => {
+            const doc: EntryDoc = { user: e.userId, order, code: e.code, expiresAt: e.expiresAt, mac: null, registeredAt: null };
+            return put('entries', entryKey(rolloutId, e.userId), doc);
+          }),
+        ];
+      }
+      case 'RolloutEntryRegistered': {
+        const key = entryKey(event.data.rolloutId, event.data.userId);
+        const entry = await view.get<EntryDoc>('entries', key);
+        return entry === undefined ? [] : [put('entries', key, { ...entry, mac: event.data.mac, registeredAt: event.data.at })];
+      }
+      case 'RolloutCodeReissued': {
+        const key = entryKey(event.data.rolloutId, event.data.userId);
+        const entry = await view.get<EntryDoc>('entries', key);
+        return entry === undefined ? [] : [put('entries', key, { ...entry, code: event.data.code, expiresAt: event.data.expiresAt })];
+      }
+      default:
+        return [];
+    }
+  },
+};

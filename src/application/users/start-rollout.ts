@@ -1,0 +1,96 @@
+/**
+ * UsersAdmin "Register phones", step 4: one code per user from Devices (a bounded number
+ * of requests at a time), each recorded with its user, then the rollout itself. Everything
+ * that can be refused is checked before a code is asked for.
+ *
+ * The user codes are recorded before the rollout: if the process stops in between, each
+ * code still belongs to its user (Profile shows it, its phone registers with the user);
+ * only the rollout record is missing.
+ */
+import * as E from 'fp-ts/Either';
+import { domainError, parseCategoryId, parseId, PhoneApp, Rollout, type CategoryId, type DomainError, type Id, type Timestamp } from '../../domain';
+import { handle, load } from '../command-handler';
+import { phoneApps, rollouts } from './aggregates';
+import { mapBounded } from './bounded';
+import { loadUser, recordCode } from './record-code';
+import { latestPosition, nowOf, type UsersDeps } from './users-deps';
+
+/** Codes asked of Devices at the same time. */
+export const CODE_CONCURRENCY = 8;
+
+export interface StartRolloutInput {
+  readonly category: string;
+  readonly phoneApp: string;
+  readonly users: readonly string[];
+}
+
+export interface RolloutEntryView {
+  readonly user: string;
+  readonly code: string;
+  readonly expiresAt: Timestamp;
+  readonly state: Rollout.EntryState;
+  readonly mac: string | null;
+}
+
+export interface StartedRollout {
+  readonly rolloutId: string;
+  readonly category: CategoryId;
+  readonly phoneApp: string;
+  readonly entries: readonly RolloutEntryView[];
+}
+
+const parseUserIds = (inputs: readonly string[]): E.Either<DomainError, Id[]> => {
+  if (inputs.length === 0) return E.left(domainError('validation-failed', 'a rollout needs at least one user'));
+  if (inputs.length > Rollout.MAX_ENTRIES) return E.left(domainError('validation-failed', `a rollout has at most ${Rollout.MAX_ENTRIES} users`));
+  const ids: Id[] = [];
+  for (const [i, input] of inputs.entries()) {
+    const id = parseId(input, `users[${i}]`);
+    if (E.isLeft(id)) return id;
+    ids.push(id.right);
+  }
+  const seen = new Set<string>();
+  const twice = ids.find((id) => seen.size === seen.add(id).size);
+  return twice === undefined ? E.right(ids) : E.left(domainError('validation-failed', `user ${twice} is listed twice; each user at most once per rollout`));
+};
+
+export async function startRollout(deps: UsersDeps, input: StartRolloutInput): Promise<E.Either<DomainError, StartedRollout>> {
+  const category = parseCategoryId(input.category);
+  if (E.isLeft(category)) return category;
+  const phoneAppId = parseId(input.phoneApp, 'a phone app id');
+  if (E.isLeft(phoneAppId)) return phoneAppId;
+  const userIds = parseUserIds(input.users);
+  if (E.isLeft(userIds)) return userIds;
+
+  const phoneApp = (await load(deps.events, PhoneApp.streamName(phoneAppId.right), phoneApps)).state;
+  if (phoneApp.status === 'none') return E.left(domainError('not-found', `no such phone app: ${phoneAppId.right}`));
+  const userStates = await mapBounded(userIds.right, 16, (id) => loadUser(deps, id));
+  const missing = userIds.right.filter((_, i) => userStates[i]!.status === 'none');
+  if (missing.length > 0) {
+    return E.left(domainError('not-found', `no such user: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`));
+  }
+  const rolloutId = parseId(deps.random.uuid(), 'a rollout id');
+  if (E.isLeft(rolloutId)) return rolloutId;
+
+  const issued = await mapBounded(userIds.right, CODE_CONCURRENCY, () => deps.devices.getProvisioningCode(category.right));
+  const recorded = await mapBounded(userIds.right, CODE_CONCURRENCY, async (_, i) => {
+    const result = await recordCode(deps, { user: userStates[i]!, category: category.right, issued: issued[i]!, rolloutId: rolloutId.right, actor: 'admin' });
+    if (E.isLeft(result)) throw new Error(`recording the code of ${userIds.right[i]} failed: ${result.left.detail}`);
+    return result.right;
+  });
+  const entries = recorded.map((r, i) => ({ userId: userIds.right[i]!, codeHash: r.codeHash, code: r.code, expiresAt: r.expiresAt }));
+  const started = await handle(
+    deps.events,
+    Rollout.streamName(rolloutId.right),
+    rollouts,
+    { type: 'StartRollout', rolloutId: rolloutId.right, category: category.right, phoneApp, entries, now: nowOf(deps.clock) },
+    { random: deps.random, metadata: { actor: 'admin' } },
+  );
+  if (E.isLeft(started)) return started;
+  await deps.settle(latestPosition([started.right.position, ...recorded.map((r) => r.position)]));
+  return E.right({
+    rolloutId: rolloutId.right,
+    category: category.right,
+    phoneApp: phoneAppId.right,
+    entries: entries.map((e) => ({ user: e.userId, code: e.code, expiresAt: e.expiresAt, state: 'pending' as const, mac: null })),
+  });
+}
