@@ -1,0 +1,80 @@
+/** Admin HTTP (SPEC §5.3): domains and their categories. */
+import type { FastifyInstance } from 'fastify';
+import * as t from 'io-ts';
+import type { DevicesDeps } from '../../application/devices/deps';
+import { addCategory, categoriesOf, createDomain, setCategoryProvisioning } from '../../application/devices/domains';
+import { ADMIN_TAGS, adminAuthenticator } from './admin-kit';
+import { AppPasswordInput, CategoryInput, DisplayNameInput, DomainInput } from './codecs';
+import { devicesRoute } from './refusals';
+
+const Category = t.type({ id: t.string, name: t.string, provisioning: t.boolean });
+
+export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+  const DomainParams = t.type({ domain: DomainInput });
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'POST',
+      url: '/domains',
+      summary: 'Create a domain with the app password its Users logs in with',
+      body: t.type({ name: DomainInput, appPassword: AppPasswordInput }),
+      responses: { 201: { description: 'created', schema: t.type({ name: t.string }) }, 409: { description: 'the domain exists' } },
+    },
+    async ({ body, reply }) => {
+      await createDomain(deps, body.name, body.appPassword);
+      reply.code(201);
+      return { name: body.name };
+    },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'POST',
+      url: '/domains/:domain/categories',
+      summary: 'Add a category to a domain, enabled for provisioning or not',
+      params: DomainParams,
+      body: t.type({ id: CategoryInput, name: DisplayNameInput, provisioning: t.boolean }),
+      responses: { 201: { description: 'added', schema: Category }, 404: { description: 'no such domain' }, 409: { description: 'the id is taken' } },
+    },
+    async ({ params, body, reply }) => {
+      await addCategory(deps, params.domain, body.id, body.name, body.provisioning);
+      reply.code(201);
+      return { id: body.id, name: body.name, provisioning: body.provisioning };
+    },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'GET',
+      url: '/domains/:domain/categories',
+      summary: 'The categories of a domain',
+      params: DomainParams,
+      responses: { 200: { description: 'in the order they were added', schema: t.array(Category) }, 404: { description: 'no such domain' } },
+    },
+    async ({ params }) => categoriesOf(deps, params.domain),
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'PATCH',
+      url: '/domains/:domain/categories/:category',
+      summary: 'Enable or disable a category for provisioning',
+      params: t.type({ domain: DomainInput, category: CategoryInput }),
+      body: t.type({ provisioning: t.boolean }),
+      responses: { 204: { description: 'changed' }, 404: { description: 'no such domain or category' } },
+    },
+    async ({ params, body }) => {
+      await setCategoryProvisioning(deps, params.domain, params.category, body.provisioning);
+      return undefined;
+    },
+  );
+};

@@ -1,0 +1,143 @@
+/**
+ * Admin HTTP (SPEC §5.3, §5.4): update jobs (with staged waves) and config jobs. Jobs are
+ * never edited: a newer one supersedes, `DELETE` cancels (the job stays in the lists).
+ */
+import type { FastifyInstance } from 'fastify';
+import * as t from 'io-ts';
+import type { DevicesDeps } from '../../application/devices/deps';
+import { listConfigJobs, listUpdateJobs } from '../../application/devices/job-queries';
+import { cancelConfigJob, cancelUpdateJob, createConfigJob, createUpdateJob } from '../../application/devices/jobs';
+import { judgeWave } from '../../application/devices/waves';
+import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
+import { ConfigTypeInput, DomainInput, FirmwareInput, IdInput, optional, SelectorInput } from './codecs';
+import type { DevicesMetrics } from './metrics';
+import { devicesRoute } from './refusals';
+
+const JobId = t.type({ jobId: t.string });
+const JobFilterQuery = t.type({ domain: optional(DomainInput), category: optional(SelectorInput), ...PageQuery });
+const JobParams = t.type({ id: IdInput });
+
+export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: DevicesMetrics) => async (app: FastifyInstance) => {
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'POST',
+      url: '/update-jobs',
+      summary: 'Bring the phones of a domain and category (or *) to a firmware, optionally in staged waves',
+      body: t.type({
+        domain: DomainInput,
+        category: SelectorInput,
+        firmware: FirmwareInput,
+        /** cumulative percentages, e.g. [1, 10, 100]; default [100] */
+        waves: optional(t.array(t.number)),
+        /** halt when a wave's failure rate reaches this; default 0.1 */
+        failureThreshold: optional(t.number),
+      }),
+      responses: { 201: { description: 'created', schema: JobId }, 404: { description: 'no such domain or category' } },
+    },
+    async ({ body, reply }) => {
+      const { waves, failureThreshold, ...job } = body;
+      const jobId = await createUpdateJob(deps, { ...job, ...(waves ? { waves } : {}), ...(failureThreshold !== undefined ? { failureThreshold } : {}) });
+      reply.code(201);
+      return { jobId };
+    },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'GET',
+      url: '/update-jobs',
+      summary: 'Update jobs, newest first, with the progress of their waves',
+      query: JobFilterQuery,
+      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
+    },
+    async ({ query, reply }) => sendPage(reply, await listUpdateJobs(deps, query, pageRequest(query))),
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'DELETE',
+      url: '/update-jobs/:id',
+      summary: 'Cancel an update job (it stops matching; kept in history)',
+      params: JobParams,
+      responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
+    },
+    async ({ params }) => {
+      await cancelUpdateJob(deps, params.id);
+      return undefined;
+    },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'POST',
+      url: '/update-jobs/:id/advance',
+      summary: "Judge a staged job's open wave now: advance it, halt the job, or say it waits for reports",
+      params: JobParams,
+      responses: {
+        200: { description: 'the judgement', schema: t.type({ jobId: t.string, outcome: t.string, status: t.string, openWave: t.number }) },
+        404: { description: 'no such job' },
+      },
+    },
+    async ({ params }) => {
+      const judgement = await judgeWave(deps, params.id);
+      metrics.waveJudgements.inc({ outcome: judgement.outcome });
+      return judgement;
+    },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'POST',
+      url: '/config-jobs',
+      summary: 'Set the parameters of one config type for a domain and category (or *)',
+      body: t.type({ domain: DomainInput, category: SelectorInput, type: ConfigTypeInput, params: t.UnknownRecord }),
+      responses: { 201: { description: 'created', schema: JobId }, 404: { description: 'no such domain or category' } },
+    },
+    async ({ body, reply }) => {
+      const jobId = await createConfigJob(deps, { domain: body.domain, category: body.category, configType: body.type, params: body.params });
+      reply.code(201);
+      return { jobId };
+    },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'GET',
+      url: '/config-jobs',
+      summary: 'Config jobs, newest first',
+      query: JobFilterQuery,
+      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
+    },
+    async ({ query, reply }) => sendPage(reply, await listConfigJobs(deps, query, pageRequest(query))),
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'DELETE',
+      url: '/config-jobs/:id',
+      summary: 'Cancel a config job (it stops matching; kept in history)',
+      params: JobParams,
+      responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
+    },
+    async ({ params }) => {
+      await cancelConfigJob(deps, params.id);
+      return undefined;
+    },
+  );
+};

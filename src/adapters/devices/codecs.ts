@@ -1,0 +1,113 @@
+/**
+ * io-ts codecs of Devices' input, decoded at the edge with the domain's smart
+ * constructors: `00-90-33-AA-BB-CC` arrives as the MAC `009033aabbcc`, a code with
+ * spaces as its 12 digits, and anything else is refused with the constructor's reason.
+ */
+import * as E from 'fp-ts/Either';
+import * as t from 'io-ts';
+import {
+  ConfigJob,
+  hasControlCharacters,
+  invalid,
+  parseCategoryId,
+  parseCategorySelector,
+  parseConfigRevision,
+  parseDisplayName,
+  parseDomainName,
+  parseFirmware,
+  parseFirmwareVersion,
+  parseId,
+  parseIpAddress,
+  parseMac,
+  parseModel,
+  parseProvisioningCode,
+  toNote,
+  type DomainError,
+} from '../../domain';
+import { withSchema, type JsonSchema } from '../http/codec-schema';
+
+/** A codec of strings that the parser turns into a value object (or refuses, with its reason). */
+export const parsed = <A>(name: string, parse: (input: string) => E.Either<DomainError, A>, schema: JsonSchema = {}): t.Type<A, unknown, unknown> =>
+  withSchema(
+    new t.Type<A, unknown, unknown>(
+      name,
+      (u): u is A => typeof u === 'string' && E.isRight(parse(u)),
+      (u, c) => {
+        if (typeof u !== 'string') return t.failure(u, c, `expected ${name} (a string)`);
+        const result = parse(u);
+        return E.isLeft(result) ? t.failure(u, c, result.left.detail) : t.success(result.right);
+      },
+      t.identity,
+    ),
+    { type: 'string', description: name, ...schema },
+  );
+
+/** An io-ts codec whose decoded value the parser checks further. */
+export const refined = <I, A>(base: t.Type<I, unknown, unknown>, name: string, parse: (input: I) => E.Either<DomainError, A>): t.Type<A, unknown, unknown> =>
+  new t.Type<A, unknown, unknown>(
+    name,
+    (u): u is A => base.is(u) && E.isRight(parse(u)),
+    (u, c) => {
+      const decoded = base.validate(u, c);
+      if (E.isLeft(decoded)) return decoded;
+      const result = parse(decoded.right);
+      return E.isLeft(result) ? t.failure(u, c, result.left.detail) : t.success(result.right);
+    },
+    t.identity,
+  );
+
+export const MacInput = parsed('a MAC address', parseMac, { example: '00:90:33:aa:bb:cc' });
+export const CodeInput = parsed('a provisioning code', parseProvisioningCode, { example: '1234 5678 9012' });
+export const ModelInput = parsed('a phone model', parseModel, { example: 'IP112' });
+export const VersionInput = parsed('a firmware or bootcode version', parseFirmwareVersion, { example: '13r3 sr5 [13.7150]' });
+export const IpInput = parsed('an IP address', parseIpAddress, { example: '192.168.1.20' });
+export const RevisionInput = parsed('a config revision', parseConfigRevision);
+export const IdInput = parsed('an id', (s) => parseId(s));
+export const DomainInput = parsed('a domain name', parseDomainName, { example: 'example.com' });
+export const CategoryInput = parsed('a category id', parseCategoryId, { example: 'office' });
+export const SelectorInput = parsed('a category id or *', parseCategorySelector, { example: '*' });
+export const DisplayNameInput = parsed('a name', (s) => parseDisplayName(s));
+export const ConfigTypeInput = parsed('a config type', ConfigJob.parseConfigType, { example: 'sip' });
+export const NoteInput = withSchema(
+  new t.Type<ReturnType<typeof toNote>, unknown, unknown>(
+    'a note',
+    (u): u is ReturnType<typeof toNote> => typeof u === 'string',
+    (u, c) => (typeof u === 'string' ? t.success(toNote(u)) : t.failure(u, c, 'expected a note (a string)')),
+    t.identity,
+  ),
+  { type: 'string', maxLength: 1000 },
+);
+
+/** the secret Users logs in with: 8 to 256 characters without control characters */
+export const AppPasswordInput = parsed('an app password', (s) =>
+  s.length >= 8 && s.length <= 256 && !hasControlCharacters(s) ? E.right(s) : invalid<string>('an app password has 8 to 256 characters and no control characters'),
+);
+
+const FirmwareShape = t.type({
+  version: t.string,
+  bootcode: t.string,
+  files: t.record(t.string, t.type({ url: t.string, sha256: t.string })),
+});
+export const FirmwareInput = withSchema(refined(FirmwareShape, 'a firmware description', parseFirmware), {
+  type: 'object',
+  required: ['version', 'bootcode', 'files'],
+  properties: {
+    version: { type: 'string' },
+    bootcode: { type: 'string' },
+    files: {
+      type: 'object',
+      description: 'by phone model',
+      additionalProperties: { type: 'object', required: ['url', 'sha256'], properties: { url: { type: 'string' }, sha256: { type: 'string' } } },
+    },
+  },
+});
+
+/** a query-string integer from 1 to `max` */
+export const limitInput = (max: number) =>
+  parsed(`a whole number from 1 to ${max}`, (s) => {
+    const n = Number(s);
+    return /^\d+$/.test(s) && n >= 1 && n <= max ? E.right(n) : invalid<number>(`a limit is a whole number from 1 to ${max}`);
+  }, { type: 'integer' });
+
+/** an optional field: absent, or this */
+export const optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined]);

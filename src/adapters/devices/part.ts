@@ -1,0 +1,147 @@
+/**
+ * The Devices part (SPEC §5): the phone protocol, the admin HTTP API and the apps
+ * WebSocket on the shared port, its projections, and what runs beside them: the outbox
+ * dispatcher, the writer of "last seen" times, the judge of staged update waves, the
+ * sweeper of the guess throttle. It speaks HTTP to a Redirector (`ZT_REDIRECTOR_URL`, else
+ * this process's own URL) with `ZT_REDIRECTOR_API_KEY`, alone or beside the other parts.
+ */
+import { join } from 'node:path';
+import type { DevicesDeps } from '../../application/devices/deps';
+import { GuessThrottle } from '../../application/devices/guess-throttle';
+import { OutboxDispatcher } from '../../application/devices/outbox-dispatcher';
+import { outboxSize } from '../../application/devices/outbox-queries';
+import { Presence, type PresenceStore } from '../../application/devices/presence';
+import { configJobsProjection } from '../../application/devices/projections/config-jobs';
+import { deviceListProjection } from '../../application/devices/projections/device-list';
+import { outboxProjection } from '../../application/devices/projections/outbox';
+import { updateJobsProjection } from '../../application/devices/projections/update-jobs';
+import { wavesProjection } from '../../application/devices/projections/waves';
+import { judgeRunningWaves } from '../../application/devices/waves';
+import { openSqliteDatabase, SqliteEventStore } from '../eventstore/sqlite';
+import { PostgresEventStore } from '../eventstore/postgres';
+import type { Part, PartContext } from '../server/part';
+import { adminDeviceRoutes } from './admin-device-routes';
+import { adminDomainRoutes } from './admin-domain-routes';
+import { adminJobRoutes } from './admin-job-routes';
+import { APPS_PATH, appsEndpoint, type AppsSocketOptions } from './apps-socket';
+import { devicesMetrics } from './metrics';
+import { phoneRoutes } from './phone-routes';
+import { MemoryPresenceStore, PostgresPresenceStore, SqlitePresenceStore } from './presence-stores';
+import { HttpRedirectorClient, type RedirectorClientOptions } from './redirector-client';
+
+export interface DevicesPartOptions extends AppsSocketOptions {
+  /** how often "last seen" times are written (default 5 s) */
+  readonly presenceFlushMs?: number;
+  /** how often staged waves are judged (default 30 s) */
+  readonly waveIntervalMs?: number;
+  /** how long a wave stays open before it is judged (default two poll intervals) */
+  readonly waveSoakMs?: number;
+  /** how often the outbox looks for notices without a wake-up (default 1 s) */
+  readonly outboxPollMs?: number;
+  readonly redirector?: Pick<RedirectorClientOptions, 'timeoutMs' | 'retries' | 'backoffMs'>;
+}
+
+/** The presence table beside the events; for EventStoreDB a SQLite file beside the read models. */
+const openPresenceStore = async (context: PartContext): Promise<{ store: PresenceStore; close: () => void }> => {
+  const { events } = context;
+  if (events instanceof SqliteEventStore) return { store: new SqlitePresenceStore(events.db), close: () => undefined };
+  if (events instanceof PostgresEventStore) return { store: await PostgresPresenceStore.open(events.pool, events.schema), close: () => undefined };
+  if (events.kind === 'memory') return { store: new MemoryPresenceStore(), close: () => undefined };
+  const db = openSqliteDatabase(join(context.config.dataDir, 'presence.db'));
+  return { store: new SqlitePresenceStore(db), close: () => db.close() };
+};
+
+export const createDevicesPart = async (context: PartContext, options: DevicesPartOptions = {}): Promise<Part> => {
+  const { config, logger } = context;
+  const presenceStore = await openPresenceStore(context);
+  const presence = new Presence(presenceStore.store);
+  const redirector = new HttpRedirectorClient({
+    baseUrl: config.redirectorUrl ?? config.publicUrl,
+    // read at every call: the composition may register this installation after start
+    apiKey: () => context.config.redirectorApiKey,
+    ...options.redirector,
+  });
+  const deps: DevicesDeps = {
+    events: context.events,
+    readModels: context.readModels,
+    clock: context.clock,
+    random: context.random,
+    secrets: context.secrets,
+    projections: context.projections,
+    redirector,
+    presence,
+    settings: { pollSeconds: config.pollSeconds, publicUrl: config.publicUrl },
+  };
+  const { perIp, perMac } = config.rateLimits;
+  const throttle = new GuessThrottle({ burst: perIp.burst, intervalMs: perIp.refillMs }, { burst: perMac.burst, intervalMs: perMac.refillMs });
+  const dispatcher = new OutboxDispatcher({
+    events: context.events,
+    readModels: context.readModels,
+    projections: context.projections,
+    pollIntervalMs: options.outboxPollMs,
+    onError: (error) => logger.warn({ err: error }, 'outbox delivery failed; retrying'),
+  });
+  let waitingNotices = 0;
+  const metrics = devicesMetrics(context.metrics, {
+    outboxSize: () => waitingNotices,
+    appSessions: () => dispatcher.receivers,
+    presenceUnwritten: () => presence.unwritten,
+  });
+  redirector.onCall = (operation, outcome) => metrics.redirectorCalls.inc({ operation, outcome });
+
+  const timers: NodeJS.Timeout[] = [];
+  const every = (ms: number, work: () => Promise<unknown>, what: string): void => {
+    let busy = false;
+    const timer = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      work()
+        .catch((error: unknown) => logger.warn({ err: error }, `${what} failed; trying again later`))
+        .finally(() => {
+          busy = false;
+        });
+    }, ms);
+    timer.unref();
+    timers.push(timer);
+  };
+  const soakMs = options.waveSoakMs ?? 2 * config.pollSeconds * 1000;
+
+  return {
+    name: 'devices',
+    projections: [deviceListProjection, updateJobsProjection, configJobsProjection, wavesProjection, outboxProjection],
+    async routes(app) {
+      await app.register(phoneRoutes(deps, throttle, metrics), { prefix: '/devices/v1/phone' });
+      await app.register(adminDomainRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });
+      await app.register(adminJobRoutes(deps, config.adminToken, metrics), { prefix: '/devices/v1/admin' });
+      await app.register(adminDeviceRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });
+    },
+    websockets: new Map([[APPS_PATH, appsEndpoint(deps, dispatcher, metrics, logger, options)]]),
+    async start() {
+      dispatcher.start();
+      every(options.presenceFlushMs ?? 5_000, () => presence.flush(), 'writing last-seen times');
+      every(60_000, async () => throttle.sweep(context.clock.now().getTime()), 'sweeping the guess throttle');
+      every(10_000, async () => (waitingNotices = await outboxSize(deps)), 'counting the outbox');
+      every(
+        options.waveIntervalMs ?? 30_000,
+        async () => {
+          const judged = await judgeRunningWaves(deps, soakMs, (jobId, error) => logger.warn({ err: error, jobId }, 'judging a wave failed'));
+          for (const judgement of judged) metrics.waveJudgements.inc({ outcome: judgement.outcome });
+        },
+        'judging update waves',
+      );
+    },
+    async stop() {
+      for (const timer of timers.splice(0)) clearInterval(timer);
+      await dispatcher.stop();
+      await presence.flush().catch((error: unknown) => logger.warn({ err: error }, 'last-seen times were not written'));
+      presenceStore.close();
+      await redirector.close();
+    },
+    banner() {
+      return [
+        `  devices      ${config.publicUrl}/devices/v1/phone (phones), ${config.publicUrl}/devices/v1/admin (admin), ${config.publicUrl.replace(/^http/, 'ws')}${APPS_PATH} (Users)`,
+        `  redirector   ${redirector.baseUrl} (${config.redirectorApiKey ? 'API key set' : 'no API key yet: codes cannot be issued'})`,
+      ];
+    },
+  };
+};

@@ -1,0 +1,28 @@
+/** The Devices aggregates as the command handler takes them: decider and decoder. */
+import { ConfigJob, Device, DeviceCode, Domain, UpdateJob } from '../../domain';
+import type { Aggregate } from '../command-handler';
+
+export const domainAggregate: Aggregate<Domain.Command, Domain.Event, Domain.State> = {
+  decider: Domain.decider,
+  decode: (stored) => Domain.Event.decode(stored),
+};
+
+export const deviceCodeAggregate: Aggregate<DeviceCode.Command, DeviceCode.Event, DeviceCode.State> = {
+  decider: DeviceCode.decider,
+  decode: (stored) => DeviceCode.Event.decode(stored),
+};
+
+export const deviceAggregate: Aggregate<Device.Command, Device.Event, Device.State> = {
+  decider: Device.decider,
+  decode: (stored) => Device.Event.decode(stored),
+};
+
+export const updateJobAggregate: Aggregate<UpdateJob.Command, UpdateJob.Event, UpdateJob.State> = {
+  decider: UpdateJob.decider,
+  decode: (stored) => UpdateJob.Event.decode(stored),
+};
+
+export const configJobAggregate: Aggregate<ConfigJob.Command, ConfigJob.Event, ConfigJob.State> = {
+  decider: ConfigJob.decider,
+  decode: (stored) => ConfigJob.Event.decode(stored),
+};

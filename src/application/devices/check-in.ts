@@ -1,0 +1,86 @@
+/**
+ * `phone/checkin` (SPEC §5.1), the hot path. The phone is already authenticated against
+ * its read-model document, which holds its state as `Device.evolve` folds it. The offer
+ * needs O(1) lookups whatever the number of jobs and phones: the head update job of the
+ * phone's category and of `*`, and the config merged for its category or for `*`.
+ *
+ * The domain's own `decide` on that document tells whether the check-in changes anything
+ * (other versions, an offer made for the first time, an offered version now running).
+ * Mostly it does not, and the phone is answered without touching the log. Otherwise the
+ * same command is decided on the device's stream, appended, and the answer waits for the
+ * document to show it, so the next check-in starts from there.
+ */
+import * as E from 'fp-ts/Either';
+import {
+  ANY_CATEGORY,
+  Device,
+  latestUpdateJob,
+  type CategoryId,
+  type ConfigRevision,
+  type DomainName,
+  type FirmwareVersion,
+  type MergedConfig,
+  type Offer,
+  type UpdateJob,
+} from '../../domain';
+import type { JsonObject } from '../ports/event-store';
+import type { ReadModelStore } from '../ports/read-model-store';
+import { handle } from '../command-handler';
+import { deviceAggregate } from './aggregates';
+import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
+import { CONFIG_JOBS, MERGED, mergedKey } from './projections/config-jobs';
+import { DEVICE_LIST } from './projections/device-list';
+import { UPDATE_JOBS, updateJobChain, updateJobScope } from './projections/update-jobs';
+import { orRefuse } from './refusal';
+
+export interface CheckInReport {
+  readonly firmware: FirmwareVersion;
+  readonly bootcode: FirmwareVersion;
+  readonly configRevision: ConfigRevision | null;
+}
+
+export interface CheckInAnswer extends Offer {
+  readonly pollSeconds: number;
+  /** whether the check-in wrote events */
+  readonly changed: boolean;
+}
+
+export interface OfferInputs {
+  readonly updateJob: UpdateJob.Created | null;
+  readonly config: MergedConfig | null;
+}
+
+/** The latest matching update job and the merged config of a domain and category. */
+export const offerInputs = async (readModels: ReadModelStore, domain: DomainName, category: CategoryId): Promise<OfferInputs> => {
+  const named = updateJobScope(domain, category);
+  const any = updateJobScope(domain, ANY_CATEGORY);
+  const [heads, merged] = await Promise.all([
+    readModels.getMany<UpdateJob.Created & JsonObject>(UPDATE_JOBS, updateJobChain.heads, [named, any]),
+    readModels.getMany<MergedConfig & JsonObject>(CONFIG_JOBS, MERGED, [mergedKey(domain, category), mergedKey(domain, ANY_CATEGORY)]),
+  ]);
+  const candidates: UpdateJob.Created[] = [];
+  for (const key of [any, named]) {
+    const job = heads.get(key);
+    if (job !== undefined) candidates.push(job);
+  }
+  return {
+    updateJob: latestUpdateJob(candidates, domain, category),
+    config: merged.get(mergedKey(domain, category)) ?? merged.get(mergedKey(domain, ANY_CATEGORY)) ?? null,
+  };
+};
+
+export const checkIn = async (deps: DevicesDeps, device: Device.Known, report: CheckInReport): Promise<CheckInAnswer> => {
+  const now = nowOf(deps.clock);
+  deps.presence.seen(device.mac, now);
+  const { updateJob, config } = await offerInputs(deps.readModels, device.domain, device.category);
+  const command: Device.Command = { type: 'CheckIn', mac: device.mac, ...report, updateJob, config, now };
+  const onDocument = Device.decide(command, device);
+  if (E.isRight(onDocument) && onDocument.right.length === 0) {
+    return { ...Device.checkInAnswer(device, updateJob, config), pollSeconds: deps.settings.pollSeconds, changed: false };
+  }
+  const handled = orRefuse(
+    await handle(deps.events, Device.streamName(device.mac), deviceAggregate, command, { random: deps.random, metadata: metadataOf(`phone:${device.mac}`) }),
+  );
+  await awaitOwnWrite(deps, DEVICE_LIST, handled.position);
+  return { ...Device.checkInAnswer(handled.state, updateJob, config), pollSeconds: deps.settings.pollSeconds, changed: handled.events.length > 0 };
+};

@@ -1,0 +1,51 @@
+/**
+ * Domains and their categories (SPEC §5.3): created by the admin, decided on the domain's
+ * stream. The app password is sealed before it reaches the domain; it is unsealed only to
+ * check an apps login. Queries read the domain's stream: it holds a handful of events.
+ */
+import { Domain, parseSealed, type CategoryId, type DisplayName, type DomainName } from '../../domain';
+import { handle, load } from '../command-handler';
+import { domainAggregate } from './aggregates';
+import { metadataOf, nowOf, type DevicesDeps } from './deps';
+import { orRefuse, Refusal } from './refusal';
+
+type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'secrets'>;
+
+const decideOnDomain = async (deps: Deps, domain: DomainName, command: Domain.Command): Promise<void> => {
+  orRefuse(await handle(deps.events, Domain.streamName(domain), domainAggregate, command, { random: deps.random, metadata: metadataOf('admin') }));
+};
+
+export const createDomain = (deps: Deps, domain: DomainName, appPassword: string): Promise<void> =>
+  decideOnDomain(deps, domain, {
+    type: 'CreateDomain',
+    domain,
+    appPasswordSealed: orRefuse(parseSealed(deps.secrets.seal(appPassword))),
+    now: nowOf(deps.clock),
+  });
+
+export const addCategory = (deps: Deps, domain: DomainName, categoryId: CategoryId, name: DisplayName, provisioning: boolean): Promise<void> =>
+  decideOnDomain(deps, domain, { type: 'AddCategory', domain, categoryId, name, provisioning, now: nowOf(deps.clock) });
+
+export const setCategoryProvisioning = (deps: Deps, domain: DomainName, categoryId: CategoryId, provisioning: boolean): Promise<void> =>
+  decideOnDomain(deps, domain, { type: 'SetCategoryProvisioning', domain, categoryId, provisioning, now: nowOf(deps.clock) });
+
+/** the domain's state, folded from its stream */
+export const loadDomain = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<Domain.State> =>
+  (await load(deps.events, Domain.streamName(domain), domainAggregate)).state;
+
+/** every category of an existing domain, in the order they were added */
+export const categoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Domain.Category[]> =>
+  orRefuse(Domain.existingDomain(await loadDomain(deps, domain), domain)).categories;
+
+/** the categories Users may offer: those enabled for provisioning */
+export const provisioningCategoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Domain.Category[]> =>
+  Domain.provisioningCategories(await loadDomain(deps, domain));
+
+/** the app password of a domain, for checking an apps login; undefined for an unknown domain */
+export const appPasswordOf = async (deps: Pick<DevicesDeps, 'events' | 'secrets'>, domain: DomainName): Promise<string | undefined> => {
+  const state = await loadDomain(deps, domain);
+  if (state.status !== 'created') return undefined;
+  const password = deps.secrets.unseal(state.appPasswordSealed);
+  if (password === undefined) throw new Refusal('unavailable', `the app password of ${domain} cannot be unsealed: was the server secret changed?`);
+  return password;
+};

@@ -1,0 +1,78 @@
+/**
+ * The admin lists of update and config jobs (SPEC §5.3), newest first, cancelled ones
+ * included; update jobs with the progress of their waves.
+ */
+import type { ConfigJob, UpdateJob } from '../../domain';
+import type { JsonObject } from '../ports/event-store';
+import type { DevicesDeps } from './deps';
+import { readIndex, type Page, type PageRequest } from './paging';
+import { CONFIG_JOBS, configJobChain } from './projections/config-jobs';
+import type { ChainedJob } from './projections/job-chain';
+import { JOB_INDEX, jobIndexPrefix, type JobFilter } from './projections/job-index';
+import { UPDATE_JOBS, updateJobChain } from './projections/update-jobs';
+import { WAVE_JOBS, WAVES, type WaveCount, type WaveDoc } from './projections/waves';
+import { Refusal } from './refusal';
+
+type Deps = Pick<DevicesDeps, 'readModels'>;
+
+const jobsOf = async <J>(deps: Deps, projection: string, jobs: string, filter: JobFilter, page: PageRequest): Promise<Page<J>> => {
+  const prefix = jobIndexPrefix(filter);
+  if (prefix === undefined) throw new Refusal('validation-failed', 'filter by category only together with a domain');
+  const index = await readIndex<{ jobId: string }>(deps.readModels, projection, JOB_INDEX, prefix, page, true);
+  const ids = index.items.map((item) => item.doc.jobId);
+  const docs = await deps.readModels.getMany<ChainedJob<J> & JsonObject>(projection, jobs, ids);
+  return { items: ids.flatMap((id) => (docs.has(id) ? [docs.get(id)!.job] : [])), next: index.next };
+};
+
+export interface WaveProgress extends WaveCount {
+  readonly wave: number;
+  /** cumulative share of the job's phones */
+  readonly percent: number;
+  readonly open: boolean;
+}
+
+export interface UpdateJobSummary {
+  readonly jobId: string;
+  readonly domain: string;
+  readonly category: string;
+  readonly status: UpdateJob.Created['status'];
+  readonly firmware: UpdateJob.Created['firmware'];
+  readonly waves: readonly number[];
+  readonly failureThreshold: number;
+  readonly openWave: number;
+  readonly createdAt: string;
+  readonly progress: readonly WaveProgress[];
+  /** when the open wave opened */
+  readonly openedAt: string | null;
+}
+
+export const listUpdateJobs = async (deps: Deps, filter: JobFilter, page: PageRequest): Promise<Page<UpdateJobSummary>> => {
+  const jobs = await jobsOf<UpdateJob.Created>(deps, UPDATE_JOBS, updateJobChain.jobs, filter, page);
+  const waves = await deps.readModels.getMany<WaveDoc & JsonObject>(WAVES, WAVE_JOBS, jobs.items.map((job) => job.jobId));
+  const items = jobs.items.map((job): UpdateJobSummary => {
+    const wave = waves.get(job.jobId);
+    return {
+      jobId: job.jobId,
+      domain: job.domain,
+      category: job.category,
+      status: job.status,
+      firmware: job.firmware,
+      waves: job.waves,
+      failureThreshold: job.failureThreshold,
+      openWave: job.openWave,
+      createdAt: job.createdAt,
+      openedAt: wave?.openedAt ?? null,
+      progress: job.waves.map((percent, i) => ({
+        wave: i,
+        percent,
+        open: i === job.openWave,
+        ...(wave?.counts[i] ?? { offered: 0, applied: 0, failed: 0 }),
+      })),
+    };
+  });
+  return { items, next: jobs.next };
+};
+
+
+export const listConfigJobs = (deps: Deps, filter: JobFilter, page: PageRequest): Promise<Page<ConfigJob.Created>> =>
+  jobsOf<ConfigJob.Created>(deps, CONFIG_JOBS, configJobChain.jobs, filter, page);

@@ -1,0 +1,20 @@
+/** `GET /outbox` (SPEC §5.3): the notices not acknowledged yet, of one domain or all, in the order they are sent. */
+import type { JsonObject } from '../ports/event-store';
+import type { DevicesDeps } from './deps';
+import { readIndex, type Page, type PageRequest } from './paging';
+import { OUTBOX, PENDING, pendingPrefix, type PendingDoc, type Push } from './projections/outbox';
+
+export interface OutboxEntry extends Omit<Push, 'mt'> {
+  readonly domain: string;
+}
+
+export const listOutbox = async (deps: Pick<DevicesDeps, 'readModels'>, domain: string | undefined, page: PageRequest): Promise<Page<OutboxEntry>> => {
+  const index = await readIndex<PendingDoc & JsonObject>(deps.readModels, OUTBOX, PENDING, domain === undefined ? '' : pendingPrefix(domain), page, false);
+  return {
+    items: index.items.map(({ doc: { domain: d, push } }) => ({ domain: d, id: push.id, mac: push.mac, code: push.code, model: push.model, at: push.at })),
+    next: index.next,
+  };
+};
+
+/** how many notices wait, over every domain */
+export const outboxSize = (deps: Pick<DevicesDeps, 'readModels'>): Promise<number> => deps.readModels.count(OUTBOX, PENDING);

@@ -1,0 +1,67 @@
+/**
+ * `devices.outbox`: the `PhoneProvisioned` notices Users has not acknowledged yet, per
+ * domain, in the order of the log (collection `pending`, key `<domain>/<pos>`: the push
+ * as sent), and every notice ever raised (collection `notices`, key: notice id), so an
+ * acknowledgement finds its phone and a second one is known to be harmless.
+ *
+ * Notices are raised by `DeviceProvisioned` and `DeviceApproved` and end with
+ * `PhoneProvisionedAcknowledged`, all events of the device: the outbox is rebuilt from
+ * the log like any read model and survives restarts.
+ */
+import { Device, type Timestamp } from '../../../domain';
+import type { Projection } from '../../projections/projection';
+import { decodeEvent, DocTx, positionKey } from './doc-tx';
+
+export const OUTBOX = 'devices.outbox';
+export const PENDING = 'pending';
+export const NOTICES = 'notices';
+
+/** exactly the push of SPEC §5.2 */
+export interface Push {
+  readonly mt: 'PhoneProvisioned';
+  readonly id: string;
+  readonly mac: string;
+  readonly code: string | null;
+  readonly model: string;
+  readonly at: Timestamp;
+}
+
+export interface PendingDoc {
+  readonly domain: string;
+  readonly push: Push;
+}
+
+export interface NoticeDoc {
+  readonly noticeId: string;
+  readonly mac: string;
+  readonly domain: string;
+  /** its key in `pending` while unacknowledged */
+  readonly pendingKey: string;
+  readonly acknowledged: boolean;
+}
+
+export const pendingPrefix = (domain: string): string => `${domain}/`;
+
+export const outboxProjection: Projection = {
+  name: OUTBOX,
+  version: 1,
+  eventTypes: ['DeviceProvisioned', 'DeviceApproved', 'PhoneProvisionedAcknowledged'],
+  async apply(event, view) {
+    const ev = decodeEvent(Device.Event, event);
+    if (!ev) return [];
+    const tx = new DocTx(view);
+    if (ev.type === 'DeviceProvisioned' || ev.type === 'DeviceApproved') {
+      const { noticeId, mac, domain, model, at } = ev.data;
+      const pendingKey = `${pendingPrefix(domain)}${positionKey(event.globalPosition)}`;
+      const push: Push = { mt: 'PhoneProvisioned', id: noticeId, mac, code: ev.type === 'DeviceProvisioned' ? ev.data.code : null, model, at };
+      tx.put(PENDING, pendingKey, { domain, push });
+      tx.put(NOTICES, noticeId, { noticeId, mac, domain, pendingKey, acknowledged: false });
+    } else if (ev.type === 'PhoneProvisionedAcknowledged') {
+      const notice = await tx.get<NoticeDoc>(NOTICES, ev.data.noticeId);
+      if (!notice || notice.acknowledged) return [];
+      tx.remove(PENDING, notice.pendingKey);
+      tx.put(NOTICES, notice.noticeId, { ...notice, acknowledged: true });
+    }
+    return tx.changes();
+  },
+};
