@@ -295,6 +295,11 @@ END
 $fn$`;
 }
 
+/** The SQLSTATE of an error the server answered, if it is one. */
+function sqlState(error: unknown): string | undefined {
+  return error instanceof pg.DatabaseError ? error.code : undefined;
+}
+
 /** Is this a failure to reach the server (as opposed to an error the server answered)? */
 export function isConnectionError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
@@ -472,7 +477,7 @@ export class PostgresEventStore implements EventStore {
       // the server refused the call as a whole, so nothing of it was written
       if (!isConnectionError(error)) {
         // an id the stream already holds (an idempotent retry with a matching expected version): again, looking the ids up
-        if (!checkIds && (error as { code?: unknown }).code === '23505') return this.send(ops, true);
+        if (!checkIds && sqlState(error) === '23505') return this.send(ops, true);
         if (ops.length > 1) {
           // a value the server refuses: each alone, so only the culprit fails
           let wrote = false;
@@ -668,6 +673,8 @@ export class PostgresEventStore implements EventStore {
       return (await this.pool.query<R>(text, values)).rows;
     } catch (error) {
       if (this.closed) throw new StoreUnavailableError('event store is closed');
+      // class 22: an argument PostgreSQL cannot take (a NUL character in a stream name)
+      if (sqlState(error)?.startsWith('22')) throw new InvalidEventError(`PostgreSQL refused the read: ${(error as Error).message}`, { cause: error });
       throw translateError(error);
     }
   }
@@ -713,8 +720,8 @@ function encodeExpected(expected: ExpectedVersion): number {
  * or an id another writer stored outside this adapter (23505) → InvalidEventError.
  */
 function translateSingleFailure(error: unknown): unknown {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === 'string' && (code.startsWith('22') || code === '23505')) {
+  const code = sqlState(error);
+  if (code !== undefined && (code.startsWith('22') || code === '23505')) {
     return new InvalidEventError(`PostgreSQL refused the append: ${(error as Error).message}`, { cause: error });
   }
   return translateError(error);
