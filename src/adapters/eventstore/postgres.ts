@@ -139,11 +139,29 @@ export function notifyChannel(schema: string): string {
   return `zt_events_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
 }
 
+/** What a schema holds once its DDL ran: qualified relation names and function signatures. */
+export interface SchemaObjects {
+  readonly relations?: readonly string[];
+  readonly functions?: readonly string[];
+}
+
 /**
  * Create the schema (when missing) and run `statements` in one transaction, under the
  * schema's DDL advisory lock, so processes opening at the same time do not collide.
+ * When `present` is given and all of it exists, nothing runs: opening then needs no
+ * CREATE privilege (which `CREATE ... IF NOT EXISTS` checks even when the object exists).
  */
-export async function runSchemaDdl(pool: pg.Pool, schema: string, statements: readonly string[]): Promise<void> {
+export async function runSchemaDdl(pool: pg.Pool, schema: string, statements: readonly string[], present?: SchemaObjects): Promise<void> {
+  if (present) {
+    const relations = present.relations ?? [];
+    const functions = present.functions ?? [];
+    const { rows } = await pool.query<{ missing: number }>(
+      `SELECT (SELECT count(*) FROM unnest($1::text[]) r WHERE to_regclass(r) IS NULL)
+            + (SELECT count(*) FROM unnest($2::text[]) f WHERE to_regprocedure(f) IS NULL) AS missing`,
+      [relations, functions],
+    );
+    if (Number(rows[0]?.missing) === 0) return;
+  }
   const client = await pool.connect();
   let broken = false;
   try {
@@ -400,10 +418,14 @@ export class PostgresEventStore implements EventStore {
     const onPoolError = (): void => {};
     pool.on('error', onPoolError);
     try {
-      await runSchemaDdl(pool, schema, [
-        ...schemaStatements(schema),
-        createFunctionIfMissing(`${quoteIdent(schema)}.${APPEND_FUNCTION}(jsonb, boolean)`, appendFunction(schema)),
-      ]);
+      const s = quoteIdent(schema);
+      const appendSignature = `${s}.${APPEND_FUNCTION}(jsonb, boolean)`;
+      await runSchemaDdl(
+        pool,
+        schema,
+        [...schemaStatements(schema), createFunctionIfMissing(appendSignature, appendFunction(schema))],
+        { relations: [`${s}.zt_events`, `${s}.zt_events_stream`, `${s}.zt_events_stream_id`], functions: [appendSignature] },
+      );
     } catch (error) {
       if (owns) await pool.end().catch(() => {});
       throw translateError(error);

@@ -51,6 +51,9 @@ const toCheckpoint = (r: CheckpointRow): Checkpoint => ({
 const COMMIT_FUNCTION = 'zt_rm_commit_v1';
 const PROMOTE_FUNCTION = 'zt_rm_promote_v1';
 const DROP_FUNCTION = 'zt_rm_drop_slot_v1';
+const COMMIT_ARGS = 'text, text, boolean, bigint, bigint, bigint, bigint, bigint, timestamptz, jsonb, jsonb';
+const PROMOTE_ARGS = 'text, bigint, bigint, timestamptz';
+const DROP_ARGS = 'text, text';
 
 function schemaStatements(schema: string): string[] {
   const s = quoteIdent(schema);
@@ -73,7 +76,7 @@ function schemaStatements(schema: string): string[] {
       PRIMARY KEY (projection, generation, collection, key)
     )`,
     createFunctionIfMissing(
-      `${s}.${COMMIT_FUNCTION}(text, text, boolean, bigint, bigint, bigint, bigint, bigint, timestamptz, jsonb, jsonb)`,
+      `${s}.${COMMIT_FUNCTION}(${COMMIT_ARGS})`,
       `CREATE OR REPLACE FUNCTION ${s}.${COMMIT_FUNCTION}(
          p_projection text, p_slot text, p_has_expected boolean, p_expected_generation bigint, p_expected_position bigint,
          p_generation bigint, p_version bigint, p_position bigint, p_updated_at timestamptz, p_puts jsonb, p_deletes jsonb)
@@ -108,7 +111,7 @@ function schemaStatements(schema: string): string[] {
        $fn$`,
     ),
     createFunctionIfMissing(
-      `${s}.${PROMOTE_FUNCTION}(text, bigint, bigint, timestamptz)`,
+      `${s}.${PROMOTE_FUNCTION}(${PROMOTE_ARGS})`,
       `CREATE OR REPLACE FUNCTION ${s}.${PROMOTE_FUNCTION}(
          p_projection text, p_expected_generation bigint, p_expected_position bigint, p_updated_at timestamptz)
        RETURNS boolean LANGUAGE plpgsql AS $fn$
@@ -135,7 +138,7 @@ function schemaStatements(schema: string): string[] {
        $fn$`,
     ),
     createFunctionIfMissing(
-      `${s}.${DROP_FUNCTION}(text, text)`,
+      `${s}.${DROP_FUNCTION}(${DROP_ARGS})`,
       `CREATE OR REPLACE FUNCTION ${s}.${DROP_FUNCTION}(p_projection text, p_slot text)
        RETURNS void LANGUAGE plpgsql AS $fn$
        DECLARE
@@ -212,7 +215,15 @@ export class PostgresReadModelStore implements ReadModelStore {
     const onPoolError = (): void => {};
     if (owns) pool.on('error', onPoolError); // a broken idle connection must not end the process
     try {
-      await runSchemaDdl(pool, schema, schemaStatements(schema));
+      const s = quoteIdent(schema);
+      await runSchemaDdl(pool, schema, schemaStatements(schema), {
+        relations: [`${s}.zt_projections`, `${s}.zt_documents`],
+        functions: [
+          `${s}.${COMMIT_FUNCTION}(${COMMIT_ARGS})`,
+          `${s}.${PROMOTE_FUNCTION}(${PROMOTE_ARGS})`,
+          `${s}.${DROP_FUNCTION}(${DROP_ARGS})`,
+        ],
+      });
     } catch (error) {
       if (owns) await pool.end().catch(() => {});
       throw translateError(error);
