@@ -168,6 +168,18 @@ export class World {
     return provisioned.body as Credential;
   }
 
+  /** a phone provisioned with a fresh code of `category`, asked for by `users` */
+  async newPhone(users: TestSocket, n: number, category = 'office', model = 'IP112'): Promise<{ phone: PhoneIdentity; credential: Credential; mac: string }> {
+    const phone = phoneNo(n, model);
+    const { code } = await this.code(users, category);
+    return { phone, credential: await this.provisionPhone(code, phone), mac: macOf(phone) };
+  }
+
+  /** a check-in reporting these versions */
+  checkIn(credential: Credential, firmware: string, configRevision: string | null = null, bootcode = 'boot'): Promise<{ status: number; body: any; headers: Headers }> {
+    return this.phone('checkin', { firmware, bootcode, configRevision }, credential);
+  }
+
   head(): Promise<number> {
     return this.devices.server.storage.events.headPosition();
   }
