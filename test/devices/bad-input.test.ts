@@ -89,7 +89,7 @@ describe('Devices: bad input, answered clearly, nothing appended', () => {
 
   it('phone/checkin and phone/report: the credential first, whatever the body; then the body', async () => {
     const checkin = { firmware: '13r1', bootcode: '13r1', configRevision: null };
-    const unauthorized: Case[] = [
+    const headerSets: Record<string, string>[] = [
       {},
       { authorization: 'Device' },
       { authorization: `Device ${phone.deviceSecret}` },
@@ -98,7 +98,8 @@ describe('Devices: bad input, answered clearly, nothing appended', () => {
       { authorization: `Device 009033000098:${phone.deviceSecret}` },
       { authorization: `Bearer ${world.adminToken}` },
       { authorization: `Device ${phone.deviceId}:${phone.deviceSecret} extra` },
-    ].flatMap((headers) => [
+    ];
+    const unauthorized: Case[] = headerSets.flatMap((headers) => [
       { method: 'POST', path: '/checkin', body: checkin, headers, status: 401, code: 'unauthorized' } as const,
       { method: 'POST', path: '/checkin', body: '{broken', headers, status: 401, code: 'unauthorized' } as const,
       { method: 'POST', path: '/report', body: { kind: 'nonsense' }, headers, status: 401, code: 'unauthorized' } as const,
@@ -144,7 +145,7 @@ describe('Devices: bad input, answered clearly, nothing appended', () => {
 
   it('admin: no token or a wrong one is 401 on every route, whatever the body', async () => {
     const cases = adminRoutes.flatMap(([method, path]) =>
-      [{}, { authorization: 'Bearer wrong' }, { authorization: `Device ${phone.deviceId}:${phone.deviceSecret}` }].map(
+      ([{}, { authorization: 'Bearer wrong' }, { authorization: `Device ${phone.deviceId}:${phone.deviceSecret}` }] as Record<string, string>[]).map(
         (headers): Case => ({ method, path, headers, ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{not json' }), status: 401, code: 'unauthorized' }),
       ),
     );
