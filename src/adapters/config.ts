@@ -74,13 +74,22 @@ export function dataDirSecrets(dataDir: string): StoredSecrets {
   return fresh;
 }
 
-/** Keep a further generated secret (e.g. the demo app password) in the data dir. */
-export function rememberSecret(dataDir: string, key: string, make: () => string): string {
+/** A further secret kept in the data dir (the demo app password, an API key), if any. */
+export function storedSecret(dataDir: string, key: string): string | undefined {
+  return dataDirSecrets(dataDir)[key] || undefined;
+}
+
+/** Keep (or replace) a further secret in the data dir. */
+export function storeSecret(dataDir: string, key: string, value: string): string {
   const stored = dataDirSecrets(dataDir);
-  if (stored[key]) return stored[key];
-  stored[key] = make();
+  stored[key] = value;
   writeFileSync(join(dataDir, SECRETS_FILE), `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-  return stored[key];
+  return value;
+}
+
+/** The secret kept under `key`, made and kept on first use. */
+export function rememberSecret(dataDir: string, key: string, make: () => string): string {
+  return storedSecret(dataDir, key) ?? storeSecret(dataDir, key, make());
 }
 
 function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {

@@ -76,7 +76,7 @@ async function serve(argv: readonly string[]): Promise<number | void> {
   });
   const config = loadConfig(process.env, { configFile: values.config });
   const parts = parseParts(values.only);
-  const server = await createZerotouchServer({ config, parts, factories: PART_FACTORIES });
+  const server = await createZerotouchServer({ config, parts, factories: PART_FACTORIES, demo: values.demo });
   const url = await server.listen();
   const lines = [
     `zerotouch is running (${parts.join(', ')}) at ${url}`,
@@ -86,6 +86,13 @@ async function serve(argv: readonly string[]): Promise<number | void> {
     `  admin token  ${config.adminToken}`,
     `  operator token ${config.operatorToken}`,
     ...server.parts.flatMap((p) => p.banner?.() ?? []),
+    ...(server.demo
+      ? [
+          `  demo         domain example.com (categories office, lab), users alice, bob, carol, phone app "phone"`,
+          ...Object.entries(server.demo.userTokens).map(([user, token]) => `  token ${user.padEnd(6)} ${token}   (Profile login of ${user})`),
+          `  try a phone  npx zerotouch phone --redirector ${config.publicUrl}`,
+        ]
+      : []),
     `  health       ${url}/healthz  ${url}/readyz  ${url}/metrics  ${url}/openapi.json`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   readonly readiness: () => Promise<Readiness>;
   readonly title?: string;
   readonly version?: string;
+  /** log every request and response (default: errors only) */
+  readonly logRequests?: boolean;
   /** trust X-Forwarded-For from a proxy in front (rate limits then see the client's address) */
   readonly trustProxy?: boolean | string;
 }
@@ -45,6 +47,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     trustProxy: options.trustProxy ?? false,
     // the largest WebSocket or HTTP header we expect is small; keep the defaults otherwise
     return503OnClosing: true,
+    // one line per request is too much for a phone fleet; errors are still logged
+    disableRequestLogging: options.logRequests !== true,
     forceCloseConnections: 'idle',
     ajv: { customOptions: { strict: false } },
     // errors the router answers before any route or error handler runs (a bad URL encoding, an overlong path parameter)

@@ -15,6 +15,7 @@ import { cryptoRandom } from '../system/random';
 import { CryptoSecrets } from '../system/secrets';
 import { attachWebSocketEndpoints, type WebSocketEndpoint } from '../ws/endpoints';
 import type { Part, PartContext, PartFactory } from './part';
+import { bootstrapDemo, demoAppPassword, ownInstallationKey, type DemoResult } from './bootstrap';
 import { openStorage, type Storage } from './storage';
 
 export interface ServerOptions {
@@ -28,6 +29,8 @@ export interface ServerOptions {
   readonly logger?: Logger;
   /** how far (in global positions) read models may trail before /readyz says no */
   readonly readinessTolerance?: number;
+  /** create the demo data of SPEC §9 on listen (idempotent) */
+  readonly demo?: boolean;
 }
 
 export interface ZerotouchServer {
@@ -38,29 +41,40 @@ export interface ZerotouchServer {
   readonly storage: Storage;
   /** listen, then start the parts' background work; resolves with the URL */
   listen(): Promise<string>;
+  /** what the demo set-up made (after listen with `demo`) */
+  demo: DemoResult | undefined;
   /** stop taking requests, stop the parts, finish appends, close the store */
   close(): Promise<void>;
 }
 
 export async function createZerotouchServer(options: ServerOptions): Promise<ZerotouchServer> {
-  const { config } = options;
-  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'zerotouch' } });
-  const storage = options.storage ?? (await openStorage(config.store, config.dataDir));
+  const logger = options.logger ?? pino({ level: options.config.logLevel, base: { service: 'zerotouch' } });
+  const storage = options.storage ?? (await openStorage(options.config.store, options.config.dataDir));
   const metrics = new MetricsRegistry();
+  const ports = {
+    events: storage.events,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? cryptoRandom,
+    secrets: new CryptoSecrets(options.config.serverSecret),
+  };
+  const colocated = new Set(options.parts);
+  let config = options.config;
+  if (colocated.has('redirector') && colocated.has('devices') && !config.redirectorUrl && !config.redirectorApiKey) {
+    // Devices speaks HTTP to its own Redirector, as an installation of it
+    config = { ...config, redirectorApiKey: await ownInstallationKey(ports, config) };
+  }
+  if (options.demo && colocated.has('users') && !config.usersAppPassword) config = { ...config, usersAppPassword: demoAppPassword(config) };
   let runner: ProjectionRunner | undefined;
   const context: PartContext = {
     config,
-    events: storage.events,
+    ...ports,
     readModels: storage.readModels,
-    clock: options.clock ?? systemClock,
-    random: options.random ?? cryptoRandom,
-    secrets: new CryptoSecrets(config.serverSecret),
     metrics,
     logger,
     projections: {
       caughtUp: (o) => (runner ? runner.caughtUp(o) : Promise.resolve()),
     },
-    colocated: new Set(options.parts),
+    colocated,
   };
 
   const parts: Part[] = [];
@@ -107,14 +121,18 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
   if (endpoints.size > 0) attachWebSocketEndpoints(app, endpoints);
 
   let started = false;
-  return {
+  const server: ZerotouchServer = {
     app,
     context,
     parts,
     runner: activeRunner,
     storage,
+    demo: undefined,
     async listen() {
       await activeRunner.start();
+      if (options.demo) {
+        server.demo = await bootstrapDemo(app, config, colocated, () => activeRunner.caughtUp({ timeoutMs: 30_000 }));
+      }
       await app.listen({ host: config.host, port: config.port });
       for (const part of parts) await part.start?.();
       started = true;
@@ -129,4 +147,5 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
       await storage.close();
     },
   };
+  return server;
 }
