@@ -118,6 +118,13 @@ describe('Devices apps WebSocket', () => {
       failing.close();
     }
 
+    world = await World.start({ env: { ZT_REDIRECTOR_API_KEY: '' } });
+    await world.setUpDomain();
+    const keyless = await world.users();
+    expect(await keyless.request({ mt: 'GetProvisioningCode', category: 'office' })).toMatchObject({ error: { code: 'unavailable', detail: expect.stringContaining('ZT_REDIRECTOR_API_KEY') } });
+    keyless.close();
+    await world.close();
+
     world = await World.start({ env: { ZT_REDIRECTOR_API_KEY: 'not-the-key' } });
     await world.setUpDomain();
     const users = await world.users();

@@ -11,6 +11,7 @@ import { createDevicesPart, type DevicesPartOptions } from '../../src/adapters/d
 import { PART_FACTORIES } from '../../src/adapters/server/factories';
 import { ManualClock, type Clock } from '../../src/application/ports/clock';
 import type { RecordedEvent } from '../../src/application/ports/event-store';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startTestServer, type TestServer } from '../support/server';
 import { TestSocket } from '../support/ws-client';
 
@@ -54,6 +55,7 @@ export class World {
     readonly clock: Clock,
     private readonly options: WorldOptions,
     private readonly port: number,
+    private readonly database: TestDatabase | undefined,
   ) {}
 
   static async start(options: WorldOptions = {}): Promise<World> {
@@ -67,7 +69,8 @@ export class World {
     });
     expect(registered.status).toBe(201);
     const { apiKey } = (await registered.json()) as { apiKey: string };
-    const world = new World(redirector, undefined as unknown as TestServer, apiKey, clock, options, port);
+    const database = options.store === 'postgres' ? await createTestDatabase('zt_devices') : undefined;
+    const world = new World(redirector, undefined as unknown as TestServer, apiKey, clock, options, port, database);
     world.devices = await world.startDevices();
     return world;
   }
@@ -77,7 +80,7 @@ export class World {
     return startTestServer({
       parts: ['devices'],
       clock: this.clock,
-      ...(reuse ? { storeUrl: reuse.storeUrl, dataDir: reuse.dataDir } : { store: this.options.store ?? 'sqlite' }),
+      ...(reuse ? { storeUrl: reuse.storeUrl, dataDir: reuse.dataDir } : this.database ? { storeUrl: this.database.url } : { store: this.options.store ?? 'sqlite' }),
       factories: { ...PART_FACTORIES, devices: (context) => createDevicesPart(context, partOptions) },
       env: { ZT_PORT: String(this.port), ZT_REDIRECTOR_URL: this.redirector.url, ZT_REDIRECTOR_API_KEY: this.apiKey, ...this.options.env },
     });
@@ -195,6 +198,7 @@ export class World {
   async close(): Promise<void> {
     await this.devices.close();
     await this.redirector.close();
+    await this.database?.drop();
   }
 }
 
