@@ -4,6 +4,7 @@ import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
 import { PART_FACTORIES } from '../server/factories';
 import { createZerotouchServer } from '../server/zerotouch-server';
 import { codesCommand } from './codes';
+import { auditCommand } from './audit';
 import { fleetCommand } from './fleet';
 import { phoneCommand } from './phone';
 import { progressBar } from './progress';
@@ -20,6 +21,8 @@ commands:
   fleet --phones N [--url u] [--concurrency c] [--json]
         N simulated phones end to end (users, one rollout, phones) with ZT_ADMIN_TOKEN
   codes purge-expired           delete ended codes with their personal data now (the server does it every minute)
+  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t]
+        the history as JSON lines; for a MAC the phone's whole life across the parts
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text
@@ -48,6 +51,8 @@ export async function runCli(argv: readonly string[]): Promise<number | void> {
         return await phoneCommand(rest);
       case 'fleet':
         return await fleetCommand(rest);
+      case 'audit':
+        return await auditCommand(rest);
       case 'codes':
         return await codesCommand(rest);
       case undefined:

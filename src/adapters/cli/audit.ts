@@ -1,0 +1,75 @@
+/**
+ * `zerotouch audit`: history as JSON lines, filtered by --code, --mac, --user, --job,
+ * --since, --until. For a MAC it shows the whole life of the phone across Redirector,
+ * Devices and Users, in order.
+ */
+import * as E from 'fp-ts/Either';
+import { parseArgs } from 'node:util';
+import { auditTrail, type AuditFilter } from '../../application/audit';
+import { codeHashOf as devicesCodeHash } from '../../application/devices/secrets';
+import { codeHashOf as redirectorCodeHash } from '../../application/redirector/secrets';
+import { codeHashOf as usersCodeHash } from '../../application/users/hashing';
+import { parseMac, parseProvisioningCode } from '../../domain';
+import { loadConfig } from '../config';
+import { openStorage } from '../server/storage';
+import { CryptoSecrets } from '../system/secrets';
+import { UsageError } from './usage-error';
+
+function time(name: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const at = Date.parse(value);
+  if (Number.isNaN(at)) throw new UsageError(`--${name} takes an RFC 3339 time or a date (2026-11-29), got ${value}`);
+  return new Date(at).toISOString();
+}
+
+export async function auditCommand(argv: readonly string[], output: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      code: { type: 'string' },
+      mac: { type: 'string' },
+      user: { type: 'string' },
+      job: { type: 'string' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      config: { type: 'string' },
+    },
+    strict: true,
+  });
+  const config = loadConfig(process.env, { configFile: values.config });
+  const secrets = new CryptoSecrets(config.serverSecret);
+  let code: AuditFilter['code'];
+  if (values.code !== undefined) {
+    const parsed = parseProvisioningCode(values.code);
+    if (E.isLeft(parsed)) throw new UsageError(`--code: ${parsed.left.detail}`);
+    code = { digits: parsed.right, hashes: [redirectorCodeHash(secrets, parsed.right), devicesCodeHash(secrets, parsed.right), usersCodeHash(secrets, parsed.right)] };
+  }
+  let mac: string | undefined;
+  if (values.mac !== undefined) {
+    const parsed = parseMac(values.mac);
+    if (E.isLeft(parsed)) throw new UsageError(`--mac: ${parsed.left.detail}`);
+    mac = parsed.right;
+  }
+  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until: time('until', values.until) };
+  const storage = await openStorage(config.store, config.dataDir);
+  let count = 0;
+  try {
+    for await (const event of auditTrail(storage.events, filter)) {
+      count++;
+      const line = JSON.stringify({
+        position: event.globalPosition,
+        recordedAt: event.recordedAt,
+        stream: event.streamName,
+        version: event.streamVersion,
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+      });
+      if (!output.write(`${line}\n`)) await new Promise((resolve) => output.once('drain', resolve));
+    }
+  } finally {
+    await storage.close();
+  }
+  process.stderr.write(`${count} event(s)\n`);
+  return 0;
+}
