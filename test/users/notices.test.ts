@@ -5,7 +5,7 @@
  * Users cannot place are kept and reported, and an admin gives them to a user.
  */
 import * as E from 'fp-ts/Either';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parsePhoneProvisioned } from '../../src/adapters/users/devices-client';
 import { processPhoneNotice } from '../../src/application/users/process-phone-notice';
 import { admin, allEvents, createPhoneApp, eventually, head, importCsv, profile, userToken, usersAdmin } from './support';
@@ -13,13 +13,13 @@ import { macOf, phoneNo, World } from './world';
 
 const count = async (world: World, type: string): Promise<number> => (await allEvents(world.requireUsers())).filter((e) => e.type === type).length;
 
-describe('Users offline while phones provision', () => {
+describe.each(['sqlite', 'postgres'] as const)('Users offline while phones provision (Users on %s)', (store) => {
   let world: World;
   afterAll(() => world?.close());
 
   it('registers every phone exactly once when it is back', async () => {
     world = await World.start();
-    let users = await world.startUsers();
+    let users = await world.startUsers({ store });
     const ids = Array.from({ length: 10 }, (_, i) => `u${i}`);
     expect((await importCsv(users, ids.map((id) => `${id},User ${id}`).join('\n'))).json()).toMatchObject({ created: 10 });
     await createPhoneApp(users);

@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import { ManualClock } from '../../src/application/ports/clock';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
 import { startTestServer, type TestServer } from '../support/server';
 import { bearer, eventually, START, startUsers, type UsersServer } from './support';
 
@@ -60,15 +61,17 @@ export class World {
   users: UsersServer | undefined;
   /** the data of the last Users server, for a restart */
   private usersData: { storeUrl: string; dataDir: string } | undefined;
+  private usersDatabase: TestDatabase | undefined;
 
   private constructor(
     readonly clock: ManualClock,
     readonly redirector: TestServer,
-    readonly devices: TestServer,
+    public devices: TestServer,
+    private readonly devicesEnv: Record<string, string>,
   ) {}
 
-  /** Redirector and Devices running, the domain with `office` (provisioning) and `lab` (not) */
-  static async start(options: { store?: 'sqlite' | 'postgres' } = {}): Promise<World> {
+  /** Redirector and Devices running, the domain with `office` (provisioning) and `lab` (not), unless `domain: false` */
+  static async start(options: { store?: 'sqlite' | 'postgres'; domain?: boolean } = {}): Promise<World> {
     const clock = new ManualClock(START);
     const redirector = await startTestServer({ parts: ['redirector'], clock, store: 'memory' });
     const port = await freePort();
@@ -77,17 +80,28 @@ export class World {
       body: { name: 'ACME Devices', devicesUrl: `http://127.0.0.1:${port}` },
     });
     expect(registered.status, JSON.stringify(registered.body)).toBe(201);
-    const devices = await startTestServer({
-      parts: ['devices'],
-      clock,
-      store: options.store ?? 'sqlite',
-      env: { ZT_PORT: String(port), ZT_REDIRECTOR_URL: redirector.url, ZT_REDIRECTOR_API_KEY: registered.body.apiKey },
-    });
-    const world = new World(clock, redirector, devices);
-    await world.devicesAdmin('POST', '/domains', { name: DOMAIN, appPassword: APP_PASSWORD });
-    await world.devicesAdmin('POST', `/domains/${DOMAIN}/categories`, { id: 'office', name: 'Office', provisioning: true });
-    await world.devicesAdmin('POST', `/domains/${DOMAIN}/categories`, { id: 'lab', name: 'Lab', provisioning: false });
+    const env = { ZT_PORT: String(port), ZT_REDIRECTOR_URL: redirector.url, ZT_REDIRECTOR_API_KEY: registered.body.apiKey };
+    const devices = await startTestServer({ parts: ['devices'], clock, store: options.store ?? 'sqlite', env });
+    const world = new World(clock, redirector, devices, env);
+    if (options.domain !== false) await world.createDomain();
     return world;
+  }
+
+  async createDomain(): Promise<void> {
+    await this.devicesAdmin('POST', '/domains', { name: DOMAIN, appPassword: APP_PASSWORD });
+    await this.devicesAdmin('POST', `/domains/${DOMAIN}/categories`, { id: 'office', name: 'Office', provisioning: true });
+    await this.devicesAdmin('POST', `/domains/${DOMAIN}/categories`, { id: 'lab', name: 'Lab', provisioning: false });
+  }
+
+  /** stop Devices, keeping its data and port */
+  async stopDevices(): Promise<void> {
+    await this.devices.close({ keepData: true });
+  }
+
+  /** start Devices again on its data and port */
+  async startDevices(): Promise<void> {
+    const { storeUrl, dataDir } = this.devices;
+    this.devices = await startTestServer({ parts: ['devices'], clock: this.clock, storeUrl, dataDir, env: this.devicesEnv });
   }
 
   /**
@@ -99,10 +113,16 @@ export class World {
     if (options.fresh && this.usersData) {
       rmSync(this.usersData.dataDir, { recursive: true, force: true });
       this.usersData = undefined;
+      await this.usersDatabase?.drop();
+      this.usersDatabase = undefined;
+    }
+    if (this.usersData === undefined && options.store === 'postgres') {
+      // a database of the world's own, dropped at close (the Users server may restart on it)
+      this.usersDatabase = await createTestDatabase();
     }
     this.users = await startUsers({
       clock: this.clock,
-      ...(this.usersData ?? { store: options.store ?? 'sqlite' }),
+      ...(this.usersData ?? (this.usersDatabase ? { storeUrl: this.usersDatabase.url } : { store: 'sqlite' as const })),
       env: {
         ZT_DEVICES_URL: this.devices.url,
         ZT_USERS_DOMAIN: DOMAIN,
@@ -157,7 +177,9 @@ export class World {
     this.users = undefined;
     // a restarted server does not own its data dir: remove it here
     if (this.usersData) rmSync(this.usersData.dataDir, { recursive: true, force: true });
+    await this.usersDatabase?.drop();
     await this.devices.close();
+    rmSync(this.devices.dataDir, { recursive: true, force: true });
     await this.redirector.close();
   }
 }

@@ -14,6 +14,7 @@ import { issueUserToken } from '../../application/users/issue-user-token';
 import { unassignedPhones, userDevices } from '../../application/users/phone-queries';
 import { getRollout } from '../../application/users/rollout-queries';
 import type { UsersDeps } from '../../application/users/users-deps';
+import { withSchema } from '../http/codec-schema';
 import { BODY_LIMIT } from '../http/server';
 import { HttpProblem } from '../http/problem';
 import { authorizationToken, route, unauthorized } from '../http/route';
@@ -32,6 +33,7 @@ const ImportReportOut = t.type({ created: t.number, skipped: t.number, errors: t
 const UnassignedOut = t.type({ mac: t.string, model: t.string, code: t.union([t.string, t.null]), reason: t.string, noticeId: t.string, at: t.string });
 const IdParams = t.type({ id: t.string });
 const CSV_TYPES = new Set(['text/csv', 'text/plain']);
+const CsvBody = withSchema(new t.Type<unknown>('CsvText', (_u): _u is unknown => true, t.success, t.identity), { type: 'string', description: 'id,name,email per line' });
 
 export function adminRoutes(deps: UsersDeps, adminToken: string) {
   const auth = (request: FastifyRequest): 'admin' => {
@@ -70,12 +72,13 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         url: `${ADMIN_PREFIX}/users/import`,
         summary: 'Import users from CSV (id,name,email; header optional; RFC 4180): bad lines are reported, the rest imported',
         consumes: ['text/csv'],
-        body: t.string,
+        // the media type is checked first, in the handler: a JSON body is 415, not 400
+        body: CsvBody,
         responses: { 200: { description: 'what was imported', schema: ImportReportOut } },
       },
       async ({ request, body }) => {
         const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        if (!CSV_TYPES.has(mediaType)) throw new HttpProblem('unsupported-media-type', 'send the users as text/csv (id,name,email)');
+        if (!CSV_TYPES.has(mediaType) || typeof body !== 'string') throw new HttpProblem('unsupported-media-type', 'send the users as text/csv (id,name,email)');
         return importUsers(deps, parseCsv(body));
       },
     );

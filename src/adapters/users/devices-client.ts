@@ -80,6 +80,17 @@ export function appsUrl(devicesUrl: string): string {
   return url.toString();
 }
 
+/**
+ * The wait before reconnect attempt `attempt` (0 after a working connection): the
+ * ceiling doubles from `initialMs` per failed attempt up to `maxMs`; the wait is drawn
+ * from its upper half ("equal jitter"), so clients that lost Devices together do not all
+ * come back at once, and none hammers it.
+ */
+export function reconnectDelay(attempt: number, initialMs: number, maxMs: number, jitter: number): number {
+  const ceiling = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
+  return Math.round(ceiling / 2 + (Math.min(Math.max(jitter, 0), 1) * ceiling) / 2);
+}
+
 /** hex HMAC-SHA256 of the challenge, keyed with the app password (SPEC §5.2) */
 export const loginDigest = (appPassword: string, challenge: string): string => createHmac('sha256', appPassword).update(challenge).digest('hex');
 
@@ -303,7 +314,9 @@ export class DevicesWsClient implements DevicesApps {
   }
 
   private request(mt: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
-    if (this.phase !== 'connected') return Promise.reject(new DevicesUnavailableError(`not connected to Devices: ${this.detail}`));
+    if (this.phase !== 'connected') {
+      return Promise.reject(new DevicesUnavailableError(this.detail.startsWith('not connected') ? this.detail : `not connected to Devices: ${this.detail}`));
+    }
     const src = `u${++this.nextSrc}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -351,8 +364,7 @@ export class DevicesWsClient implements DevicesApps {
 
   private scheduleReconnect(why: string): void {
     if (this.phase === 'stopped') return;
-    const ceiling = Math.min(this.maxBackoffMs, this.initialBackoffMs * 2 ** Math.min(this.attempts, 30));
-    const delay = Math.round(ceiling / 2 + (this.jitter() * ceiling) / 2);
+    const delay = reconnectDelay(this.attempts, this.initialBackoffMs, this.maxBackoffMs, this.jitter());
     this.attempts++;
     this.phase = 'waiting';
     this.detail = `not connected to Devices at ${this.url}: ${why}; retrying in ${(delay / 1000).toFixed(1)} s`;
