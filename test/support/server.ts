@@ -84,7 +84,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   };
 }
 
-async function freePort(): Promise<number> {
+/** a TCP port free on 127.0.0.1 right now */
+export async function freePort(): Promise<number> {
   const { createServer } = await import('node:net');
   return new Promise((resolve, reject) => {
     const s = createServer();

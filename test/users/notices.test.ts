@@ -13,6 +13,20 @@ import { macOf, phoneNo, World } from './world';
 
 const count = async (world: World, type: string): Promise<number> => (await allEvents(world.requireUsers())).filter((e) => e.type === type).length;
 
+/** a world whose Users has user alice, who asked for a code in Profile; then Users stops */
+async function aliceAskedForACode(): Promise<{ world: World; code: string }> {
+  const world = await World.start();
+  const users = await world.startUsers();
+  expect((await importCsv(users, 'alice,Alice\n')).json()).toMatchObject({ created: 1 });
+  await world.connected();
+  const alice = await profile(users, await userToken(users, 'alice'));
+  const added = await alice.request({ mt: 'AddPhone', category: 'office' });
+  expect(added).toMatchObject({ code: expect.stringMatching(/^\d{12}$/), expiresAt: '2026-03-08T09:00:00.000Z' });
+  alice.close();
+  await world.stopUsers();
+  return { world, code: String(added['code']) };
+}
+
 describe.each(['sqlite', 'postgres'] as const)('Users offline while phones provision (Users on %s)', (store) => {
   let world: World;
   afterAll(() => world?.close());
@@ -53,21 +67,14 @@ describe('a notice recorded but not acknowledged', () => {
   afterAll(() => world?.close());
 
   it('comes again from Devices, is recorded as nothing new and acknowledged: one device', async () => {
-    world = await World.start();
-    let users = await world.startUsers();
-    expect((await importCsv(users, 'alice,Alice\n')).json()).toMatchObject({ created: 1 });
-    await world.connected();
-    const alice = await profile(users, await userToken(users, 'alice'));
-    const added = await alice.request({ mt: 'AddPhone', category: 'office' });
-    expect(added).toMatchObject({ code: expect.stringMatching(/^\d{12}$/), expiresAt: '2026-03-08T09:00:00.000Z' });
-    alice.close();
-    await world.stopUsers();
-    await world.provision(String(added['code']), phoneNo(7));
+    const asked = await aliceAskedForACode();
+    world = asked.world;
+    await world.provision(asked.code, phoneNo(7));
     const [pending] = await world.outbox();
-    expect(pending).toMatchObject({ mac: macOf(phoneNo(7)), code: added['code'] });
+    expect(pending).toMatchObject({ mac: macOf(phoneNo(7)), code: asked.code });
 
     // an earlier run recorded the notice and stopped before it could acknowledge it
-    users = await world.startUsers({ connect: false });
+    let users = await world.startUsers({ connect: false });
     const notice = parsePhoneProvisioned({ mt: 'PhoneProvisioned', ...pending });
     if (E.isLeft(notice)) throw new Error(notice.left);
     const { context } = users.test.server;
@@ -94,16 +101,11 @@ describe('notices Users cannot place', () => {
   afterAll(() => world?.close());
 
   it('a code this Users never handed out is kept as an unassigned phone, reported, and assignable', async () => {
-    world = await World.start();
-    let users = await world.startUsers();
-    expect((await importCsv(users, 'alice,Alice\n')).json()).toMatchObject({ created: 1 });
-    await world.connected();
-    const alice = await profile(users, await userToken(users, 'alice'));
-    const { code } = (await alice.request({ mt: 'AddPhone', category: 'office' })) as { code: string };
-    alice.close();
+    const asked = await aliceAskedForACode();
+    world = asked.world;
+    const { code } = asked;
     // Users loses its data (a restore from an old backup): it no longer knows the code
-    await world.stopUsers();
-    users = await world.startUsers({ fresh: true });
+    const users = await world.startUsers({ fresh: true });
     expect((await importCsv(users, 'alice,Alice\n')).json()).toMatchObject({ created: 1 });
     await world.provision(code, phoneNo(11));
     await eventually(async () => (await world.outbox()).length === 0, 15_000, 'the notice acknowledged');

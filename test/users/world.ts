@@ -6,26 +6,14 @@
  * provision).
  */
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { expect } from 'vitest';
 import { ManualClock } from '../../src/application/ports/clock';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { startTestServer, type TestServer } from '../support/server';
+import { freePort, startTestServer, type TestServer } from '../support/server';
 import { bearer, eventually, START, startUsers, type UsersServer } from './support';
 
 export const DOMAIN = 'example.com';
 export const APP_PASSWORD = 'correct horse battery staple';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export interface Phone {
   readonly mac: string;

@@ -12,9 +12,9 @@ import { startRollout } from '../../application/users/start-rollout';
 import type { UsersDeps } from '../../application/users/users-deps';
 import { constantTimeEqual } from '../system/secrets';
 import type { WebSocketEndpoint } from '../ws/endpoints';
-import { serveJsonSession, WsError, type SessionContext, type SessionLogger } from '../ws/json-session';
+import { WsError, type SessionLogger } from '../ws/json-session';
+import { serveAppSession } from './app-session';
 import { askingDevices, orWsError } from './errors';
-import { loginHandler, type LoginState } from './login';
 import { PageLimit } from './page';
 import type { UsersSessions } from './sessions';
 
@@ -23,26 +23,17 @@ export const ADMIN_PATH = '/users/v1/admin';
 /** StartRollout may list up to 10,000 user ids */
 const MAX_ADMIN_MESSAGE = 1024 * 1024;
 
-type State = LoginState<'admin'>;
-
 export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminToken: string, logger?: SessionLogger): WebSocketEndpoint {
-  return (socket) => {
-    const state: State = { principal: undefined };
-    const session: SessionContext<State> = serveJsonSession<State>(socket, {
-      state,
-      loggedIn: (s) => s.principal !== undefined,
+  return (socket) =>
+    serveAppSession<'admin'>(socket, {
+      authenticate: async (token) => (constantTimeEqual(token, adminToken) ? 'admin' : undefined),
+      welcome: () => ({}),
+      register: (_admin, session) => sessions.addAdmin(session),
+      unregister: (_admin, session) => sessions.removeAdmin(session),
+      devices: () => deps.devices.status(),
       logger,
       maxMessageBytes: MAX_ADMIN_MESSAGE,
-      onClose: () => sessions.removeAdmin(session),
       messages: {
-        Login: loginHandler<'admin'>({
-          authenticate: async (token) => (constantTimeEqual(token, adminToken) ? 'admin' : undefined),
-          loggedIn: (_admin, context) => {
-            sessions.addAdmin(context);
-            return {};
-          },
-          devices: () => deps.devices.status(),
-        }),
         GetUsers: {
           codec: t.type({ mt: t.literal('GetUsers'), after: t.union([t.string, t.undefined]), limit: t.union([PageLimit, t.undefined]) }),
           handle: async (message) => ({ users: await listUsers(deps.readModels, { after: message.after, limit: message.limit }) }),
@@ -73,5 +64,4 @@ export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminTok
         },
       },
     });
-  };
 }

@@ -9,34 +9,23 @@ import { userByToken } from '../../application/users/directory-queries';
 import { userPhones } from '../../application/users/phone-queries';
 import type { UsersDeps } from '../../application/users/users-deps';
 import type { WebSocketEndpoint } from '../ws/endpoints';
-import { serveJsonSession, type SessionContext, type SessionLogger } from '../ws/json-session';
+import type { SessionLogger } from '../ws/json-session';
+import { principalOf, serveAppSession } from './app-session';
 import { askingDevices, orWsError } from './errors';
-import { loginHandler, principalOf, type LoginState } from './login';
 import type { UsersSessions } from './sessions';
 
 export const PROFILE_PATH = '/users/v1/profile';
 
-type State = LoginState<UserView>;
-
 export function profileEndpoint(deps: UsersDeps, sessions: UsersSessions, logger?: SessionLogger): WebSocketEndpoint {
-  return (socket) => {
-    const state: State = { principal: undefined };
-    const session: SessionContext<State> = serveJsonSession<State>(socket, {
-      state,
-      loggedIn: (s) => s.principal !== undefined,
+  return (socket) =>
+    serveAppSession<UserView>(socket, {
+      authenticate: (token) => userByToken(deps, token),
+      welcome: (user) => ({ user: { id: user.id, name: user.name } }),
+      register: (user, session) => sessions.addProfile(user.id, session),
+      unregister: (user, session) => sessions.removeProfile(user.id, session),
+      devices: () => deps.devices.status(),
       logger,
-      onClose: (s) => {
-        if (s.principal) sessions.removeProfile(s.principal.id, session);
-      },
       messages: {
-        Login: loginHandler<UserView>({
-          authenticate: (token) => userByToken(deps, token),
-          loggedIn: (user, context) => {
-            sessions.addProfile(user.id, context);
-            return { user: { id: user.id, name: user.name } };
-          },
-          devices: () => deps.devices.status(),
-        }),
         GetCategories: {
           codec: t.type({ mt: t.literal('GetCategories') }),
           handle: async () => ({ categories: await askingDevices(() => deps.devices.getCategories()) }),
@@ -51,5 +40,4 @@ export function profileEndpoint(deps: UsersDeps, sessions: UsersSessions, logger
         },
       },
     });
-  };
 }
