@@ -346,7 +346,7 @@ export class DevicesWsClient implements DevicesApps {
     if (socket !== this.socket) return;
     this.closeReason = reason;
     this.options.logger?.warn({ url: this.url, reason }, 'dropping the connection to Devices');
-    if (socket.readyState === WebSocket.OPEN) socket.close(code, reason.slice(0, 120));
+    if (socket.readyState === WebSocket.OPEN) socket.close(code);
     else socket.terminate();
     // a peer that does not complete the closing handshake is cut off
     setTimeout(() => socket.terminate(), 2000).unref();

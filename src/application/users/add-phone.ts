@@ -10,6 +10,7 @@ export async function addPhone(deps: UsersDeps, userIdInput: string, categoryInp
   if (E.isLeft(userId)) return userId;
   const category = parseCategoryId(categoryInput);
   if (E.isLeft(category)) return category;
+  // checked before Devices is asked, so a refusal spends no code
   const user = await loadUser(deps, userId.right);
   if (user.status === 'none') return E.left(domainError('not-found', 'no such user'));
   const issued = await deps.devices.getProvisioningCode(category.right);

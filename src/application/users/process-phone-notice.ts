@@ -10,7 +10,7 @@
  */
 import * as E from 'fp-ts/Either';
 import { Rollout, routeNotice, UnassignedPhone, UserDevice, type DomainError } from '../../domain';
-import { handle, load } from '../command-handler';
+import { handle, load, type HandleOptions } from '../command-handler';
 import { rollouts, unassignedPhones, userDevices } from './aggregates';
 import type { PhoneProvisionedNotice } from './devices-port';
 import { codeHashOf } from './hashing';
@@ -34,7 +34,7 @@ export async function processPhoneNotice(
   if (route.to === 'unassignedPhone') {
     const recorded = await handle(deps.events, UnassignedPhone.streamName(notice.mac), unassignedPhones, route.command, options);
     if (E.isLeft(recorded)) throw new Error(`recording unassigned phone ${notice.mac} failed: ${recorded.left.detail}`);
-    return { kind: 'unassigned', reason: route.command.type === 'RecordUnassignedPhone' ? route.command.reason : 'unknown-code' };
+    return { kind: 'unassigned', reason: route.command.reason };
   }
 
   const registered = await handle(deps.events, UserDevice.streamName(route.codeHash), userDevices, route.command, options);
@@ -52,7 +52,7 @@ export async function processPhoneNotice(
 async function registerRolloutEntry(
   deps: Pick<UsersDeps, 'events' | 'random'>,
   command: Omit<Extract<Rollout.Command, { type: 'RegisterRolloutEntry' }>, 'type'>,
-  options: Parameters<typeof handle>[4],
+  options: HandleOptions,
 ): Promise<DomainError | null> {
   const result = await handle(deps.events, Rollout.streamName(command.rolloutId), rollouts, { type: 'RegisterRolloutEntry', ...command }, options);
   return E.isLeft(result) ? result.left : null;

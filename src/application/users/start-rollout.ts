@@ -43,14 +43,15 @@ const parseUserIds = (inputs: readonly string[]): E.Either<DomainError, Id[]> =>
   if (inputs.length === 0) return E.left(domainError('validation-failed', 'a rollout needs at least one user'));
   if (inputs.length > Rollout.MAX_ENTRIES) return E.left(domainError('validation-failed', `a rollout has at most ${Rollout.MAX_ENTRIES} users`));
   const ids: Id[] = [];
+  const seen = new Set<string>();
   for (const [i, input] of inputs.entries()) {
     const id = parseId(input, `users[${i}]`);
     if (E.isLeft(id)) return id;
+    if (seen.has(id.right)) return E.left(domainError('validation-failed', `user ${id.right} is listed twice; each user at most once per rollout`));
+    seen.add(id.right);
     ids.push(id.right);
   }
-  const seen = new Set<string>();
-  const twice = ids.find((id) => seen.size === seen.add(id).size);
-  return twice === undefined ? E.right(ids) : E.left(domainError('validation-failed', `user ${twice} is listed twice; each user at most once per rollout`));
+  return E.right(ids);
 };
 
 export async function startRollout(deps: UsersDeps, input: StartRolloutInput): Promise<E.Either<DomainError, StartedRollout>> {

@@ -23,7 +23,7 @@ export interface PhoneNotice {
 
 export type NoticeRoute =
   | { readonly to: 'userDevice'; readonly codeHash: Digest; readonly command: UserDevice.Command }
-  | { readonly to: 'unassignedPhone'; readonly command: UnassignedPhone.Command };
+  | { readonly to: 'unassignedPhone'; readonly command: Extract<UnassignedPhone.Command, { readonly type: 'RecordUnassignedPhone' }> };
 
 /**
  * The command a notice becomes. `codeHash` is Users' hash of `notice.code` (null without a
