@@ -1,10 +1,8 @@
 /**
  * The Redirector's wire formats as io-ts codecs. Values are decoded with the domain's
- * smart constructors, so a route hands its handler branded values only, and a bad value
- * is a 400 naming the field and what it should be. Each codec carries its JSON schema for
- * the OpenAPI document.
+ * smart constructors (`parsed`), so a route hands its handler branded values only, and a
+ * bad value is a 400 naming the field and what it should be.
  */
-import * as E from 'fp-ts/Either';
 import * as t from 'io-ts';
 import {
   parseDevicesUrl,
@@ -15,25 +13,9 @@ import {
   parseMac,
   parseModel,
   parseProvisioningCode,
-  type DomainError,
 } from '../../domain';
-import { withSchema, type JsonSchema } from '../http/codec-schema';
-
-/** A string decoded by a smart constructor. */
-const parsed = <A>(name: string, parse: (input: string) => E.Either<DomainError, A>, schema: JsonSchema): t.Type<A, unknown, unknown> =>
-  withSchema(
-    new t.Type<A, unknown, unknown>(
-      name,
-      (u): u is A => typeof u === 'string' && E.isRight(parse(u)),
-      (u, c) => {
-        if (typeof u !== 'string') return t.failure(u, c, `expected ${name} as a string`);
-        const result = parse(u);
-        return E.isLeft(result) ? t.failure(u, c, result.left.detail) : t.success(result.right);
-      },
-      t.identity,
-    ),
-    { type: 'string', ...schema },
-  );
+import { withSchema } from '../http/codec-schema';
+import { parsed } from '../http/parsed-codec';
 
 export const MacInput = parsed('a MAC address', parseMac, {
   description: 'MAC address: 00:90:33:AA:BB:CC, 00-90-33-aa-bb-cc or 009033aabbcc',
