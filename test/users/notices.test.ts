@@ -50,6 +50,8 @@ describe.each(['sqlite', 'postgres'] as const)('Users offline while phones provi
 
     users = await world.startUsers();
     await eventually(async () => (await world.outbox()).length === 0, 15_000, 'the outbox drained');
+    // every notice was recorded before it was acknowledged: the read models have it once they reach the head
+    await users.test.server.runner.caughtUp({ timeoutMs: 10_000 });
     const again = await usersAdmin(users);
     const status = await again.request({ mt: 'GetRollout', rolloutId });
     expect((status['entries'] as Array<{ state: string; mac: string }>).map((e) => [e.state, e.mac])).toEqual(ids.map((_, i) => ['registered', macOf(phoneNo(i + 1))]));
@@ -87,6 +89,7 @@ describe('a notice recorded but not acknowledged', () => {
     users = await world.startUsers();
     await eventually(async () => (await world.outbox()).length === 0, 15_000, 'the notice acknowledged');
     expect(await head(users)).toBe(recorded);
+    await users.test.server.runner.caughtUp({ timeoutMs: 10_000 });
     expect(await count(world, 'PhoneRegistered')).toBe(1);
     expect((await admin(users, 'GET', '/users/alice/devices')).json()).toEqual([
       { mac: macOf(phoneNo(7)), model: 'IP112', category: 'office', registeredAt: '2026-03-01T09:00:00.000Z' },

@@ -76,7 +76,7 @@ export const createUsersPart: PartFactory = (context): Part => {
       [ADMIN_PATH, adminEndpoint(deps, sessions, config.adminToken, sessionLog)],
     ]),
     async start() {
-      feed = await followRegistrations(context.events, sessions);
+      feed = await followRegistrations(context.events, sessions, deps.settle);
       devices.start();
     },
     async stop() {

@@ -24,8 +24,7 @@ export interface UsersNotifier {
 
 const TYPES = new Set(['PhoneRegistered', 'UnassignedPhoneAssigned', 'RolloutEntryRegistered', 'RolloutCodeReissued']);
 
-export function notify(notifier: UsersNotifier, recorded: RecordedEvent): void {
-  if (!TYPES.has(recorded.type)) return;
+function notify(notifier: UsersNotifier, recorded: RecordedEvent): void {
   const event = decodeRecorded(recorded);
   switch (event.type) {
     case 'PhoneRegistered':
@@ -45,12 +44,18 @@ export function notify(notifier: UsersNotifier, recorded: RecordedEvent): void {
   }
 }
 
-/** Follow the log from its head now; every later registration is pushed. */
-export async function followRegistrations(events: EventStore, notifier: UsersNotifier): Promise<Subscription> {
+/**
+ * Follow the log from its head now; every later registration is pushed, once the read
+ * models include it (`settle`), so a client that reads after a push sees what it was told.
+ */
+export async function followRegistrations(events: EventStore, notifier: UsersNotifier, settle: (position: number) => Promise<void>): Promise<Subscription> {
   const after = await events.headPosition();
   return events.subscribeAll(
-    (batch) => {
-      for (const event of batch) notify(notifier, event);
+    async (batch) => {
+      const pushed = batch.filter((event) => TYPES.has(event.type));
+      if (pushed.length === 0) return;
+      await settle(pushed[pushed.length - 1]!.globalPosition);
+      for (const event of pushed) notify(notifier, event);
     },
     { after },
   );
