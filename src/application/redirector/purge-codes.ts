@@ -14,7 +14,6 @@
  */
 import * as E from 'fp-ts/Either';
 import { CodeAudit, isAtOrAfter, ProvisioningCode, type Digest, type Timestamp } from '../../domain';
-import type { AuditRecord } from '../../domain/redirector/provisioning-code';
 import { handle, load } from '../command-handler';
 import { codeAudit, provisioningCode } from './aggregates';
 import { metadataOf, nowOf, type RedirectorDeps } from './deps';
@@ -43,9 +42,9 @@ export interface PurgeResult {
 type Ending =
   | { readonly kind: 'not-due' }
   | { readonly kind: 'gone' }
-  | { readonly kind: 'ended'; readonly record: AuditRecord; readonly position: number; readonly streamExists: boolean };
+  | { readonly kind: 'ended'; readonly record: ProvisioningCode.AuditRecord; readonly position: number; readonly streamExists: boolean };
 
-const recordOfRow = (row: CodeRow | undefined): AuditRecord | null =>
+const recordOfRow = (row: CodeRow | undefined): ProvisioningCode.AuditRecord | null =>
   row === undefined || row.endedAt === null || row.reason === null
     ? null
     : {
@@ -84,7 +83,7 @@ async function endCode(deps: Pick<RedirectorDeps, 'events' | 'random'>, candidat
 }
 
 /** Delete the stream, then archive the record: answers whether this run archived it. */
-async function deleteAndArchive(deps: Pick<RedirectorDeps, 'events' | 'random'>, record: AuditRecord, streamExists: boolean, now: Timestamp): Promise<boolean> {
+async function deleteAndArchive(deps: Pick<RedirectorDeps, 'events' | 'random'>, record: ProvisioningCode.AuditRecord, streamExists: boolean, now: Timestamp): Promise<boolean> {
   if (streamExists) await deps.events.deleteStream(ProvisioningCode.streamName(record.codeHash));
   const archived = await handle(deps.events, CodeAudit.streamName(record.codeHash), codeAudit, { type: 'ArchiveCodeHistory', record, now }, {
     random: deps.random,

@@ -10,8 +10,7 @@
  * Both rows go when the audit record is archived (the stream is deleted just before).
  */
 import * as E from 'fp-ts/Either';
-import { ProvisioningCode, CodeAudit, type Digest, type Timestamp } from '../../../domain';
-import type { AuditRecord } from '../../../domain/redirector/provisioning-code';
+import { CodeAudit, ProvisioningCode, type Digest, type Timestamp } from '../../../domain';
 import { CorruptEventError } from '../../command-handler';
 import type { JsonObject, RecordedEvent } from '../../ports/event-store';
 import type { DocChange } from '../../ports/read-model-store';
@@ -21,9 +20,9 @@ export const CODE_EXPIRY = 'redirector-code-expiry';
 export const CODES = 'codes';
 export const DUE = 'due';
 
-export type CodeRow = Omit<AuditRecord, 'endedAt' | 'reason'> & {
+export type CodeRow = Omit<ProvisioningCode.AuditRecord, 'endedAt' | 'reason'> & {
   readonly endedAt: Timestamp | null;
-  readonly reason: AuditRecord['reason'] | null;
+  readonly reason: ProvisioningCode.AuditRecord['reason'] | null;
   /** the key of the code's row in `due` */
   readonly dueKey: string;
 };
@@ -44,7 +43,7 @@ const rowChanges = (row: CodeRow): DocChange[] => [
   put(DUE, row.dueKey, { codeHash: row.codeHash }),
 ];
 
-const ended = async (view: ReadModelView, codeHash: Digest, at: Timestamp, reason: AuditRecord['reason']): Promise<DocChange[]> => {
+const ended = async (view: ReadModelView, codeHash: Digest, at: Timestamp, reason: ProvisioningCode.AuditRecord['reason']): Promise<DocChange[]> => {
   const row = await view.get<JsonObject & CodeRow>(CODES, codeHash);
   if (row === undefined || row.endedAt !== null) return [];
   const dueKey = dueKeyOf(at, codeHash);
@@ -79,8 +78,6 @@ export const codeExpiryProjection: Projection = {
         // a later code that drew the same digits keeps its own row
         return row === undefined || row.issuedAt !== event.data.issuedAt ? [] : [remove(CODES, row.codeHash), remove(DUE, row.dueKey)];
       }
-      default:
-        return [];
     }
   },
 };
