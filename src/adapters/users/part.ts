@@ -62,7 +62,6 @@ export const createUsersPart: PartFactory = (context): Part => {
   });
 
   const sessions = new UsersSessions();
-  const sessionLog = { warn: (o: object, m: string) => log.warn(o, m), error: (o: object, m: string) => log.error(o, m) };
   let feed: Subscription | undefined;
 
   return {
@@ -72,8 +71,8 @@ export const createUsersPart: PartFactory = (context): Part => {
       await app.register(adminRoutes(deps, config.adminToken));
     },
     websockets: new Map([
-      [PROFILE_PATH, profileEndpoint(deps, sessions, sessionLog)],
-      [ADMIN_PATH, adminEndpoint(deps, sessions, config.adminToken, sessionLog)],
+      [PROFILE_PATH, profileEndpoint(deps, sessions, log)],
+      [ADMIN_PATH, adminEndpoint(deps, sessions, config.adminToken, log)],
     ]),
     async start() {
       feed = await followRegistrations(context.events, sessions, deps.settle);
