@@ -5,6 +5,7 @@
  * failed coming again.
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { appsUrl, DevicesWsClient, reconnectDelay, type DevicesClientOptions } from '../../src/adapters/users/devices-client';
@@ -102,6 +103,40 @@ describe('against a real Devices', () => {
     await eventually(async () => (await world.outbox()).length === 0, 10_000, 'the notice acknowledged');
     expect(seen[0]).toEqual({ noticeId: seen[1]!.noticeId, mac: macOf(phoneNo(3)), model: 'IP112', code, at: '2026-03-01T09:00:00.000Z' });
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('a request Devices does not answer in time', () => {
+  let world: World;
+  let silent: NetServer;
+  const sockets = new Set<Socket>();
+
+  beforeAll(async () => {
+    world = await World.start();
+    // the Redirector goes silent: it takes connections and never answers, so Devices cannot answer a code request
+    const port = await world.stopRedirector();
+    silent = createNetServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((r) => silent.close(r));
+    await world?.close();
+  });
+
+  it('fails with unavailable after the request timeout; the connection stays up', async () => {
+    const c = new DevicesWsClient({ devicesUrl: world.devices.url, domain: DOMAIN, appPassword: APP_PASSWORD, ...quick, requestTimeoutMs: 300 });
+    c.start();
+    try {
+      await eventually(() => c.status().connected, 10_000, 'the client connected');
+      await expect(c.getProvisioningCode(office)).rejects.toThrow(new DevicesUnavailableError('Devices did not answer GetProvisioningCode within 300 ms'));
+      expect(c.status().connected).toBe(true);
+    } finally {
+      await c.stop();
+    }
   });
 });
 

@@ -50,6 +50,7 @@ export class World {
   /** the data of the last Users server, for a restart */
   private usersData: { storeUrl: string; dataDir: string } | undefined;
   private usersDatabase: TestDatabase | undefined;
+  private redirectorStopped = false;
 
   private constructor(
     readonly clock: ManualClock,
@@ -79,6 +80,13 @@ export class World {
     await this.devicesAdmin('POST', '/domains', { name: DOMAIN, appPassword: APP_PASSWORD });
     await this.devicesAdmin('POST', `/domains/${DOMAIN}/categories`, { id: 'office', name: 'Office', provisioning: true });
     await this.devicesAdmin('POST', `/domains/${DOMAIN}/categories`, { id: 'lab', name: 'Lab', provisioning: false });
+  }
+
+  /** stop the Redirector (for good); answers the port it listened on */
+  async stopRedirector(): Promise<number> {
+    this.redirectorStopped = true;
+    await this.redirector.close();
+    return Number(new URL(this.redirector.url).port);
   }
 
   /** stop Devices, keeping its data and port */
@@ -168,6 +176,6 @@ export class World {
     await this.usersDatabase?.drop();
     await this.devices.close();
     rmSync(this.devices.dataDir, { recursive: true, force: true });
-    await this.redirector.close();
+    if (!this.redirectorStopped) await this.redirector.close();
   }
 }

@@ -273,8 +273,10 @@ export class DevicesWsClient implements DevicesApps {
         this.pending.delete(src);
         clearTimeout(waiting.timer);
         waiting.resolve(message);
-        return;
+      } else {
+        this.options.logger?.warn({ mt, src }, 'Devices answered a request that had timed out; ignored');
       }
+      return;
     }
     this.options.logger?.warn({ mt }, 'Devices sent a message Users does not expect; ignored');
   }
