@@ -2,8 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import * as t from 'io-ts';
 import type { DevicesDeps } from '../../application/devices/deps';
-import { addCategory, categoriesOf, createDomain, setCategoryProvisioning } from '../../application/devices/domains';
-import { ADMIN_TAGS, adminAuthenticator } from './admin-kit';
+import { addCategory, categoriesOf, createDomain, listDomains, setCategoryProvisioning } from '../../application/devices/domains';
+import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { AppPasswordInput, CategoryInput, DisplayNameInput, DomainInput } from './codecs';
 import { devicesRoute } from './refusals';
 
@@ -28,6 +28,21 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       reply.code(201);
       return { name: body.name };
     },
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'GET',
+      url: '/domains',
+      summary: 'Every domain, by name',
+      query: t.type(PageQuery),
+      responses: {
+        200: { description: 'by name; X-Next-Cursor when there are more', schema: t.array(t.type({ name: t.string, createdAt: t.string })) },
+      },
+    },
+    async ({ query, reply }) => sendPage(reply, await listDomains(deps, pageRequest(query))),
   );
 
   devicesRoute(

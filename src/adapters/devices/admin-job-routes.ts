@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import * as t from 'io-ts';
 import type { DevicesDeps } from '../../application/devices/deps';
-import { listConfigJobs, listUpdateJobs } from '../../application/devices/job-queries';
+import { listConfigJobs, listUpdateJobs, updateJobPhones } from '../../application/devices/job-queries';
 import { cancelConfigJob, cancelUpdateJob, createConfigJob, createUpdateJob } from '../../application/devices/jobs';
 import { judgeWave } from '../../application/devices/waves';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
@@ -57,6 +57,26 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
     },
     async ({ query, reply }) => sendPage(reply, await listUpdateJobs(deps, query, pageRequest(query))),
+  );
+
+  devicesRoute(
+    app,
+    {
+      ...admin,
+      method: 'GET',
+      url: '/update-jobs/:id/phones',
+      summary: 'The phones an update job was offered to, by MAC, with the wave that took each in and its outcome',
+      params: JobParams,
+      query: t.type(PageQuery),
+      responses: {
+        200: {
+          description: '[{mac, wave, outcome}], outcome offered, applied or failed; X-Next-Cursor when there are more',
+          schema: t.array(t.type({ mac: t.string, wave: t.number, outcome: t.string })),
+        },
+        404: { description: 'no such job' },
+      },
+    },
+    async ({ params, query, reply }) => sendPage(reply, await updateJobPhones(deps, params.id, pageRequest(query))),
   );
 
   devicesRoute(

@@ -13,6 +13,7 @@ import { outboxSize } from '../../application/devices/outbox-queries';
 import { Presence, type PresenceStore } from '../../application/devices/presence';
 import { configJobsProjection } from '../../application/devices/projections/config-jobs';
 import { deviceListProjection } from '../../application/devices/projections/device-list';
+import { domainsProjection } from '../../application/devices/projections/domains';
 import { outboxProjection } from '../../application/devices/projections/outbox';
 import { updateJobsProjection } from '../../application/devices/projections/update-jobs';
 import { wavesProjection } from '../../application/devices/projections/waves';
@@ -108,7 +109,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
 
   return {
     name: 'devices',
-    projections: [deviceListProjection, updateJobsProjection, configJobsProjection, wavesProjection, outboxProjection],
+    projections: [deviceListProjection, updateJobsProjection, configJobsProjection, wavesProjection, outboxProjection, domainsProjection],
     async routes(app) {
       await app.register(phoneRoutes(deps, throttle, metrics), { prefix: '/devices/v1/phone' });
       await app.register(adminDomainRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });

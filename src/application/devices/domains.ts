@@ -1,12 +1,16 @@
 /**
  * Domains and their categories (SPEC §5.3): created by the admin, decided on the domain's
  * stream. The app password is sealed before it reaches the domain; it is unsealed only to
- * check an apps login. Queries read the domain's stream: it holds a handful of events.
+ * check an apps login. Queries of a domain read its stream: it holds a handful of events;
+ * the list of all domains reads `devices.domains`.
  */
 import { Domain, parseSealed, type CategoryId, type DisplayName, type DomainName } from '../../domain';
 import { handle, load } from '../command-handler';
+import type { JsonObject } from '../ports/event-store';
 import { domainAggregate } from './aggregates';
 import { metadataOf, nowOf, type DevicesDeps } from './deps';
+import { readIndex, type Page, type PageRequest } from './paging';
+import { DOMAIN_LIST, DOMAINS, type DomainDoc } from './projections/domains';
 import { orRefuse, Refusal } from './refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'secrets'>;
@@ -36,6 +40,12 @@ export const loadDomain = async (deps: Pick<DevicesDeps, 'events'>, domain: Doma
 /** every category of an existing domain, in the order they were added */
 export const categoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Domain.Category[]> =>
   orRefuse(Domain.existingDomain(await loadDomain(deps, domain), domain)).categories;
+
+/** every domain, by name (from the read model: one just created may show a moment later) */
+export const listDomains = async (deps: Pick<DevicesDeps, 'readModels'>, page: PageRequest): Promise<Page<DomainDoc>> => {
+  const index = await readIndex<DomainDoc & JsonObject>(deps.readModels, DOMAINS, DOMAIN_LIST, '', page, false);
+  return { items: index.items.map(({ doc }) => ({ name: doc.name, createdAt: doc.createdAt })), next: index.next };
+};
 
 /** the categories Users may offer: those enabled for provisioning */
 export const provisioningCategoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Domain.Category[]> =>

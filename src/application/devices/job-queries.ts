@@ -10,7 +10,7 @@ import { CONFIG_JOBS, configJobChain } from './projections/config-jobs';
 import type { ChainedJob } from './projections/job-chain';
 import { JOB_INDEX, jobIndexPrefix, type JobFilter } from './projections/job-index';
 import { UPDATE_JOBS, updateJobChain } from './projections/update-jobs';
-import { WAVE_JOBS, WAVES, type WaveCount, type WaveDoc } from './projections/waves';
+import { WAVE_JOBS, WAVE_PHONES, WAVES, type PhoneDoc, type WaveCount, type WaveDoc } from './projections/waves';
 import { Refusal } from './refusal';
 
 type Deps = Pick<DevicesDeps, 'readModels'>;
@@ -73,6 +73,17 @@ export const listUpdateJobs = async (deps: Deps, filter: JobFilter, page: PageRe
   return { items, next: jobs.next };
 };
 
+export interface JobPhone extends PhoneDoc {
+  readonly mac: string;
+}
+
+/** the phones an update job was offered to, by MAC: the wave that took each in, and how it went */
+export const updateJobPhones = async (deps: Deps, jobId: string, page: PageRequest): Promise<Page<JobPhone>> => {
+  if ((await deps.readModels.get(WAVES, WAVE_JOBS, jobId)) === undefined) throw new Refusal('not-found', `no update job ${jobId}`);
+  const prefix = `${jobId}/`;
+  const index = await readIndex<PhoneDoc & JsonObject>(deps.readModels, WAVES, WAVE_PHONES, prefix, page, false);
+  return { items: index.items.map(({ key, doc }) => ({ mac: key.slice(prefix.length), wave: doc.wave, outcome: doc.outcome })), next: index.next };
+};
 
 export const listConfigJobs = (deps: Deps, filter: JobFilter, page: PageRequest): Promise<Page<ConfigJob.Created>> =>
   jobsOf<ConfigJob.Created>(deps, CONFIG_JOBS, configJobChain.jobs, filter, page);

@@ -13,7 +13,8 @@ import { decodeEvent, DocTx } from './doc-tx';
 export const WAVES = 'devices.waves';
 export const WAVE_JOBS = 'jobs';
 export const RUNNING = 'running';
-const PHONES = 'phones';
+/** each phone a job was offered to: key `<jobId>/<mac>` */
+export const WAVE_PHONES = 'phones';
 
 export interface WaveCount {
   readonly offered: number;
@@ -31,9 +32,9 @@ export interface WaveDoc {
   readonly counts: readonly WaveCount[];
 }
 
-type PhoneOutcome = 'offered' | 'applied' | 'failed';
+export type PhoneOutcome = 'offered' | 'applied' | 'failed';
 
-interface PhoneDoc {
+export interface PhoneDoc {
   readonly wave: number;
   readonly outcome: PhoneOutcome;
 }
@@ -80,11 +81,11 @@ const applyPhoneEvent = async (tx: DocTx, ev: Device.Event): Promise<void> => {
   const job = await tx.get<WaveDoc>(WAVE_JOBS, jobId);
   if (!job) return;
   const phoneKey = `${jobId}/${mac}`;
-  const phone = await tx.get<PhoneDoc>(PHONES, phoneKey);
+  const phone = await tx.get<PhoneDoc>(WAVE_PHONES, phoneKey);
   const outcome: PhoneOutcome = ev.type === 'FirmwareApplied' ? 'applied' : ev.type === 'FirmwareFailed' ? 'failed' : phone?.outcome ?? 'offered';
   if (phone?.outcome === outcome) return;
   const wave = phone?.wave ?? waveOf(job.waves, mac, jobId);
-  tx.put(PHONES, phoneKey, { wave, outcome });
+  tx.put(WAVE_PHONES, phoneKey, { wave, outcome });
   tx.put(WAVE_JOBS, jobId, { ...job, counts: job.counts.map((count, i) => (i === wave ? tally(count, phone?.outcome, outcome) : count)) });
 };
 
