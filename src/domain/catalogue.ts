@@ -11,6 +11,7 @@ import { describeErrors } from './event-codec';
 import * as ConfigJob from './devices/config-job';
 import * as Device from './devices/device';
 import * as DeviceCode from './devices/device-code';
+import * as DeviceCodeAudit from './devices/device-code-audit';
 import * as Domain from './devices/domain';
 import * as UpdateJob from './devices/update-job';
 import * as CodeAudit from './redirector/code-audit';
@@ -32,6 +33,7 @@ export type AnyDomainEvent =
   | MacClaim.Event
   | Domain.Event
   | DeviceCode.Event
+  | DeviceCodeAudit.Event
   | Device.Event
   | UpdateJob.Event
   | ConfigJob.Event
@@ -66,6 +68,7 @@ export const aggregates: readonly AggregateEntry[] = [
   entry('MacClaim', 'redirector', MacClaim.streamCategory, MacClaim.Event),
   entry('Domain', 'devices', Domain.streamCategory, Domain.Event),
   entry('DeviceCode', 'devices', DeviceCode.streamCategory, DeviceCode.Event),
+  entry('DeviceCodeAudit', 'devices', DeviceCodeAudit.streamCategory, DeviceCodeAudit.Event),
   entry('Device', 'devices', Device.streamCategory, Device.Event),
   entry('UpdateJob', 'devices', UpdateJob.streamCategory, UpdateJob.Event),
   entry('ConfigJob', 'devices', ConfigJob.streamCategory, ConfigJob.Event),

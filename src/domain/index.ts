@@ -12,6 +12,7 @@ export * as MacClaim from './redirector/mac-claim';
 
 export * as Domain from './devices/domain';
 export * as DeviceCode from './devices/device-code';
+export * as DeviceCodeAudit from './devices/device-code-audit';
 export * as Device from './devices/device';
 export * as UpdateJob from './devices/update-job';
 export * as ConfigJob from './devices/config-job';

@@ -1,0 +1,65 @@
+/**
+ * DeviceCodeAudit (Devices): what remains of Devices' record of a code once the code has
+ * expired and its stream (which holds the MAC it bound) was purged
+ * (`deviceCodeAudit-<codeHash>`). No personal data: the domain and category it was for,
+ * when it expired, and whether a phone used it. Codes are random, so a later code may draw
+ * the same digits again; the stream then holds one record per assignment.
+ */
+import * as t from 'io-ts';
+import * as E from 'fp-ts/Either';
+import { domainError, type Decider, type DomainError } from '../decider';
+import { eventCodec, type EventOf } from '../event-codec';
+import { CategoryId } from '../values/category-id';
+import { DomainName } from '../values/domain-name';
+import { Digest } from '../values/secret';
+import { Timestamp } from '../values/time';
+
+export const streamCategory = 'deviceCodeAudit';
+export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
+
+export const DeviceCodeArchivedData = t.strict({
+  codeHash: Digest,
+  domain: DomainName,
+  category: CategoryId,
+  expiresAt: Timestamp,
+  used: t.boolean,
+  at: Timestamp,
+});
+
+const dataCodecs = { DeviceCodeArchived: DeviceCodeArchivedData };
+export const Event = eventCodec('DeviceCodeAuditEvent', dataCodecs);
+export type Event = EventOf<typeof dataCodecs>;
+
+export interface AuditRecord {
+  readonly codeHash: Digest;
+  readonly domain: DomainName;
+  readonly category: CategoryId;
+  readonly expiresAt: Timestamp;
+  readonly used: boolean;
+}
+
+export type Command = { readonly type: 'ArchiveDeviceCode'; readonly record: AuditRecord; readonly now: Timestamp };
+
+export interface State {
+  /** the records kept, one per assignment (told apart by when the code expired) */
+  readonly records: readonly AuditRecord[];
+}
+
+export const initialState: State = { records: [] };
+
+export const evolve = (state: State, event: Event): State => {
+  const { at: _, ...record } = event.data;
+  return { records: [...state.records, record] };
+};
+
+const same = (a: AuditRecord, b: AuditRecord): boolean =>
+  a.codeHash === b.codeHash && a.domain === b.domain && a.category === b.category && a.expiresAt === b.expiresAt && a.used === b.used;
+
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
+  const { record } = command;
+  const kept = state.records.find((r) => r.expiresAt === record.expiresAt);
+  if (kept !== undefined) return same(kept, record) ? E.right([]) : E.left(domainError('conflict', 'a different record of this code is archived'));
+  return E.right([{ type: 'DeviceCodeArchived', data: { ...record, at: command.now } }]);
+};
+
+export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };
