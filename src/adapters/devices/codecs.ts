@@ -24,23 +24,8 @@ import {
   toNote,
   type DomainError,
 } from '../../domain';
-import { withSchema, type JsonSchema } from '../http/codec-schema';
-
-/** A codec of strings that the parser turns into a value object (or refuses, with its reason). */
-export const parsed = <A>(name: string, parse: (input: string) => E.Either<DomainError, A>, schema: JsonSchema = {}): t.Type<A, unknown, unknown> =>
-  withSchema(
-    new t.Type<A, unknown, unknown>(
-      name,
-      (u): u is A => typeof u === 'string' && E.isRight(parse(u)),
-      (u, c) => {
-        if (typeof u !== 'string') return t.failure(u, c, `expected ${name} (a string)`);
-        const result = parse(u);
-        return E.isLeft(result) ? t.failure(u, c, result.left.detail) : t.success(result.right);
-      },
-      t.identity,
-    ),
-    { type: 'string', description: name, ...schema },
-  );
+import { withSchema } from '../http/codec-schema';
+import { parsed } from '../http/parsed-codec';
 
 /** An io-ts codec whose decoded value the parser checks further. */
 export const refined = <I, A>(base: t.Type<I, unknown, unknown>, name: string, parse: (input: I) => E.Either<DomainError, A>): t.Type<A, unknown, unknown> =>

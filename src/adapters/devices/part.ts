@@ -2,15 +2,19 @@
  * The Devices part (SPEC §5): the phone protocol, the admin HTTP API and the apps
  * WebSocket on the shared port, its projections, and what runs beside them: the outbox
  * dispatcher, the writer of "last seen" times, the judge of staged update waves, the
- * sweeper of the guess throttle. It speaks HTTP to a Redirector (`ZT_REDIRECTOR_URL`, else
+ * purge of expired codes, the sweeper of the guess throttle. It speaks HTTP to a Redirector (`ZT_REDIRECTOR_URL`, else
  * this process's own URL) with `ZT_REDIRECTOR_API_KEY`, alone or beside the other parts.
  */
 import { join } from 'node:path';
+import { offerInputs } from '../../application/devices/check-in';
+import { purgeExpiredCodes } from '../../application/devices/code-purge';
 import type { DevicesDeps } from '../../application/devices/deps';
 import { GuessThrottle } from '../../application/devices/guess-throttle';
+import { OfferCache } from '../../application/devices/offer-cache';
 import { OutboxDispatcher } from '../../application/devices/outbox-dispatcher';
 import { outboxSize } from '../../application/devices/outbox-queries';
 import { Presence, type PresenceStore } from '../../application/devices/presence';
+import { codesProjection } from '../../application/devices/projections/codes';
 import { configJobsProjection } from '../../application/devices/projections/config-jobs';
 import { deviceListProjection } from '../../application/devices/projections/device-list';
 import { domainsProjection } from '../../application/devices/projections/domains';
@@ -37,6 +41,8 @@ export interface DevicesPartOptions extends AppsSocketOptions {
   readonly waveIntervalMs?: number;
   /** how long a wave stays open before it is judged (default two poll intervals) */
   readonly waveSoakMs?: number;
+  /** how often expired codes are purged (default a minute) */
+  readonly purgeIntervalMs?: number;
   /** how often the outbox looks for notices without a wake-up (default 1 s) */
   readonly outboxPollMs?: number;
   readonly redirector?: Pick<RedirectorClientOptions, 'timeoutMs' | 'retries' | 'backoffMs'>;
@@ -71,6 +77,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     projections: context.projections,
     redirector,
     presence,
+    offers: new OfferCache((domain, category) => offerInputs(context.readModels, domain, category), () => performance.now()),
     settings: { pollSeconds: config.pollSeconds, publicUrl: config.publicUrl },
   };
   const { perIp, perMac } = config.rateLimits;
@@ -109,7 +116,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
 
   return {
     name: 'devices',
-    projections: [deviceListProjection, updateJobsProjection, configJobsProjection, wavesProjection, outboxProjection, domainsProjection],
+    projections: [deviceListProjection, updateJobsProjection, configJobsProjection, wavesProjection, outboxProjection, codesProjection, domainsProjection],
     async routes(app) {
       await app.register(phoneRoutes(deps, throttle, metrics), { prefix: '/devices/v1/phone' });
       await app.register(adminDomainRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });
@@ -122,6 +129,11 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
       every(options.presenceFlushMs ?? 5_000, () => presence.flush(), 'writing last-seen times');
       every(60_000, async () => throttle.sweep(context.clock.now().getTime()), 'sweeping the guess throttle');
       every(10_000, async () => (waitingNotices = await outboxSize(deps)), 'counting the outbox');
+      const purge = async (): Promise<void> => {
+        const purged = await purgeExpiredCodes(deps);
+        if (purged > 0) logger.info({ purged }, 'purged expired codes');
+      };
+      every(options.purgeIntervalMs ?? 60_000, purge, 'purging expired codes');
       every(
         options.waveIntervalMs ?? 30_000,
         async () => {

@@ -16,7 +16,7 @@ import type { ProvisioningCode } from '../../domain/values/provisioning-code';
 import type { IssuedCode, RedirectorClient } from '../../application/devices/redirector';
 import { Refusal } from '../../application/devices/refusal';
 import { describeErrors } from '../http/decode';
-import { parsed } from './codecs';
+import { parsed } from '../http/parsed-codec';
 
 export interface RedirectorClientOptions {
   /** the Redirector's base URL (without `/redirector/v1`) */

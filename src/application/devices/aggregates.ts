@@ -1,5 +1,5 @@
 /** The Devices aggregates as the command handler takes them: decider and decoder. */
-import { ConfigJob, Device, DeviceCode, Domain, UpdateJob } from '../../domain';
+import { ConfigJob, Device, DeviceCode, DeviceCodeAudit, Domain, UpdateJob } from '../../domain';
 import type { Aggregate } from '../command-handler';
 
 export const domainAggregate: Aggregate<Domain.Command, Domain.Event, Domain.State> = {
@@ -25,4 +25,9 @@ export const updateJobAggregate: Aggregate<UpdateJob.Command, UpdateJob.Event, U
 export const configJobAggregate: Aggregate<ConfigJob.Command, ConfigJob.Event, ConfigJob.State> = {
   decider: ConfigJob.decider,
   decode: (stored) => ConfigJob.Event.decode(stored),
+};
+
+export const deviceCodeAuditAggregate: Aggregate<DeviceCodeAudit.Command, DeviceCodeAudit.Event, DeviceCodeAudit.State> = {
+  decider: DeviceCodeAudit.decider,
+  decode: (stored) => DeviceCodeAudit.Event.decode(stored),
 };

@@ -2,7 +2,8 @@
  * `phone/checkin` (SPEC §5.1), the hot path. The phone is already authenticated against
  * its read-model document, which holds its state as `Device.evolve` folds it. The offer
  * needs O(1) lookups whatever the number of jobs and phones: the head update job of the
- * phone's category and of `*`, and the config merged for its category or for `*`.
+ * phone's category and of `*`, and the config merged for its category or for `*`, which
+ * the offer cache keeps for a moment per domain and category.
  *
  * The domain's own `decide` on that document tells whether the check-in changes anything
  * (other versions, an offer made for the first time, an offered version now running).
@@ -72,7 +73,7 @@ export const offerInputs = async (readModels: ReadModelStore, domain: DomainName
 export const checkIn = async (deps: DevicesDeps, device: Device.Known, report: CheckInReport): Promise<CheckInAnswer> => {
   const now = nowOf(deps.clock);
   deps.presence.seen(device.mac, now);
-  const { updateJob, config } = await offerInputs(deps.readModels, device.domain, device.category);
+  const { updateJob, config } = await deps.offers.get(device.domain, device.category);
   const command: Device.Command = { type: 'CheckIn', mac: device.mac, ...report, updateJob, config, now };
   const onDocument = Device.decide(command, device);
   if (E.isRight(onDocument) && onDocument.right.length === 0) {

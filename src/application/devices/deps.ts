@@ -8,6 +8,7 @@ import type { EventMetadata, EventStore } from '../ports/event-store';
 import type { Random } from '../ports/random';
 import type { ReadModelStore } from '../ports/read-model-store';
 import type { Secrets } from '../ports/secrets';
+import type { OfferCache } from './offer-cache';
 import type { Presence } from './presence';
 import type { RedirectorClient } from './redirector';
 
@@ -32,6 +33,8 @@ export interface DevicesDeps {
   readonly projections: ProjectionWaiter;
   readonly redirector: RedirectorClient;
   readonly presence: Presence;
+  /** the check-in's offer inputs, from the read models, kept for a moment */
+  readonly offers: OfferCache;
   readonly settings: DevicesSettings;
 }
 

@@ -28,7 +28,7 @@ export interface WaveJudgement {
   readonly openWave: number;
 }
 
-type Deps = Pick<DevicesDeps, 'events' | 'readModels' | 'clock' | 'random' | 'projections'>;
+type Deps = Pick<DevicesDeps, 'events' | 'readModels' | 'clock' | 'random' | 'projections' | 'offers'>;
 
 /** Judge the open wave of a job: now, or (with `soakMs`) only once it has been open that long. */
 export const judgeWave = async (deps: Deps, jobId: Id, soakMs = 0): Promise<WaveJudgement> => {
@@ -47,6 +47,7 @@ export const judgeWave = async (deps: Deps, jobId: Id, soakMs = 0): Promise<Wave
     await handle(deps.events, stream, updateJobAggregate, { type: 'AdvanceWave', jobId, wave: doc.openWave, stats, now }, { random: deps.random, metadata: metadataOf('system') }),
   );
   await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, handled.position), awaitOwnWrite(deps, WAVES, handled.position)]);
+  if (handled.events.length > 0) deps.offers.invalidate();
   const after = handled.state;
   if (after.status === 'none') throw new Error(`update job ${jobId} vanished`);
   const event = handled.events[0]?.type;

@@ -1,0 +1,183 @@
+/**
+ * `npm run bench:devices`: `phone/checkin` under autocannon on 127.0.0.1 against Devices
+ * alone on a temp SQLite file, seeded once with 10 and once with 100,000 jobs and 100,000
+ * phones, and, in the same run, a bare fastify route; rounds of each take turns. Each
+ * target runs in its own process; this one only generates load. The same 10 phones are measured in both stores: each
+ * runs an older firmware, so every check-in is offered the latest matching job (and, that
+ * offer being recorded at warm-up, writes nothing). Writes the section `devices` of
+ * docs/benchmarks.md.
+ */
+import autocannon, { type Result } from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { tempDir } from '../../test/support/temp-dir';
+import { machine, table, today, writeBenchSection } from '../report';
+import { CHECKIN, type Credential } from './seed';
+
+const CONNECTIONS = 50;
+const DURATION_S = 10;
+const MEASURED = 10;
+const SIZES = [10, 100_000] as const;
+
+const tsx = join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist', 'cli.mjs');
+const targetScript = join(import.meta.dirname, 'target.ts');
+
+interface Target {
+  readonly url: string;
+  readonly credentials: readonly Credential[];
+  stop(): Promise<void>;
+}
+
+function startTarget(kind: 'devices' | 'bare', env: Record<string, string> = {}): Promise<Target> {
+  const child: ChildProcess = spawn(process.execPath, [tsx, targetScript, kind], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.once('exit', (code) => reject(new Error(`${kind} exited with ${code}`)));
+    child.stdout!.on('data', (chunk) => {
+      out += String(chunk);
+      const ready = /READY (\{.*\})\n/.exec(out)?.[1];
+      if (ready) {
+        child.removeAllListeners('exit');
+        const { url, credentials } = JSON.parse(ready) as { url: string; credentials: Credential[] };
+        resolve({
+          url,
+          credentials,
+          stop: () =>
+            new Promise<void>((done) => {
+              child.once('exit', () => done());
+              child.kill('SIGTERM');
+            }),
+        });
+      }
+    });
+  });
+}
+
+/** check-ins for `duration` seconds; each connection is one of the phones, round robin */
+function load(target: Target, duration: number): Promise<Result> {
+  let next = 0;
+  return autocannon({
+    url: `${target.url}/devices/v1/phone/checkin`,
+    connections: CONNECTIONS,
+    duration,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(CHECKIN),
+    setupClient: (client) => {
+      const credential = target.credentials[next++ % Math.max(1, target.credentials.length)];
+      if (credential) client.setHeaders({ 'content-type': 'application/json', authorization: `Device ${credential.deviceId}:${credential.deviceSecret}` });
+    },
+  });
+}
+
+const ROUNDS = 3;
+
+interface Scenario {
+  readonly name: string;
+  readonly target: Target;
+  /** seconds from start to measurable (seeding and catching up, for Devices) */
+  readonly readySeconds: number | undefined;
+  readonly rounds: Result[];
+}
+
+const reqPerSecond = (r: Result): number => r.requests.total / r.duration;
+const statuses = (r: Result): string =>
+  Object.entries(r.statusCodeStats as Record<string, { count: number }>)
+    .map(([status, { count }]) => `${status}: ${count.toLocaleString('en')}`)
+    .join(', ');
+/** the round with the median throughput */
+const median = (rounds: readonly Result[]): Result => [...rounds].sort((a, b) => reqPerSecond(a) - reqPerSecond(b))[Math.floor(rounds.length / 2)]!;
+
+async function prepare(name: string, kind: 'devices' | 'bare', env: Record<string, string> = {}): Promise<Scenario> {
+  const started = Date.now();
+  const target = await startTarget(kind, env);
+  return { name, target, readySeconds: kind === 'devices' ? (Date.now() - started) / 1000 : undefined, rounds: [] };
+}
+
+function devicesEnv(size: number, dir: string): Record<string, string> {
+  return {
+    ZT_HOST: '127.0.0.1',
+    ZT_PORT: '0',
+    ZT_DATA_DIR: dir,
+    ZT_STORE: `sqlite:${dir}/zerotouch.db`,
+    ZT_LOG_LEVEL: 'warn',
+    BENCH_DEVICES: String(size),
+    BENCH_JOBS: String(size),
+    BENCH_MEASURED: String(MEASURED),
+  };
+}
+
+async function main(): Promise<void> {
+  const dirs = SIZES.map(() => tempDir('zt-bench-devices-'));
+  const scenarios = await Promise.all([
+    prepare('bare fastify route', 'bare'),
+    ...SIZES.map((size, i) => prepare(`check-in, ${size.toLocaleString('en')} jobs and ${size.toLocaleString('en')} phones in the store`, 'devices', devicesEnv(size, dirs[i]!.path))),
+  ]);
+  try {
+    // rounds side by side, so that drifting load on a shared machine hits every scenario alike
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const scenario of scenarios) {
+        await load(scenario.target, 2);
+        const result = await load(scenario.target, DURATION_S);
+        if (result.non2xx > 0 || result.errors > 0) throw new Error(`${scenario.name}: ${statuses(result)}; ${result.errors} errors`);
+        scenario.rounds.push(result);
+        process.stderr.write(`round ${round + 1}, ${scenario.name}: ${Math.round(reqPerSecond(result))} req/s, p99 ${result.latency.p99} ms\n`);
+      }
+    }
+  } finally {
+    await Promise.all(scenarios.map((s) => s.target.stop()));
+    for (const dir of dirs) dir.remove();
+  }
+
+  const [bareScenario, small, large] = scenarios as [Scenario, Scenario, Scenario];
+  const bare = reqPerSecond(median(bareScenario.rounds));
+  const rate = (s: Scenario): number => reqPerSecond(median(s.rounds));
+  const flat = rate(large) / rate(small);
+  const ofBare = rate(large) / bare;
+  const lines = scenarios.map((s) => {
+    const m = median(s.rounds);
+    return [
+      s.name,
+      Math.round(rate(s)).toLocaleString('en'),
+      s.rounds.map((r) => Math.round(reqPerSecond(r)).toLocaleString('en')).join(' / '),
+      m.latency.p50.toFixed(1),
+      m.latency.p99.toFixed(1),
+      s === bareScenario ? '—' : `${Math.round((100 * rate(s)) / bare)} %`,
+      s.readySeconds === undefined ? '—' : `${Math.round(s.readySeconds)} s`,
+      statuses(m),
+    ];
+  });
+  const markdown = `## Devices: phone/checkin
+
+${machine()}; ${today()}. autocannon 9 on 127.0.0.1, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per
+scenario (each after a 2 s warm-up), the scenarios taking turns so that the load of the
+shared machine falls on all of them alike; the table shows the median round (p50 and p99
+of that round) and every round's throughput. Devices runs alone (the \`serve --only devices\`
+composition) on a temp SQLite file in its own process, the bare fastify route in another;
+the load generator has the other core.
+
+Each store is seeded through the event store (phones and jobs as the deciders decide them,
+appended in concurrent batches; domains and categories through the handlers) and measured
+once its read models have caught up: one domain per 1,000 phones with ten categories each;
+jobs in pairs of an update job and a config job over every category and \`*\`, domain after
+domain, round after round (four config types). The same ${MEASURED} phones check in in both stores,
+${CONNECTIONS / MEASURED} connections each, with their device credential; each runs an older firmware, so every
+answer offers the latest matching update job (the offer was recorded at warm-up: the
+measured check-ins write nothing). A check-in reads the phone's document, and the head
+update job of its category and of \`*\` and the config merged for its category or for \`*\`
+(kept in memory for up to a second): O(1) lookups, whatever the number of jobs and phones.
+
+${table(['scenario', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'of bare', 'seed + catch-up', 'statuses (median round)'], lines)}
+
+- flat cost: 100,000 against 10 jobs and phones: ${flat.toFixed(2)} (goal ≥ 0.9: ${flat >= 0.9 ? 'met' : 'missed'})
+- against a bare fastify route: ${Math.round(100 * ofBare)} % with 100,000, ${Math.round((100 * rate(small)) / bare)} % with 10 (goal ≥ 50 %: ${ofBare >= 0.5 ? 'met' : 'missed'})
+`;
+  writeBenchSection('devices', markdown);
+  process.stdout.write(markdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});
