@@ -35,7 +35,51 @@ function describe(reason: unknown): string {
 export interface Loaded<State> {
   readonly state: State;
   readonly version: number;
-  readonly events: readonly RecordedEvent[];
+  /** the global position of the stream's last event (0 for a missing stream) */
+  readonly lastPosition: number;
+}
+
+interface CachedState {
+  readonly aggregate: object;
+  readonly state: unknown;
+  readonly version: number;
+  readonly lastEventId: string;
+  readonly lastPosition: number;
+}
+
+/**
+ * Folded states of recently used streams, per event store. A load reads only the events
+ * after the cached version, starting with the last cached event itself: if that event is
+ * no longer there (the stream was deleted, perhaps re-created, by anyone), the stream is
+ * folded afresh. A long stream (a rollout of 10,000 phones) is thus folded once, not on
+ * every command.
+ */
+const CACHE_ENTRIES = 10_000;
+const caches = new WeakMap<EventStore, Map<string, CachedState>>();
+
+function cacheOf(store: EventStore): Map<string, CachedState> {
+  let cache = caches.get(store);
+  if (!cache) {
+    cache = new Map();
+    caches.set(store, cache);
+  }
+  return cache;
+}
+
+function remember(cache: Map<string, CachedState>, streamName: string, entry: CachedState): void {
+  cache.delete(streamName); // re-insert: the map's order is the order of use
+  cache.set(streamName, entry);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+}
+
+function fold<Command, Event extends DomainEvent, State>(aggregate: Aggregate<Command, Event, State>, state: State, events: readonly RecordedEvent[]): State {
+  let folded = state;
+  for (const stored of events) {
+    const decoded = aggregate.decode({ type: stored.type, data: stored.data });
+    if (E.isLeft(decoded)) throw new CorruptEventError(stored, decoded.left);
+    folded = aggregate.decider.evolve(folded, decoded.right);
+  }
+  return folded;
 }
 
 /** Fold a stream into the aggregate's state. */
@@ -44,14 +88,24 @@ export async function load<Command, Event extends DomainEvent, State>(
   streamName: string,
   aggregate: Aggregate<Command, Event, State>,
 ): Promise<Loaded<State>> {
-  const read = await store.readStream(streamName);
-  let state = aggregate.decider.initialState;
-  for (const stored of read.events) {
-    const decoded = aggregate.decode({ type: stored.type, data: stored.data });
-    if (E.isLeft(decoded)) throw new CorruptEventError(stored, decoded.left);
-    state = aggregate.decider.evolve(state, decoded.right);
+  const cache = cacheOf(store);
+  const cached = cache.get(streamName);
+  if (cached && cached.aggregate === aggregate) {
+    const read = await store.readStream(streamName, { from: cached.version });
+    if (read.events[0]?.id === cached.lastEventId && read.events[0].streamVersion === cached.version) {
+      const fresh = read.events.slice(1);
+      const state = fold(aggregate, cached.state as State, fresh);
+      const last = fresh.at(-1);
+      if (last) remember(cache, streamName, { aggregate, state, version: last.streamVersion, lastEventId: last.id, lastPosition: last.globalPosition });
+      return { state, version: last?.streamVersion ?? cached.version, lastPosition: last?.globalPosition ?? cached.lastPosition };
+    }
+    cache.delete(streamName);
   }
-  return { state, version: read.currentVersion, events: read.events };
+  const read = await store.readStream(streamName);
+  const state = fold(aggregate, aggregate.decider.initialState, read.events);
+  const last = read.events.at(-1);
+  if (last) remember(cache, streamName, { aggregate, state, version: last.streamVersion, lastEventId: last.id, lastPosition: last.globalPosition });
+  return { state, version: read.currentVersion, lastPosition: last?.globalPosition ?? 0 };
 }
 
 export interface Handled<Event, State> {
@@ -92,11 +146,12 @@ export async function handle<Command, Event extends DomainEvent, State>(
     if (E.isLeft(decision)) return decision;
     const events = decision.right;
     if (events.length === 0) return E.right({ events, state: loaded.state, version: loaded.version, position: undefined });
+    const ids = events.map(() => options.random.uuid());
     try {
       const appended = await store.appendToStream(
         streamName,
-        events.map((event) => ({
-          id: options.random.uuid(),
+        events.map((event, i) => ({
+          id: ids[i]!,
           type: event.type,
           data: event.data as JsonObject,
           metadata: options.metadata ?? {},
@@ -104,6 +159,10 @@ export async function handle<Command, Event extends DomainEvent, State>(
         { expectedVersion: loaded.version === 0 ? 'no-stream' : loaded.version },
       );
       const state = events.reduce(aggregate.decider.evolve, loaded.state);
+      // the next load starts from here; an idempotent re-append wrote nothing new, so forget instead
+      if (appended.nextExpectedVersion === loaded.version + events.length) {
+        remember(cacheOf(store), streamName, { aggregate, state, version: appended.nextExpectedVersion, lastEventId: ids[ids.length - 1]!, lastPosition: appended.lastGlobalPosition });
+      } else cacheOf(store).delete(streamName);
       return E.right({ events, state, version: appended.nextExpectedVersion, position: appended.lastGlobalPosition });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;

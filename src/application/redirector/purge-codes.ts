@@ -62,7 +62,7 @@ async function endCode(deps: Pick<RedirectorDeps, 'events' | 'random'>, candidat
   const stream = ProvisioningCode.streamName(candidate.codeHash);
   const loaded = await load(deps.events, stream, provisioningCode);
   let state = loaded.state;
-  let position = loaded.events.at(-1)?.globalPosition ?? 0;
+  let position = loaded.lastPosition;
   if (state.status === 'none') {
     // deleted by an earlier purge that stopped before archiving (or by another process just now)
     const record = recordOfRow(candidate.row);
