@@ -51,16 +51,21 @@ export interface SqliteEventStoreOptions {
   readonly now?: () => Date;
 }
 
-interface EventRow {
-  global_position: number;
-  stream_name: string;
-  stream_version: number;
-  event_id: string;
-  type: string;
-  data: string;
-  metadata: string;
-  recorded_at: string;
-}
+/**
+ * Event rows are read as arrays (better-sqlite3's raw mode), in this column order: no
+ * intermediate object per row on the replay path, where a million rows go by.
+ */
+const EVENT_COLUMNS = 'global_position, stream_name, stream_version, event_id, type, data, metadata, recorded_at';
+type EventRow = [
+  globalPosition: number,
+  streamName: string,
+  streamVersion: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+];
 
 type Operation =
   | {
@@ -99,7 +104,9 @@ export function openSqliteDatabase(path: string, synchronous: 'NORMAL' | 'FULL' 
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
-  db.pragma('cache_size = -65536'); // 64 MiB page cache
+  // 16 MiB page cache: the OS caches the file as well, and a larger cache measured no faster
+  // (appends, reads of random streams, full replays) while a replay filled all of it
+  db.pragma('cache_size = -16384');
   db.pragma('wal_autocheckpoint = 4000');
   return db;
 }
@@ -167,13 +174,19 @@ export class SqliteEventStore implements EventStore {
       ),
       deleteEvents: db.prepare<[string]>('DELETE FROM zt_events WHERE stream_name = ?'),
       deleteStream: db.prepare<[string]>('DELETE FROM zt_streams WHERE stream_name = ?'),
-      readForward: db.prepare<[string, number, number], EventRow>(
-        'SELECT * FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?',
-      ),
-      readBackward: db.prepare<[string, number, number], EventRow>(
-        'SELECT * FROM zt_events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ?',
-      ),
-      readAll: db.prepare<[number, number], EventRow>('SELECT * FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ?'),
+      readForward: db
+        .prepare<[string, number, number], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
+        )
+        .raw(true),
+      readBackward: db
+        .prepare<[string, number, number], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ?`,
+        )
+        .raw(true),
+      readAll: db
+        .prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ?`)
+        .raw(true),
       head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM zt_events'),
     };
   }
@@ -333,13 +346,13 @@ export class SqliteEventStore implements EventStore {
 
 function toRecorded(row: EventRow): RecordedEvent {
   return {
-    id: row.event_id,
-    type: row.type,
-    data: JSON.parse(row.data) as JsonObject,
-    metadata: JSON.parse(row.metadata) as EventMetadata,
-    streamName: row.stream_name,
-    streamVersion: row.stream_version,
-    globalPosition: row.global_position,
-    recordedAt: row.recorded_at,
+    id: row[3],
+    type: row[4],
+    data: JSON.parse(row[5]) as JsonObject,
+    metadata: JSON.parse(row[6]) as EventMetadata,
+    streamName: row[1],
+    streamVersion: row[2],
+    globalPosition: row[0],
+    recordedAt: row[7],
   };
 }
