@@ -52,6 +52,14 @@ describe('the WebSocket kit', () => {
                   },
                 },
                 Ack: { codec: t.type({ mt: t.literal('Ack') }), handle: () => undefined },
+                Slow: {
+                  concurrent: true,
+                  codec: t.type({ mt: t.literal('Slow'), ms: t.number }),
+                  handle: async (m) => {
+                    await new Promise((r) => setTimeout(r, m.ms));
+                    return { waited: m.ms };
+                  },
+                },
               },
             });
           },
@@ -70,6 +78,18 @@ describe('the WebSocket kit', () => {
     expect(await ws.request({ mt: 'Login', token: 'good', src: 'l' })).toEqual({ mt: 'LoginResult', src: 'l', ok: true });
     for (let i = 0; i < 5; i++) ws.send({ mt: 'Echo', text: `t${i}`, src: i });
     for (let i = 0; i < 5; i++) expect(await ws.next('EchoResult')).toEqual({ mt: 'EchoResult', src: i, text: `t${i}` });
+    ws.close();
+  });
+
+  it('handles a concurrent message beside the ones that follow it', async () => {
+    const ws = await TestSocket.connect(`${base}/test/v1/echo`);
+    await ws.next('Challenge');
+    await ws.request({ mt: 'Login', token: 'good' });
+    ws.send({ mt: 'Slow', ms: 300, src: 'slow' });
+    ws.send({ mt: 'Echo', text: 'quick', src: 'quick' });
+    const first = await ws.next((m) => m['mt'] === 'EchoResult' || m['mt'] === 'SlowResult');
+    expect(first).toEqual({ mt: 'EchoResult', src: 'quick', text: 'quick' });
+    expect(await ws.next('SlowResult')).toEqual({ mt: 'SlowResult', src: 'slow', waited: 300 });
     ws.close();
   });
 

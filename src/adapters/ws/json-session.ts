@@ -47,6 +47,12 @@ export interface MessageHandler<State, Message> {
   readonly codec: t.Type<Message, unknown, unknown>;
   /** allowed before login (the Login message itself) */
   readonly beforeLogin?: boolean;
+  /**
+   * handled beside the messages that follow instead of before them (a slow request such
+   * as one that waits on another service); its result may then overtake later results,
+   * which the caller matches by `src`
+   */
+  readonly concurrent?: boolean;
   /** the fields of the result message, or undefined for messages without a result (acks) */
   handle(message: Message, context: SessionContext<State>): Promise<Record<string, unknown> | undefined> | Record<string, unknown> | undefined;
 }
@@ -138,14 +144,18 @@ export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionO
       if (!handler.beforeLogin && !options.loggedIn(options.state)) return fail(mt, src, 'unauthorized', 'log in first');
       const decoded = handler.codec.decode(parsed);
       if (E.isLeft(decoded)) return fail(mt, src, 'validation-failed', describeErrors(decoded.left, mt).join('; '));
-      try {
-        const result = await handler.handle(decoded.right, context);
-        if (result !== undefined) context.send({ mt: `${mt}Result`, ...(src !== undefined ? { src } : {}), ...result });
-      } catch (error) {
-        if (error instanceof WsError) return fail(mt, src, error.code, error.detail);
-        options.logger?.error({ err: error, mt }, 'websocket message failed');
-        fail(mt, src, 'internal-error', 'the server failed to answer this message; it has been logged');
-      }
+      const run = async (): Promise<void> => {
+        try {
+          const result = await handler.handle(decoded.right, context);
+          if (result !== undefined) context.send({ mt: `${mt}Result`, ...(src !== undefined ? { src } : {}), ...result });
+        } catch (error) {
+          if (error instanceof WsError) return fail(mt, src, error.code, error.detail);
+          options.logger?.error({ err: error, mt }, 'websocket message failed');
+          fail(mt, src, 'internal-error', 'the server failed to answer this message; it has been logged');
+        }
+      };
+      if (handler.concurrent) void run();
+      else await run();
     });
   });
 
