@@ -26,6 +26,8 @@ interface Session {
 }
 
 const PAGE = 200;
+/** a read model that does not catch up in this time is reported, and asked again at the next wake-up */
+const CATCH_UP_TIMEOUT_MS = 10_000;
 
 export interface DispatcherOptions {
   readonly events: EventStore;
@@ -77,7 +79,7 @@ export class OutboxDispatcher {
 
   /** resolves once every receiver has been sent what the outbox holds now */
   async flush(): Promise<void> {
-    await this.options.projections.caughtUp({ name: OUTBOX });
+    await this.options.projections.caughtUp({ name: OUTBOX, timeoutMs: CATCH_UP_TIMEOUT_MS });
     for (const receiver of this.sessions.keys()) this.deliver(receiver);
     await Promise.all([...this.sessions.values()].map((s) => s.queue));
   }
