@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
 import { PART_FACTORIES } from '../server/factories';
 import { createZerotouchServer } from '../server/zerotouch-server';
+import { pagesFor, webBuilt } from '../web/routes';
 import { codesCommand } from './codes';
 import { auditCommand } from './audit';
 import { fleetCommand } from './fleet';
@@ -98,6 +99,7 @@ async function serve(argv: readonly string[]): Promise<number | void> {
           `  try a phone  npx zerotouch phone --redirector ${config.publicUrl}`,
         ]
       : []),
+    ...webAppLines(config.publicUrl, parts),
     `  health       ${url}/healthz  ${url}/readyz  ${url}/metrics  ${url}/openapi.json`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -116,6 +118,14 @@ async function serve(argv: readonly string[]): Promise<number | void> {
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+}
+
+/** the banner's lines for the web apps this process serves */
+function webAppLines(publicUrl: string, parts: readonly PartName[]): string[] {
+  const pages = pagesFor(new Set(parts));
+  if (pages.length === 0) return [];
+  const lines = pages.map((page) => `  web app      ${publicUrl}/apps/${page}/`);
+  return webBuilt() ? lines : [...lines, '  web apps     not built yet: run npm run build:web (npm start does it)'];
 }
 
 async function projections(argv: readonly string[]): Promise<number | void> {

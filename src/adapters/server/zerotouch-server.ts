@@ -13,6 +13,7 @@ import { MetricsRegistry } from '../http/metrics';
 import { createHttpServer, type Readiness } from '../http/server';
 import { cryptoRandom } from '../system/random';
 import { CryptoSecrets } from '../system/secrets';
+import { pagesFor, webRoutes } from '../web/routes';
 import { attachWebSocketEndpoints, type WebSocketEndpoint } from '../ws/endpoints';
 import type { Part, PartContext, PartFactory } from './part';
 import { bootstrapDemo, demoAppPassword, ownInstallationKey, type DemoResult } from './bootstrap';
@@ -116,6 +117,8 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
     title: `zerotouch (${options.parts.join(', ')})`,
   });
   for (const part of parts) await part.routes(app);
+  const pages = pagesFor(colocated);
+  if (pages.length > 0) await app.register(webRoutes({ pages }));
   const endpoints = new Map<string, WebSocketEndpoint>();
   for (const part of parts) for (const [path, endpoint] of part.websockets ?? []) endpoints.set(path, endpoint);
   if (endpoints.size > 0) attachWebSocketEndpoints(app, endpoints);
