@@ -258,6 +258,33 @@ export function renderReport(input: ReportInput): string {
     '  `bench/peers/`. How each subject works: `bench/store/README.md`.',
   ].join('\n');
 
+  // what the code of the subjects explains about the figures above (read in the installed packages)
+  const why: string[] = [];
+  const failed = (id: SubjectId): boolean =>
+    measurements.some((m) => (get(id, m)?.rounds ?? []).some((r) => Object.keys(r.failures ?? {}).length > 0 || (r.notes ?? []).length > 0));
+  const gapsOf = (id: SubjectId): boolean =>
+    measurements.some((m) => (get(id, m)?.rounds ?? []).some((r) => r.gap !== undefined && !r.gap.equal));
+  if (failed('emmett-sqlite')) {
+    why.push(
+      'Emmett SQLite 0.38.5 keeps one sqlite3 connection per store, shares it among concurrent calls and closes it at the end of each call; its transaction nesting counter is shared too. With several writers one call commits, rolls back or closes the connection under another: hence “Database is closed” and appends acknowledged but never stored. Even one writer gets `SQLITE_BUSY` now and then (a new connection per call, its `PRAGMA journal_mode` and the previous close not awaited).',
+    );
+  }
+  if (get('emmett-postgres', 'replay')?.rounds.length) {
+    why.push(
+      'Emmett PostgreSQL 0.42.0 reads batches with `WHERE transaction_id < pg_snapshot_xmin(…) AND global_position >= $after ORDER BY transaction_id, global_position LIMIT n`, and its messages table has no index for that order, so every batch sorts what is left of the table; its reactor also stores its checkpoint once per message. Replays of large tables are slow for both reasons.',
+    );
+  }
+  if (gapsOf('emmett-postgres')) {
+    why.push(
+      'Emmett PostgreSQL’s batch read orders by transaction id but continues after the last *position* it returned: a batch may end below positions it already returned (they come again: “extra”), and an event with a lower position but a higher transaction id than the batch’s last one is passed over for good (“skipped”).',
+    );
+  }
+  if (gapsOf('raw-postgres')) {
+    why.push(
+      'The raw pg inserts take positions from a sequence at insert time, visible at commit: a reader paging by position passes over, for good, an event whose transaction commits after one with a higher position. This is the trap the zerotouch store avoids by taking an advisory lock before drawing positions.',
+    );
+  }
+
   const sections = [
     `## Event store (\`npm run bench:store\`)`,
     method,
@@ -266,6 +293,7 @@ export function renderReport(input: ReportInput): string {
     '### Goals (issue 2)',
     table(['goal', 'measured', 'result'], goals),
     footnotes.length ? `### Notes\n\n${footnotes.map((f, i) => `${i + 1}. ${f}`).join('\n')}` : '',
+    why.length ? `### Why the peers and the raw driver behave so\n\n${why.map((w) => `- ${w}`).join('\n')}` : '',
     `<details><summary>Every round (events/s; acknowledged/stored events; peak RSS MB)</summary>\n\n${table(
       ['subject', 'measurement', 'events/s per round', 'acknowledged/stored', 'peak RSS MB'],
       detailRows,
