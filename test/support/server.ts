@@ -22,6 +22,8 @@ export interface TestServerOptions {
   readonly factories?: Partial<Record<PartName, PartFactory>>;
   /** keep this data dir (a restart of the same server) */
   readonly dataDir?: string;
+  /** create the demo data of SPEC §9 (`serve --demo`); its user tokens are in `server.demo` */
+  readonly demo?: boolean;
 }
 
 export interface TestServer {
@@ -65,6 +67,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     factories: options.factories ?? PART_FACTORIES,
     clock: options.clock,
     logger: pino({ level: config.logLevel }),
+    demo: options.demo,
   });
   const url = await server.listen();
   return {
