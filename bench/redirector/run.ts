@@ -1,8 +1,8 @@
 /**
  * `npm run bench:redirector`: phone/redeem under autocannon on 127.0.0.1, 50 connections,
  * against the Redirector alone on a temp SQLite file and, in the same run, a bare fastify
- * route measured right before each scenario. Each target runs in its own process; this
- * one only generates load.
+ * route. Each target runs in its own process; this one only generates load. Three rounds,
+ * the scenarios taking turns in each, so the load of a shared machine falls on all alike.
  *
  * - first redeem: every request a fresh code (and MAC): reads the stream, appends `CodeRedeemed`;
  * - repeat redeem: codes already bound, the same MAC again: reads the stream, writes nothing;
@@ -14,14 +14,17 @@
 import autocannon, { type Result } from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { tempDir } from '../../test/support/temp-dir';
 import { machine, table, today, writeBenchSection } from '../report';
 
 const CONNECTIONS = 50;
 const DURATION_S = 10;
-const FIRST_REDEEMS = 30_000;
-const WARMUP_REDEEMS = 5_000;
+const ROUNDS = 3;
+/** fresh codes per round of the first-redeem scenario */
+const FIRST_REDEEMS = 15_000;
+const WARMUP_REDEEMS = 3_000;
 const REPEAT_POOL = 2_000;
 
 const targetScript = join(import.meta.dirname, 'target.ts');
@@ -52,13 +55,6 @@ function startTarget(kind: 'redirector' | 'bare', env: Record<string, string> = 
       }
     });
   });
-}
-
-interface Row {
-  readonly scenario: string;
-  readonly result: Result;
-  /** the bare route, measured right before this scenario */
-  readonly bare: Result;
 }
 
 const reqPerSecond = (r: Result): number => r.requests.total / r.duration;
@@ -108,13 +104,20 @@ async function issueCodes(base: string, apiKey: string, count: number): Promise<
   return codes;
 }
 
-/** A scenario of the Redirector, measured right after the bare route, so both see the machine in the same state. */
-type Measure = (scenario: string, url: string, options: { amount?: number; next: () => string }) => Promise<void>;
+interface Scenario {
+  readonly name: string;
+  readonly url: string;
+  readonly options: { readonly amount?: number; readonly next: () => string };
+}
 
-async function redirector(measure: Measure, throttled: boolean): Promise<void> {
+interface RedirectorTarget extends Target {
+  readonly redeemUrl: string;
+  readonly remove: () => void;
+}
+
+async function startRedirector(limits: Record<string, string>): Promise<RedirectorTarget & { readonly operatorToken: string }> {
   const dir = tempDir('zt-bench-redirector-');
   const operatorToken = randomBytes(24).toString('base64url');
-  const limits: Record<string, string> = throttled ? {} : { ZT_RATE_IP_BURST: '1000000', ZT_RATE_MAC_BURST: '1000000' };
   const target = await startTarget('redirector', {
     ZT_HOST: '127.0.0.1',
     ZT_PORT: '0',
@@ -124,90 +127,100 @@ async function redirector(measure: Measure, throttled: boolean): Promise<void> {
     ZT_LOG_LEVEL: 'warn',
     ...limits,
   });
-  const redeemUrl = `${target.url}/redirector/v1/phone/redeem`;
-  const wrong = () => phone(macOf(randomInt(1, 2 ** 32)), String(randomInt(0, 10 ** 12)).padStart(12, '0'));
+  return { ...target, operatorToken, redeemUrl: `${target.url}/redirector/v1/phone/redeem`, remove: () => dir.remove() };
+}
+
+const median = (values: readonly number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+const load = (): string => loadavg()[0]!.toFixed(1);
+
+async function main(): Promise<void> {
+  const loadBefore = load();
+  const bare = await startTarget('bare');
+  // valid codes and unthrottled wrong codes: limits raised, since all load comes from one address
+  const open = await startRedirector({ ZT_RATE_IP_BURST: '1000000', ZT_RATE_MAC_BURST: '1000000' });
+  const throttled = await startRedirector({});
+  const results = new Map<string, { result: Result; bare: Result }[]>();
   try {
-    if (throttled) {
-      await run(redeemUrl, { duration: 2, next: wrong });
-      await measure('wrong codes, throttled (default limits: 429 after the first 100)', redeemUrl, { next: wrong });
-      return;
-    }
-    const registered = await fetch(`${target.url}/redirector/v1/installations`, {
+    const registered = await fetch(`${open.url}/redirector/v1/installations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${operatorToken}` },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${open.operatorToken}` },
       body: JSON.stringify({ name: 'Bench', devicesUrl: 'https://devices.example.com' }),
     });
     const { apiKey } = (await registered.json()) as { apiKey: string };
-    const codes = await issueCodes(target.url, apiKey, WARMUP_REDEEMS + FIRST_REDEEMS);
+    const codes = await issueCodes(open.url, apiKey, WARMUP_REDEEMS + ROUNDS * FIRST_REDEEMS);
     let next = 0;
     const fresh = () => {
       const i = next++;
-      return phone(macOf(i), codes[i % codes.length]!);
+      return phone(macOf(i), codes[i]!);
     };
-    await run(redeemUrl, { amount: WARMUP_REDEEMS, next: fresh });
-    await measure(`first redeem (${FIRST_REDEEMS.toLocaleString('en')} fresh codes)`, redeemUrl, { amount: FIRST_REDEEMS, next: fresh });
     let again = 0;
     const repeat = () => {
       const i = again++ % REPEAT_POOL;
       return phone(macOf(i), codes[i]!);
     };
-    await run(redeemUrl, { duration: 2, next: repeat });
-    await measure('repeat redeem (bound codes, same MAC)', redeemUrl, { next: repeat });
-    await run(redeemUrl, { duration: 2, next: wrong });
-    await measure('wrong codes, unthrottled (limits raised: all 404)', redeemUrl, { next: wrong });
+    const wrong = () => phone(macOf(randomInt(1, 2 ** 32)), String(randomInt(0, 10 ** 12)).padStart(12, '0'));
+    const bareBody = phone(macOf(1), '123456789012');
+    const bareScenario: Scenario = { name: 'bare', url: `${bare.url}/phone/redeem`, options: { next: () => bareBody } };
+    const scenarios: Scenario[] = [
+      { name: `first redeem (${FIRST_REDEEMS.toLocaleString('en')} fresh codes a round)`, url: open.redeemUrl, options: { amount: FIRST_REDEEMS, next: fresh } },
+      { name: 'repeat redeem (bound codes, same MAC)', url: open.redeemUrl, options: { next: repeat } },
+      { name: 'wrong codes, unthrottled (limits raised: all 404)', url: open.redeemUrl, options: { next: wrong } },
+      { name: 'wrong codes, throttled (default limits: 429 after the first 100)', url: throttled.redeemUrl, options: { next: wrong } },
+    ];
+    // warm-up: the first redeems use codes of their own, so the repeat pool is bound before it is measured
+    await run(bareScenario.url, { duration: 2, ...bareScenario.options });
+    await run(open.redeemUrl, { amount: WARMUP_REDEEMS, next: fresh });
+    for (const s of scenarios.slice(1)) await run(s.url, { duration: 2, ...s.options });
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const s of scenarios) {
+        const baseline = await run(bareScenario.url, bareScenario.options);
+        const result = await run(s.url, s.options);
+        results.set(s.name, [...(results.get(s.name) ?? []), { result, bare: baseline }]);
+      }
+    }
   } finally {
-    await target.stop();
-    dir.remove();
-  }
-}
-
-async function main(): Promise<void> {
-  const rows: Row[] = [];
-  const bare = await startTarget('bare');
-  const bareBody = phone(macOf(1), '123456789012');
-  const bareRun = () => run(`${bare.url}/phone/redeem`, { next: () => bareBody });
-  const measure: Measure = async (scenario, url, options) => {
-    const baseline = await bareRun();
-    rows.push({ scenario, bare: baseline, result: await run(url, options) });
-  };
-  try {
-    await run(`${bare.url}/phone/redeem`, { duration: 2, next: () => bareBody });
-    await redirector(measure, false);
-    await redirector(measure, true);
-  } finally {
-    await bare.stop();
+    await Promise.all([bare.stop(), open.stop(), throttled.stop()]);
+    open.remove();
+    throttled.remove();
   }
 
-  const ratio = (row: Row) => (100 * reqPerSecond(row.result)) / reqPerSecond(row.bare);
-  const lines = rows.map((row) => [
-    row.scenario,
-    row.result.requests.total.toLocaleString('en'),
-    Math.round(reqPerSecond(row.result)).toLocaleString('en'),
-    row.result.latency.p50.toFixed(1),
-    row.result.latency.p99.toFixed(1),
-    Math.round(reqPerSecond(row.bare)).toLocaleString('en'),
-    `${row.bare.latency.p50.toFixed(1)} / ${row.bare.latency.p99.toFixed(1)}`,
-    `${Math.round(ratio(row))} %`,
-    statuses(row.result) + (row.result.errors + row.result.timeouts > 0 ? `; ${row.result.errors} errors, ${row.result.timeouts} timeouts` : ''),
+  const loadAfter = load();
+  const summary = [...results.entries()].map(([name, rounds]) => {
+    const ratios = rounds.map((r) => (100 * reqPerSecond(r.result)) / reqPerSecond(r.bare));
+    const mid = rounds.find((r) => reqPerSecond(r.result) === median(rounds.map((x) => reqPerSecond(x.result))))!;
+    return { name, rounds, mid, ratio: median(ratios) };
+  });
+  const lines = summary.map(({ name, rounds, mid, ratio }) => [
+    name,
+    Math.round(reqPerSecond(mid.result)).toLocaleString('en'),
+    rounds.map((r) => Math.round(reqPerSecond(r.result)).toLocaleString('en')).join(' / '),
+    mid.result.latency.p50.toFixed(1),
+    mid.result.latency.p99.toFixed(1),
+    rounds.map((r) => Math.round(reqPerSecond(r.bare)).toLocaleString('en')).join(' / '),
+    `${Math.round(ratio)} %`,
+    statuses(mid.result) + (mid.result.errors + mid.result.timeouts > 0 ? `; ${mid.result.errors} errors, ${mid.result.timeouts} timeouts` : ''),
   ]);
   const verdict = (prefix: string) => {
-    const row = rows.find((r) => r.scenario.startsWith(prefix))!;
-    const p99 = row.result.latency.p99;
-    return `- ${prefix}: ${Math.round(ratio(row))} % of the bare route (goal ≥ 50 %: ${ratio(row) >= 50 ? 'met' : 'missed'}), p99 ${p99.toFixed(1)} ms (goal < 20 ms: ${p99 < 20 ? 'met' : 'missed'})`;
+    const row = summary.find((r) => r.name.startsWith(prefix))!;
+    const p99 = row.mid.result.latency.p99;
+    return `- ${prefix}: ${Math.round(row.ratio)} % of the bare route (goal ≥ 50 %: ${row.ratio >= 50 ? 'met' : 'missed'}), p99 ${p99.toFixed(1)} ms (goal < 20 ms: ${p99 < 20 ? 'met' : 'missed'})`;
   };
 
   const markdown = `## Redirector: phone/redeem
 
-${machine()}; ${today()}. autocannon 9 on 127.0.0.1, ${CONNECTIONS} connections, ${DURATION_S} s per run (first
-redeem: a fixed number of fresh codes), each after a short warm-up. The Redirector runs alone
-(the \`serve --only redirector\` composition, \`ZT_LOG_LEVEL=warn\`) on a temp SQLite file in its
-own process; "bare" is a fastify route answering the same JSON in another process, measured
-right before each scenario so that both see the machine in the same state; the load
-generator is a third process. Valid-code runs and the unthrottled wrong-code run raise the
-per-IP and per-MAC limits (all load comes from one address); the throttled run keeps the
-defaults, so after the first 100 wrong codes it measures the 429 path.
+${machine()}; ${today()}; load average (1 min) ${loadBefore} at the start, ${loadAfter} at the end. autocannon 9 on 127.0.0.1, ${CONNECTIONS} connections, ${ROUNDS} rounds; in each round
+every scenario runs ${DURATION_S} s (first redeem: ${FIRST_REDEEMS.toLocaleString('en')} fresh codes), right after ${DURATION_S} s of
+the bare route, so both see the shared machine in the same state. The table shows the
+median round (its p50 and p99), every round's throughput, the bare route's throughput
+before each, and the median of the rounds' ratios. The Redirector runs alone (the
+\`serve --only redirector\` composition, \`ZT_LOG_LEVEL=warn\`) on a temp SQLite file in its own
+process; "bare" is a fastify route answering the same JSON in another; the load generator
+is a third. Valid-code runs and the unthrottled wrong-code run raise the per-IP and per-MAC
+limits (all load comes from one address); the throttled run keeps the defaults, so after
+the first 100 wrong codes it measures the 429 path.
 
-${table(['scenario', 'requests', 'req/s', 'p50 ms', 'p99 ms', 'bare req/s', 'bare p50 / p99 ms', 'of bare', 'answers'], lines)}
+${table(['scenario', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'bare req/s per round', 'of bare', 'answers (median round)'], lines)}
 
 ${verdict('first redeem')}
 ${verdict('repeat redeem')}
