@@ -3,7 +3,7 @@ import { h, labelled } from '../shared/dom';
 import { AppError } from '../shared/errors';
 import { Notice } from '../shared/notice';
 import { ADMIN, domainAndCategory, type Context } from './context';
-import { cancelButton, drawJobs, jobCell, jobForm, whereCell, type JobBase } from './job-kit';
+import { cancelButton, drawJobs, jobCell, jobForm, jobsView, whereCell, type JobBase } from './job-kit';
 import type { View } from './view';
 
 interface ConfigJob extends JobBase {
@@ -28,7 +28,7 @@ export function parseParams(text: string): Record<string, unknown> {
 
 export async function configJobsView(context: Context): Promise<View> {
   const error = new Notice('alert', 'config-jobs-error');
-  const list = h('div', { id: 'config-jobs' });
+  const list = h('div', { id: 'config-jobs', class: 'card' });
 
   const where = await domainAndCategory(context, { domain: 'config-domain', category: 'config-category' }, { firstCategory: ['*', 'Every category (*)'] });
   const type = h('input', { id: 'config-type', name: 'type', required: true, list: 'config-types', placeholder: 'sip' });
@@ -75,14 +75,7 @@ export async function configJobsView(context: Context): Promise<View> {
 
   await load();
   return {
-    element: h(
-      'div',
-      {},
-      h('h2', { id: 'view-title', tabindex: '-1' }, 'Config jobs'),
-      h('p', {}, 'A phone gets the latest config job of every type for its domain and category, merged, once its firmware is current.'),
-      create,
-      h('section', { class: 'card', 'aria-label': 'Config jobs' }, error.element, list),
-    ),
+    element: jobsView('Config jobs', 'A phone gets the latest config job of every type for its domain and category, merged, once its firmware is current.', create, error, list),
     refresh: load,
   };
 }

@@ -4,7 +4,7 @@ import { formatMac, formatTime, stateName, timeText } from '../shared/format';
 import { Notice } from '../shared/notice';
 import { ADMIN, type Context } from './context';
 import type { DeviceSummary } from './device-list';
-import type { View } from './view';
+import { viewCard, type View } from './view';
 
 interface DeviceDetails extends DeviceSummary {
   readonly firmwareJobs: ReadonlyArray<{ jobId: string; version: string; outcome: string }>;
@@ -101,14 +101,7 @@ export async function deviceHistoryView(context: Context, mac: string): Promise<
 
   await load();
   return {
-    element: h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'view-title' },
-      h('p', {}, h('a', { href: '#devices' }, '← All phones')),
-      h('h2', { id: 'view-title', tabindex: '-1' }, `Phone ${formatMac(mac)}`),
-      error.element,
-      body,
-    ),
+    element: viewCard(`Phone ${formatMac(mac)}`, h('p', {}, h('a', { href: '#devices' }, '← All phones')), error.element, body),
     refresh: load,
   };
 }

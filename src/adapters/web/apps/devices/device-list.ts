@@ -3,7 +3,7 @@ import { fill, h, keepFocus, labelled, select, table } from '../shared/dom';
 import { formatMac, formatTime, stateName, timeText } from '../shared/format';
 import { Notice } from '../shared/notice';
 import { ADMIN, domainAndCategory, type Context } from './context';
-import type { View } from './view';
+import { viewCard, type View } from './view';
 
 export interface DeviceSummary {
   readonly mac: string;
@@ -97,10 +97,8 @@ export async function deviceListView(context: Context): Promise<View> {
 
   await reload();
   return {
-    element: h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'view-title' },
-      h('h2', { id: 'view-title', tabindex: '-1' }, 'Phones'),
+    element: viewCard(
+      'Phones',
       h('form', { class: 'inline-form', 'aria-label': 'Filter the phones', onsubmit: (e: Event) => e.preventDefault() }, filter.element, labelled('State', state)),
       error.element,
       status,

@@ -3,7 +3,7 @@ import { busy, fill, h, keepFocus, labelled, table } from '../shared/dom';
 import { formatTime } from '../shared/format';
 import { Notice } from '../shared/notice';
 import { ADMIN, type Category, type Context } from './context';
-import type { View } from './view';
+import { viewTitle, type View } from './view';
 
 interface DomainDoc {
   readonly name: string;
@@ -142,7 +142,7 @@ export async function domainsView(context: Context, initial?: string): Promise<V
     element: h(
       'div',
       {},
-      h('h2', { id: 'view-title', tabindex: '-1' }, 'Domains and categories'),
+      viewTitle('Domains and categories'),
       h(
         'div',
         { class: 'columns' },

@@ -3,6 +3,7 @@ import { busy, fill, h, keepFocus, table, type Child } from '../shared/dom';
 import { formatTime, stateName } from '../shared/format';
 import { Notice } from '../shared/notice';
 import type { Context } from './context';
+import { viewTitle } from './view';
 
 export interface JobBase {
   readonly jobId: string;
@@ -52,6 +53,10 @@ export const jobCell = (job: JobBase): HTMLElement =>
   h('span', { class: 'job-id' }, h('span', { class: 'badge', 'data-state': job.status }, stateName(job.status)), ' ', h('span', { class: 'mono' }, job.jobId), ' ', h('small', { class: 'hint' }, formatTime(job.createdAt)));
 
 export const whereCell = (job: JobBase): string => `${job.domain} / ${job.category === '*' ? 'every category' : job.category}`;
+
+/** a view of jobs: its heading and what it means, the create form, the list (newest first) */
+export const jobsView = (title: string, intro: string, form: HTMLElement, error: Notice, list: HTMLElement): HTMLElement =>
+  h('div', {}, viewTitle(title), h('p', {}, intro), form, h('section', { 'aria-label': `${title}, newest first` }, error.element, list));
 
 /** the list of jobs, newest first, in `into` */
 export function drawJobs(into: HTMLElement, caption: string, headers: readonly string[], rows: readonly (readonly Child[])[], more: boolean, id: string): void {

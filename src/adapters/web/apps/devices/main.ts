@@ -10,7 +10,7 @@ import { AppError, describeError } from '../shared/errors';
 import { AdminApi } from '../shared/http';
 import { frame } from '../shared/layout';
 import { Notice } from '../shared/notice';
-import { loginView, tokenStore } from '../shared/session';
+import { adminPrompt, appLogin } from '../shared/session';
 import { configJobsView } from './config-jobs';
 import { ADMIN, type Category, type Context } from './context';
 import { deviceHistoryView } from './device-history';
@@ -21,7 +21,6 @@ import { updateJobsView } from './update-jobs';
 import type { View } from './view';
 
 const app = frame('Devices admin');
-const tokens = tokenStore('zerotouch.devices.token');
 const REFRESH_MS = 5000;
 const CACHE_MS = 10_000;
 
@@ -34,27 +33,10 @@ const TABS = [
 ] as const;
 
 let close: (() => void) | undefined;
-
-function showLogin(error?: string): void {
+const login = appLogin(app, 'zerotouch.devices.token', adminPrompt('the Devices admin'), open, () => {
   close?.();
   close = undefined;
-  app.session(null, undefined);
-  app.banner.clear();
-  fill(
-    app.main,
-    loginView({
-      title: 'Log in to the Devices admin',
-      intro: 'The Devices admin uses the admin token of this zerotouch server (ZT_ADMIN_TOKEN, printed when it starts). It stays in this browser tab only.',
-      label: 'Admin token',
-      hint: 'The token from the start-up banner or the data directory.',
-      error,
-      onLogin: (token) => {
-        tokens.set(token);
-        open(token);
-      },
-    }),
-  );
-}
+});
 
 /** a value fetched at most every CACHE_MS */
 function cached<T>(load: () => Promise<T>): { get(): Promise<T>; forget(): void } {
@@ -84,8 +66,7 @@ function open(token: string): void {
     api,
     fail(error, notice) {
       if (error instanceof AppError && error.code === 'unauthorized') {
-        tokens.clear();
-        showLogin('The admin token was refused. Check it and log in again.');
+        login.ask('The admin token was refused. Check it and log in again.');
       } else if (error instanceof AppError && (error.code === 'unreachable' || error.status >= 502)) {
         unreachable = true;
         bannerUp = true;
@@ -112,10 +93,7 @@ function open(token: string): void {
   const tabs = h('ul', { class: 'tabs' });
   const viewBox = h('div', { id: 'view' });
   fill(app.main, h('h1', { class: 'visually-hidden' }, 'Devices admin'), h('nav', { 'aria-label': 'Sections' }, tabs), viewError.element, viewBox);
-  app.session(h('span', {}, 'Administrator'), () => {
-    tokens.clear();
-    showLogin();
-  });
+  app.session(h('span', {}, 'Administrator'), () => login.ask());
 
   let current: View | undefined;
   let showing = 0;
@@ -187,6 +165,4 @@ function open(token: string): void {
   void show(false);
 }
 
-const saved = tokens.get();
-if (saved) open(saved);
-else showLogin();
+login.start();

@@ -4,7 +4,7 @@ import { formatTime, groupCode } from '../shared/format';
 import { Notice } from '../shared/notice';
 import { ADMIN, type Context } from './context';
 import { deviceLink } from './device-list';
-import type { View } from './view';
+import { viewCard, type View } from './view';
 
 interface OutboxEntry {
   readonly domain: string;
@@ -43,10 +43,8 @@ export async function outboxView(context: Context): Promise<View> {
 
   await load();
   return {
-    element: h(
-      'section',
-      { class: 'card', 'aria-labelledby': 'view-title' },
-      h('h2', { id: 'view-title', tabindex: '-1' }, 'Outbox'),
+    element: viewCard(
+      'Outbox',
       h('p', {}, 'Each provisioned phone is announced to the Users of its domain, which acknowledges it. Notices wait here while no Users of the domain is connected.'),
       error.element,
       list,

@@ -9,7 +9,7 @@ import { stateName } from '../shared/format';
 import { Notice } from '../shared/notice';
 import { ADMIN, domainAndCategory, type Context } from './context';
 import { deviceLink } from './device-list';
-import { cancelButton, jobCell, jobForm, whereCell, type JobBase } from './job-kit';
+import { cancelButton, jobCell, jobForm, jobsView, whereCell, type JobBase } from './job-kit';
 import type { View } from './view';
 
 interface WaveProgress {
@@ -187,14 +187,7 @@ export async function updateJobsView(context: Context): Promise<View> {
 
   await load();
   return {
-    element: h(
-      'div',
-      {},
-      h('h2', { id: 'view-title', tabindex: '-1' }, 'Update jobs'),
-      h('p', {}, 'A phone is brought to the latest update job of its domain and category; a job naming the category beats one for every category.'),
-      create,
-      h('section', { 'aria-label': 'Update jobs, newest first' }, error.element, list),
-    ),
+    element: jobsView('Update jobs', 'A phone is brought to the latest update job of its domain and category; a job naming the category beats one for every category.', create, error, list),
     refresh: load,
   };
 }

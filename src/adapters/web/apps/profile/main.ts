@@ -11,7 +11,7 @@ import { formatMac, formatTime, groupCode, stateName, timeText } from '../shared
 import { frame } from '../shared/layout';
 import { connectionMessage, Notice } from '../shared/notice';
 import { qrImage } from '../shared/qr';
-import { loginView, tokenStore } from '../shared/session';
+import { appLogin } from '../shared/session';
 import { codeSteps } from '../shared/steps';
 
 interface Category {
@@ -36,34 +36,22 @@ interface Phones {
 }
 
 const app = frame('Profile');
-const tokens = tokenStore('zerotouch.profile.token');
 let socket: AppSocket | undefined;
-
-function showLogin(error?: string): void {
-  socket?.stop();
-  socket = undefined;
-  app.session(null, undefined);
-  app.banner.clear();
-  fill(
-    app.main,
-    loginView({
-      title: 'Log in to Profile',
-      intro: 'Your administrator gave you a Profile token. Paste it here: it stays in this browser tab only.',
-      label: 'Profile token',
-      hint: 'A long string of letters, digits, - and _.',
-      error,
-      onLogin: (token) => {
-        tokens.set(token);
-        open(token);
-      },
-    }),
-  );
-}
-
-function logOut(): void {
-  tokens.clear();
-  showLogin();
-}
+const login = appLogin(
+  app,
+  'zerotouch.profile.token',
+  {
+    title: 'Log in to Profile',
+    intro: 'Your administrator gave you a Profile token. Paste it here: it stays in this browser tab only.',
+    label: 'Profile token',
+    hint: 'A long string of letters, digits, - and _.',
+  },
+  open,
+  () => {
+    socket?.stop();
+    socket = undefined;
+  },
+);
 
 function open(token: string): void {
   let categories: readonly Category[] = [];
@@ -225,8 +213,7 @@ function open(token: string): void {
   socket = new AppSocket('/users/v1/profile', token, {
     status(status) {
       if (status.kind === 'refused') {
-        tokens.clear();
-        showLogin(`This token was refused (${status.detail}). Check it and log in again.`);
+        login.ask(`This token was refused (${status.detail}). Check it and log in again.`);
         return;
       }
       const message = connectionMessage(status);
@@ -234,7 +221,7 @@ function open(token: string): void {
       else app.banner.clear();
       if (status.kind !== 'online') return;
       const user = status.login['user'] as { name?: string; id?: string } | undefined;
-      app.session(h('span', {}, 'Logged in as ', h('strong', {}, user?.name ?? user?.id ?? 'you')), logOut);
+      app.session(h('span', {}, 'Logged in as ', h('strong', {}, user?.name ?? user?.id ?? 'you')), () => login.ask());
       void loadCategories(status.login['devices'] as { connected?: unknown; detail?: unknown } | undefined);
       void loadPhones();
       if (status.reconnected) window.setTimeout(() => socket?.status.kind === 'online' && app.banner.clear(), 4000);
@@ -250,6 +237,4 @@ function open(token: string): void {
   socket.start();
 }
 
-const saved = tokens.get();
-if (saved) open(saved);
-else showLogin();
+login.start();

@@ -11,40 +11,22 @@ import { busy, fill, h } from '../shared/dom';
 import { AdminApi, saveFile } from '../shared/http';
 import { frame } from '../shared/layout';
 import { connectionMessage, Notice } from '../shared/notice';
-import { loginView, tokenStore } from '../shared/session';
+import { adminPrompt, appLogin } from '../shared/session';
 import { choiceStep, connectionStep, STEP_NAMES, type Choice } from './steps';
 import { UserPicker, type User } from './user-picker';
 import { CodesView, type Rollout, type RolloutEntry } from './codes';
 import { welcomeSheets } from './welcome-sheet';
 
 const app = frame('Register phones');
-const tokens = tokenStore('zerotouch.users-admin.token');
 let socket: AppSocket | undefined;
+const login = appLogin(app, 'zerotouch.users-admin.token', adminPrompt('Register phones'), open, () => {
+  socket?.stop();
+  socket = undefined;
+});
 
 /** the rollout on screen, in the URL so a reload comes back to it */
 const rolloutInUrl = (): string | undefined => new URLSearchParams(location.hash.slice(1)).get('rollout') ?? undefined;
 const setRolloutInUrl = (rolloutId: string | undefined): void => history.replaceState(null, '', rolloutId ? `#rollout=${encodeURIComponent(rolloutId)}` : location.pathname);
-
-function showLogin(error?: string): void {
-  socket?.stop();
-  socket = undefined;
-  app.session(null, undefined);
-  app.banner.clear();
-  fill(
-    app.main,
-    loginView({
-      title: 'Log in to Register phones',
-      intro: 'Register phones uses the admin token of this zerotouch server (ZT_ADMIN_TOKEN, printed when it starts). It stays in this browser tab only.',
-      label: 'Admin token',
-      hint: 'The token from the start-up banner or the data directory.',
-      error,
-      onLogin: (token) => {
-        tokens.set(token);
-        open(token);
-      },
-    }),
-  );
-}
 
 type Step = 1 | 2 | 3 | 4;
 
@@ -197,8 +179,7 @@ function open(token: string): void {
   socket = new AppSocket('/users/v1/admin', token, {
     status(status) {
       if (status.kind === 'refused') {
-        tokens.clear();
-        showLogin(`The admin token was refused (${status.detail}). Check it and log in again.`);
+        login.ask(`The admin token was refused (${status.detail}). Check it and log in again.`);
         return;
       }
       const message = connectionMessage(status);
@@ -206,9 +187,8 @@ function open(token: string): void {
       else app.banner.clear();
       if (status.kind !== 'online') return;
       app.session(h('span', {}, 'Administrator'), () => {
-        tokens.clear();
         setRolloutInUrl(undefined);
-        showLogin();
+        login.ask();
       });
       const reported = status.login['devices'] as { connected?: unknown; detail?: unknown } | undefined;
       devices = { connected: reported?.connected === true, detail: String(reported?.detail ?? 'Users did not say') };
@@ -223,6 +203,4 @@ function open(token: string): void {
   renderStepper();
 }
 
-const saved = tokens.get();
-if (saved) open(saved);
-else showLogin();
+login.start();
