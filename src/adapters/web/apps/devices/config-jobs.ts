@@ -15,7 +15,7 @@ const JOBS = `${ADMIN}/config-jobs`;
 const TYPES = ['sip', 'time', 'ldap', 'expert'];
 
 /** the parameters as typed: a JSON object */
-export function parseParams(text: string): Record<string, unknown> {
+function parseParams(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);

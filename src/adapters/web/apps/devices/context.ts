@@ -25,7 +25,7 @@ export interface Context {
 }
 
 /** a `<select>` of domains, with "every domain" first when `all` is given */
-export function domainSelect(id: string, domains: readonly string[], selected: string | undefined, all?: string): HTMLSelectElement {
+function domainSelect(id: string, domains: readonly string[], selected: string | undefined, all?: string): HTMLSelectElement {
   return select(id, 'domain', [...(all ? [['', all] as const] : []), ...domains.map((d) => [d, d] as const)], selected);
 }
 

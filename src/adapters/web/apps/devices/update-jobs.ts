@@ -38,7 +38,7 @@ interface JobPhone {
 const JOBS = `${ADMIN}/update-jobs`;
 
 /** `IP112 https://… <sha256>` per line → files by model */
-export function parseFiles(text: string): Record<string, { url: string; sha256: string }> {
+function parseFiles(text: string): Record<string, { url: string; sha256: string }> {
   const files: Record<string, { url: string; sha256: string }> = {};
   text
     .split('\n')
@@ -54,7 +54,7 @@ export function parseFiles(text: string): Record<string, { url: string; sha256: 
 }
 
 /** `1, 10, 100` → [1, 10, 100]; empty → undefined (all at once) */
-export function parseWaves(text: string): number[] | undefined {
+function parseWaves(text: string): number[] | undefined {
   if (text.trim() === '') return undefined;
   const waves = text.split(/[\s,;]+/).filter(Boolean).map(Number);
   if (waves.some((n) => !Number.isFinite(n))) throw new AppError('validation-failed', 'waves are percentages separated by commas, e.g. 1, 10, 100');

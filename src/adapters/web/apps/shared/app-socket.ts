@@ -29,7 +29,7 @@ interface Pending {
 const MAX_PAUSE_MS = 15_000;
 
 /** ws:// or wss:// on the page's own host */
-export const socketUrl = (path: string): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
+const socketUrl = (path: string): string => `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${path}`;
 
 export class AppSocket {
   private socket: WebSocket | undefined;

@@ -40,7 +40,7 @@ export interface LoginOptions extends Prompt {
   readonly onLogin: (token: string) => void;
 }
 
-export function loginView(options: LoginOptions): HTMLElement {
+function loginView(options: LoginOptions): HTMLElement {
   const input = h('input', { id: 'token', name: 'token', type: 'password', autocomplete: 'off', spellcheck: 'false', 'aria-required': 'true' });
   const error = new Notice('alert', 'login-error');
   if (options.error) error.show(options.error);
