@@ -1,11 +1,12 @@
 /**
  * Browser tests: Debian's Chromium driven by playwright-core (never a downloaded
  * browser), the web apps built by Vite before the first test, a real server, simulated
- * phones, screenshots into docs/screenshots. Without /usr/bin/chromium a suite is
+ * phones, screenshots (into docs/screenshots with ZT_UPDATE_SCREENSHOTS=1). Without /usr/bin/chromium a suite is
  * reported as skipped with the reason in its name; it never passes without a browser.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -16,7 +17,11 @@ import { WEB_ROOT } from '../../src/adapters/web/routes';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const REPO = new URL('../../', import.meta.url).pathname;
-export const SCREENSHOTS = join(REPO, 'docs/screenshots');
+/**
+ * Screenshots go to docs/screenshots when ZT_UPDATE_SCREENSHOTS=1 (to refresh the docs),
+ * otherwise to a directory under the system temp dir, so a test run leaves the tree clean.
+ */
+export const SCREENSHOTS = process.env['ZT_UPDATE_SCREENSHOTS'] === '1' ? join(REPO, 'docs/screenshots') : join(tmpdir(), 'zerotouch-screenshots');
 
 /** `describe` when Chromium is installed; otherwise a skipped suite that says why */
 export function describeInBrowser(name: string, suite: () => void): void {
@@ -74,7 +79,7 @@ export async function ensureWebBuilt(): Promise<void> {
   }
 }
 
-/** a full-page screenshot into docs/screenshots (overwritten on every run) */
+/** a full-page screenshot into SCREENSHOTS (overwritten on every run) */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
