@@ -16,11 +16,15 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
       'phone-app': { type: 'string' },
       'timeout-seconds': { type: 'string', default: '300' },
       json: { type: 'boolean', default: false },
+      'run-id': { type: 'string' },
+      resume: { type: 'string' },
     },
     strict: true,
   });
-  const phones = Number(values.phones);
-  if (!Number.isInteger(phones) || phones < 1 || phones > 1_000_000) throw new UsageError('--phones takes a number of phones from 1 to 1,000,000');
+  const phones = values.resume !== undefined && values.phones === undefined ? 0 : Number(values.phones);
+  if (values.resume === undefined && (!Number.isInteger(phones) || phones < 1 || phones > 1_000_000)) throw new UsageError('--phones takes a number of phones from 1 to 1,000,000');
+  if (values.resume !== undefined && values['run-id'] === undefined) throw new UsageError('--resume <rolloutId> needs the --run-id of the run it finishes');
+  if (values['run-id'] !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(values['run-id'])) throw new UsageError('--run-id takes 1 to 32 letters, digits, - or _');
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError('--concurrency takes 1 to 10,000');
   const timeoutSeconds = Number(values['timeout-seconds']);
@@ -28,7 +32,7 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
   const url = values.url ?? env['ZT_PUBLIC_URL'] ?? `http://${env['ZT_HOST'] ?? '127.0.0.1'}:${env['ZT_PORT'] ?? '8080'}`;
   const adminToken = env['ZT_ADMIN_TOKEN'];
   if (!adminToken) throw new UsageError('set ZT_ADMIN_TOKEN to the admin token the server printed');
-  const bar = values.json ? undefined : progressBar(`fleet ${phones} phones`);
+  const bar = values.json ? undefined : progressBar(values.resume ? `fleet resuming ${values.resume}` : `fleet ${phones} phones`);
   const summary = await runFleet({
     url,
     redirectorUrl: values.redirector,
@@ -38,6 +42,9 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
     category: values.category,
     phoneApp: values['phone-app'],
     timeoutMs: timeoutSeconds * 1000,
+    runId: values['run-id'],
+    resumeRolloutId: values.resume,
+    onRollout: (rolloutId) => process.stderr.write(`rollout ${rolloutId} started (run ${values['run-id'] ?? 'random'})\n`),
     onProgress: (done, total, phase) => bar?.update(done, total, phase),
   });
   bar?.finish();

@@ -4,7 +4,7 @@
  * each), then brings every phone up — init, redeem, provision, firmware, config — with
  * bounded concurrency, until UsersAdmin shows it Registered.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
 import { JsonSocket, type Message } from './json-socket';
 import { PhoneClient, PhoneProtocolError } from '../phone/phone-client';
@@ -24,8 +24,16 @@ export interface FleetOptions {
   /** give up waiting for registrations after this long */
   readonly timeoutMs?: number;
   readonly onProgress?: (registered: number, total: number, phase: string) => void;
-  /** a prefix for the users this run creates (default: a random run id) */
+  /** told the rollout's id as soon as it exists (to resume it after an interruption) */
+  readonly onRollout?: (rolloutId: string) => void;
+  /** names the users (`fleet-<runId>-<n>`) and derives the phones' MACs (default: random) */
   readonly runId?: string;
+  /**
+   * finish an earlier run instead of starting one: read its rollout and bring up the phones
+   * of the entries not yet registered (the same run id gives the same MACs, so a phone that
+   * redeemed its code before an interruption can redeem it again)
+   */
+  readonly resumeRolloutId?: string;
 }
 
 export interface FleetSummary {
@@ -39,6 +47,11 @@ export interface FleetSummary {
   /** phones registered per second over the phone phase */
   readonly throughput: number;
   readonly rolloutId: string | null;
+}
+
+/** a locally administered MAC (02:…), never a real phone's, the same for the same run and user */
+export function fleetMac(runId: string, user: string): string {
+  return `02${createHash('sha256').update(`${runId}/${user}`).digest('hex').slice(0, 10)}`;
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -76,16 +89,18 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
 
   // 1. users
   const userIds = Array.from({ length: options.phones }, (_, i) => `fleet-${runId}-${String(i).padStart(6, '0')}`);
-  for (const [i, body] of csvChunks(userIds).entries()) {
-    const res = await request(`${base}/users/v1/admin/users/import`, {
-      method: 'POST',
-      dispatcher: agent,
-      headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'text/csv' },
-      body,
-    });
-    const answer = (await res.body.json()) as { created?: number; errors?: unknown[]; detail?: string };
-    if (res.statusCode !== 200) throw new Error(`creating users failed (${res.statusCode}): ${answer.detail ?? JSON.stringify(answer)}`);
-    progress(Math.min(userIds.length, (i + 1) * 1000), userIds.length, 'users');
+  if (!options.resumeRolloutId) {
+    for (const [i, body] of csvChunks(userIds).entries()) {
+      const res = await request(`${base}/users/v1/admin/users/import`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization: `Bearer ${options.adminToken}`, 'content-type': 'text/csv' },
+        body,
+      });
+      const answer = (await res.body.json()) as { created?: number; errors?: unknown[]; detail?: string };
+      if (res.statusCode !== 200) throw new Error(`creating users failed (${res.statusCode}): ${answer.detail ?? JSON.stringify(answer)}`);
+      progress(Math.min(userIds.length, (i + 1) * 1000), userIds.length, 'users');
+    }
   }
   const usersDone = Date.now();
 
@@ -106,17 +121,28 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   try {
     const login = await admin.request({ mt: 'Login', token: options.adminToken });
     if (login['ok'] !== true) throw new Error('UsersAdmin login refused: check ZT_ADMIN_TOKEN');
-    const categories = ((await admin.request({ mt: 'GetCategories' }))['categories'] ?? []) as Array<{ id: string }>;
-    const category = options.category ?? categories[0]?.id;
-    if (!category) throw new Error('no category is enabled for provisioning');
-    if (!categories.some((c) => c.id === category)) throw new Error(`category ${category} is not enabled for provisioning (enabled: ${categories.map((c) => c.id).join(', ')})`);
-    const apps = ((await admin.request({ mt: 'GetPhoneApps' }))['phoneApps'] ?? []) as Array<{ id: string }>;
-    const phoneApp = options.phoneApp ?? apps[0]?.id;
-    if (!phoneApp) throw new Error('no phone app is configured in Users');
-    progress(0, userIds.length, 'rollout');
-    const rollout = await admin.request({ mt: 'StartRollout', category, phoneApp, users: userIds }, Math.max(60_000, options.phones * 20));
-    rolloutId = String(rollout['rolloutId']);
-    const entries = rollout['entries'] as Array<{ user: string; code: string }>;
+    let entries: Array<{ user: string; code: string; state?: string }>;
+    if (options.resumeRolloutId) {
+      rolloutId = options.resumeRolloutId;
+      const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
+      const all = status['entries'] as Array<{ user: string; code: string; state: string }>;
+      for (const e of all) if (e.state === 'registered') registeredAt.set(e.user, Date.now());
+      entries = all.filter((e) => e.state !== 'registered');
+      userIds.splice(0, userIds.length, ...all.map((e) => e.user));
+    } else {
+      const categories = ((await admin.request({ mt: 'GetCategories' }))['categories'] ?? []) as Array<{ id: string }>;
+      const category = options.category ?? categories[0]?.id;
+      if (!category) throw new Error('no category is enabled for provisioning');
+      if (!categories.some((c) => c.id === category)) throw new Error(`category ${category} is not enabled for provisioning (enabled: ${categories.map((c) => c.id).join(', ')})`);
+      const apps = ((await admin.request({ mt: 'GetPhoneApps' }))['phoneApps'] ?? []) as Array<{ id: string }>;
+      const phoneApp = options.phoneApp ?? apps[0]?.id;
+      if (!phoneApp) throw new Error('no phone app is configured in Users');
+      progress(0, userIds.length, 'rollout');
+      const rollout = await admin.request({ mt: 'StartRollout', category, phoneApp, users: userIds }, Math.max(60_000, options.phones * 20));
+      rolloutId = String(rollout['rolloutId']);
+      options.onRollout?.(rolloutId);
+      entries = rollout['entries'] as Array<{ user: string; code: string }>;
+    }
     const rolloutDone = Date.now();
 
     // 3. the phones
@@ -129,7 +155,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
         const i = next++;
         if (i >= entries.length) return;
         const entry = entries[i]!;
-        const mac = `02${randomBytes(5).toString('hex')}`; // locally administered: never a real phone's MAC
+        const mac = fleetMac(runId, entry.user);
         const phone = new SimulatedPhone(
           {
             mac,
@@ -163,7 +189,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
 
     // 4. until UsersAdmin shows every phone Registered (pushes; GetRollout as a check)
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-    while (registeredAt.size < entries.length && Date.now() < deadline) {
+    while (registeredAt.size < userIds.length && Date.now() < deadline) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, 1000);
         function done(): void {
@@ -173,14 +199,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
         }
         onRegistered.add(done);
       });
-      if (registeredAt.size < entries.length) {
+      if (registeredAt.size < userIds.length) {
         const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
         for (const e of (status['entries'] ?? []) as Array<{ user: string; state: string }>) {
           if (e.state === 'registered' && !registeredAt.has(e.user)) registeredAt.set(e.user, Date.now());
         }
       }
     }
-    const missing = entries.length - registeredAt.size;
+    const missing = userIds.length - registeredAt.size;
     if (missing > 0) errors['not-registered'] = missing;
     const phonesDone = Date.now();
     const durations = entries
@@ -189,7 +215,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       .sort((a, b) => a - b);
     return {
       runId,
-      phones: options.phones,
+      phones: userIds.length,
       registered: registeredAt.size,
       errors,
       timeToRegisteredMs: { p50: percentile(durations, 50), p95: percentile(durations, 95), p99: percentile(durations, 99), max: durations.at(-1) ?? 0 },
