@@ -84,7 +84,12 @@ async function endCode(deps: Pick<RedirectorDeps, 'events' | 'random'>, candidat
 
 /** Delete the stream, then archive the record: answers whether this run archived it. */
 async function deleteAndArchive(deps: Pick<RedirectorDeps, 'events' | 'random'>, record: ProvisioningCode.AuditRecord, streamExists: boolean, now: Timestamp): Promise<boolean> {
-  if (streamExists) await deps.events.deleteStream(ProvisioningCode.streamName(record.codeHash));
+  const stream = ProvisioningCode.streamName(record.codeHash);
+  if (streamExists) {
+    await deps.events.deleteStream(stream);
+    // folding the deleted stream once more drops the command handler's cached state of it (MAC and all) from memory
+    await load(deps.events, stream, provisioningCode);
+  }
   const archived = await handle(deps.events, CodeAudit.streamName(record.codeHash), codeAudit, { type: 'ArchiveCodeHistory', record, now }, {
     random: deps.random,
     metadata: metadataOf('system'),
