@@ -62,15 +62,15 @@ describe('Devices apps WebSocket', () => {
   });
 
   it('drops a connection that stops answering pings', async () => {
-    world = await World.start();
+    world = await World.start({ partOptions: { heartbeatMs: 1_000 } });
     await world.setUpDomain();
     const deaf = await TestSocket.connect(`${world.devices.wsUrl}/devices/v1/apps`, { autoPong: false });
     const { challenge } = await deaf.next('Challenge');
     expect(await deaf.request({ mt: 'Login', app: 'users', domain: DOMAIN, digest: hmac(APP_PASSWORD, String(challenge)) })).toMatchObject({ ok: true });
-    const closed = await deaf.waitClosed(3000);
+    const closed = await deaf.waitClosed(6000);
     expect(closed.code).toBe(1006);
     const alive = await world.users();
-    await new Promise((r) => setTimeout(r, 900));
+    await new Promise((r) => setTimeout(r, 2_500));
     expect(alive.closed).toBeUndefined();
     alive.close();
   });

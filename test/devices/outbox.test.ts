@@ -4,6 +4,7 @@
  * of Devices, and are never lost between two Users of one domain.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { outboxSize } from '../../src/application/devices/outbox-queries';
 import type { TestSocket } from '../support/ws-client';
 import { DOMAIN, macOf, phoneNo, World } from './support';
 
@@ -45,6 +46,7 @@ describe('Devices outbox', () => {
     await world.restartDevices();
     for (let i = 50; i < 100; i++) await world.provisionPhone(codes[i]!, phones[i]!);
     expect((await world.adminOk('GET', `/outbox?domain=${DOMAIN}&limit=1000`)).json()).toHaveLength(100);
+    expect(await outboxSize(world.devices.server.context)).toBe(100);
 
     const users = await world.users();
     const received = await pushes(users, 100);
@@ -56,6 +58,7 @@ describe('Devices outbox', () => {
     await users.waitClosed();
 
     expect((await world.adminOk('GET', `/outbox?domain=${DOMAIN}`)).json()).toEqual([]);
+    expect(await outboxSize(world.devices.server.context)).toBe(0);
     const again = await world.users();
     await quiet(again);
     again.close();

@@ -98,16 +98,23 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
   redirector.onCall = (operation, outcome) => metrics.redirectorCalls.inc({ operation, outcome });
 
   const timers: NodeJS.Timeout[] = [];
+  const running = new Set<Promise<void>>();
+  /** run `work` every `ms`, one run at a time; stop() waits for the runs under way */
   const every = (ms: number, work: () => Promise<unknown>, what: string): void => {
     let busy = false;
     const timer = setInterval(() => {
       if (busy) return;
       busy = true;
-      work()
-        .catch((error: unknown) => logger.warn({ err: error }, `${what} failed; trying again later`))
+      const run = work()
+        .then(
+          () => undefined,
+          (error: unknown) => logger.warn({ err: error }, `${what} failed; trying again later`),
+        )
         .finally(() => {
           busy = false;
+          running.delete(run);
         });
+      running.add(run);
     }, ms);
     timer.unref();
     timers.push(timer);
@@ -145,6 +152,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     },
     async stop() {
       for (const timer of timers.splice(0)) clearInterval(timer);
+      await Promise.all(running);
       await dispatcher.stop();
       await presence.flush().catch((error: unknown) => logger.warn({ err: error }, 'last-seen times were not written'));
       presenceStore.close();

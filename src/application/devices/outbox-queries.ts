@@ -2,7 +2,7 @@
 import type { JsonObject } from '../ports/event-store';
 import type { DevicesDeps } from './deps';
 import { readIndex, type Page, type PageRequest } from './paging';
-import { OUTBOX, PENDING, pendingPrefix, type PendingDoc, type Push } from './projections/outbox';
+import { ALL, OUTBOX, PENDING, pendingPrefix, SIZE, type PendingDoc, type Push, type SizeDoc } from './projections/outbox';
 
 export interface OutboxEntry extends Omit<Push, 'mt'> {
   readonly domain: string;
@@ -17,4 +17,5 @@ export const listOutbox = async (deps: Pick<DevicesDeps, 'readModels'>, domain: 
 };
 
 /** how many notices wait, over every domain */
-export const outboxSize = (deps: Pick<DevicesDeps, 'readModels'>): Promise<number> => deps.readModels.count(OUTBOX, PENDING);
+export const outboxSize = async (deps: Pick<DevicesDeps, 'readModels'>): Promise<number> =>
+  (await deps.readModels.get<SizeDoc & JsonObject>(OUTBOX, SIZE, ALL))?.pending ?? 0;

@@ -2,7 +2,9 @@
  * `devices.outbox`: the `PhoneProvisioned` notices Users has not acknowledged yet, per
  * domain, in the order of the log (collection `pending`, key `<domain>/<pos>`: the push
  * as sent), and every notice ever raised (collection `notices`, key: notice id), so an
- * acknowledgement finds its phone and a second one is known to be harmless.
+ * acknowledgement finds its phone and a second one is known to be harmless. How many wait
+ * is counted as they come and go (collection `size`, key `all`), so the metric reads one
+ * document rather than counting a large outbox.
  *
  * Notices are raised by `DeviceProvisioned` and `DeviceApproved` and end with
  * `PhoneProvisionedAcknowledged`, all events of the device: the outbox is rebuilt from
@@ -15,6 +17,8 @@ import { decodeEvent, DocTx, positionKey } from './doc-tx';
 export const OUTBOX = 'devices.outbox';
 export const PENDING = 'pending';
 export const NOTICES = 'notices';
+export const SIZE = 'size';
+export const ALL = 'all';
 
 /** exactly the push of SPEC §5.2 */
 export interface Push {
@@ -42,9 +46,18 @@ export interface NoticeDoc {
 
 export const pendingPrefix = (domain: string): string => `${domain}/`;
 
+export interface SizeDoc {
+  readonly pending: number;
+}
+
+const count = async (tx: DocTx, by: number): Promise<void> => {
+  const size = await tx.get<SizeDoc>(SIZE, ALL);
+  tx.put(SIZE, ALL, { pending: (size?.pending ?? 0) + by });
+};
+
 export const outboxProjection: Projection = {
   name: OUTBOX,
-  version: 1,
+  version: 2,
   eventTypes: ['DeviceProvisioned', 'DeviceApproved', 'PhoneProvisionedAcknowledged'],
   async apply(event, view) {
     const ev = decodeEvent(Device.Event, event);
@@ -56,11 +69,13 @@ export const outboxProjection: Projection = {
       const push: Push = { mt: 'PhoneProvisioned', id: noticeId, mac, code: ev.type === 'DeviceProvisioned' ? ev.data.code : null, model, at };
       tx.put(PENDING, pendingKey, { domain, push });
       tx.put(NOTICES, noticeId, { noticeId, mac, domain, pendingKey, acknowledged: false });
+      await count(tx, 1);
     } else if (ev.type === 'PhoneProvisionedAcknowledged') {
       const notice = await tx.get<NoticeDoc>(NOTICES, ev.data.noticeId);
       if (!notice || notice.acknowledged) return [];
       tx.remove(PENDING, notice.pendingKey);
       tx.put(NOTICES, notice.noticeId, { ...notice, acknowledged: true });
+      await count(tx, -1);
     }
     return tx.changes();
   },
