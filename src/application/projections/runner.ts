@@ -3,6 +3,12 @@
  * (replay into a fresh generation beside the live one, then swap), and reports where each
  * stands. Several processes may run the same projections on one database: checkpoints are
  * moved with a compare-and-set, so each batch lands once.
+ *
+ * One reader serves all live projections: it reads a page after the lowest position among
+ * them and hands each projection the events past its own position. A projection whose
+ * events changed documents commits them with its checkpoint; one that only skipped events
+ * moves its checkpoint in memory and writes it at most once per `checkpointEveryMs` (a
+ * crash then replays a few skipped events, which change nothing).
  */
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
@@ -34,31 +40,47 @@ export interface ProjectionRunnerOptions {
   readonly logger?: RunnerLogger;
   /** rebuild, in the background, read models built by another projection version (default true) */
   readonly autoRebuild?: boolean;
+  /** how often a checkpoint moved only by skipped events is written (default 1,000 ms) */
+  readonly checkpointEveryMs?: number;
 }
 
 export type StepOutcome = 'advanced' | 'idle' | 'conflict';
 
 interface Waiter {
   readonly target: number;
+  /** one projection, or all */
+  readonly name: string | undefined;
   readonly afterStep: number;
   readonly resolve: () => void;
 }
 
-interface Loop {
+interface Live {
   readonly projection: Projection;
-  stepsStarted: number;
+  readonly types: ReadonlySet<string>;
+  /** the checkpoint as stored (undefined before the first commit) */
+  stored: Pick<Checkpoint, 'generation' | 'position'> | undefined;
+  generation: number;
+  /** how far this process has applied the log (ahead of `stored` by skipped events only) */
   position: number;
-  waiters: Waiter[];
-  wake: (() => void) | undefined;
-  pendingWake: boolean;
-  done: Promise<void> | undefined;
+  /** when `position` first moved past `stored` without a write */
+  dirtySince: number | undefined;
+  /** read the stored checkpoint again before the next batch (a lost race, a promote) */
+  reload: boolean;
+  failures: number;
+  retryAt: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export class ProjectionRunner {
   private readonly projections = new Map<string, Projection>();
-  private readonly loops = new Map<string, Loop>();
+  private readonly live = new Map<string, Live>();
+  private waiters: Waiter[] = [];
+  private stepsStarted = 0;
+  private wake: (() => void) | undefined;
+  private pendingWake = false;
+  private loop: Promise<void> | undefined;
+  private readonly checkpointEveryMs: number;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly logger: RunnerLogger | undefined;
@@ -81,43 +103,51 @@ export class ProjectionRunner {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.logger = options.logger;
     this.autoRebuild = options.autoRebuild ?? true;
+    this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
   }
 
   names(): string[] {
     return [...this.projections.keys()];
   }
 
-  /** start a loop per projection; read models of another version are rebuilt in the background */
+  /** start the live reader; read models of another version are rebuilt in the background */
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.stopWatching = this.store.watch(() => {
-      for (const loop of this.loops.values()) this.wakeLoop(loop);
-    });
+    this.stopWatching = this.store.watch(() => this.wakeLoop());
     for (const projection of this.projections.values()) {
-      const loop: Loop = { projection, stepsStarted: 0, position: 0, waiters: [], wake: undefined, pendingWake: false, done: undefined };
-      this.loops.set(projection.name, loop);
-      const live = await this.readModels.checkpoint(projection.name, 'live');
-      loop.position = live?.position ?? 0;
-      loop.done = this.runLoop(loop);
-      if (this.autoRebuild && live && live.version !== projection.version) {
-        this.logger?.info({ projection: projection.name, from: live.version, to: projection.version }, 'projection version changed: rebuilding');
+      const stored = await this.readModels.checkpoint(projection.name, 'live');
+      this.live.set(projection.name, {
+        projection,
+        types: new Set(projection.eventTypes),
+        stored,
+        generation: stored?.generation ?? (await this.readModels.maxGeneration(projection.name)) + 1,
+        position: stored?.position ?? 0,
+        dirtySince: undefined,
+        reload: false,
+        failures: 0,
+        retryAt: 0,
+      });
+      if (this.autoRebuild && stored && stored.version !== projection.version) {
+        this.logger?.info({ projection: projection.name, from: stored.version, to: projection.version }, 'projection version changed: rebuilding');
         void this.rebuild(projection.name).catch((error: unknown) =>
           this.logger?.warn({ projection: projection.name, err: error }, 'background rebuild failed'),
         );
       }
     }
+    this.loop = this.runLoop();
   }
 
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
     this.stopWatching?.();
-    for (const loop of this.loops.values()) this.wakeLoop(loop);
-    await Promise.all([...this.loops.values()].map((l) => l.done));
+    this.wakeLoop();
+    await this.loop;
     await Promise.allSettled(this.rebuilds.values());
-    for (const loop of this.loops.values()) for (const w of loop.waiters.splice(0)) w.resolve();
-    this.loops.clear();
+    await this.flushCheckpoints(true).catch((error: unknown) => this.logger?.warn({ err: error }, 'could not write the last checkpoints'));
+    for (const w of this.waiters.splice(0)) w.resolve();
+    this.live.clear();
   }
 
   /**
@@ -125,26 +155,20 @@ export class ProjectionRunner {
    * `position` (default: the head at call time), or found the end of the log after the call.
    */
   async caughtUp(options: { name?: string; position?: number; timeoutMs?: number } = {}): Promise<void> {
+    if (options.name && !this.live.has(options.name)) throw new Error(`projection ${options.name} is not running`);
     const target = options.position ?? (await this.store.headPosition());
-    const loops = options.name ? [this.requireLoop(options.name)] : [...this.loops.values()];
-    const waits = loops.map(
-      (loop) =>
-        new Promise<void>((resolve) => {
-          if (loop.position >= target) return resolve();
-          loop.waiters.push({ target, afterStep: loop.stepsStarted, resolve });
-          this.wakeLoop(loop);
-        }),
-    );
-    if (options.timeoutMs === undefined) {
-      await Promise.all(waits);
-      return;
-    }
+    const wait = new Promise<void>((resolve) => {
+      if (this.reached(target, options.name)) return resolve();
+      this.waiters.push({ target, name: options.name, afterStep: this.stepsStarted, resolve });
+      this.wakeLoop();
+    });
+    if (options.timeoutMs === undefined) return wait;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`projections not caught up with position ${target} within ${options.timeoutMs} ms`)), options.timeoutMs);
     });
     try {
-      await Promise.race([Promise.all(waits), timeout]);
+      await Promise.race([wait, timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -153,16 +177,13 @@ export class ProjectionRunner {
   /** true when no running projection is more than `tolerance` positions behind the head */
   async isCaughtUp(tolerance = 0): Promise<boolean> {
     const head = await this.store.headPosition();
-    const checkpoints = await this.readModels.checkpoints();
-    for (const name of this.projections.keys()) {
-      const live = checkpoints.find((c) => c.projection === name && c.slot === 'live');
-      if (head - (live?.position ?? 0) > tolerance) {
-        // a projection may be "behind" only by events it skipped at the very end of the log
-        const loop = this.loops.get(name);
-        if (!loop || loop.position < head - tolerance) return false;
-      }
-    }
+    for (const live of this.live.values()) if (live.position < head - tolerance) return false;
     return true;
+  }
+
+  private reached(target: number, name?: string): boolean {
+    const states = name ? [this.live.get(name)!] : [...this.live.values()];
+    return states.every((l) => l.position >= target);
   }
 
   async status(): Promise<ProjectionStatus[]> {
@@ -172,7 +193,7 @@ export class ProjectionRunner {
     return [...names].sort().map((name) => {
       const live = checkpoints.find((c) => c.projection === name && c.slot === 'live');
       const rebuild = checkpoints.find((c) => c.projection === name && c.slot === 'rebuild');
-      const position = live?.position ?? 0;
+      const position = Math.max(live?.position ?? 0, this.live.get(name)?.position ?? 0);
       return {
         name,
         version: this.projections.get(name)?.version ?? live?.version ?? 0,
@@ -226,14 +247,15 @@ export class ProjectionRunner {
         onProgress(cp.position, await this.store.headPosition());
       }
     }
-    const loop = this.loops.get(name);
-    if (loop) this.wakeLoop(loop);
+    const live = this.live.get(name);
+    if (live) live.reload = true;
+    this.wakeLoop();
     this.logger?.info({ projection: name, generation }, 'projection rebuilt');
   }
 
   /**
    * Apply the next batch of events to a slot of one projection and commit it with the
-   * checkpoint. Exposed for the CLI and tests; the loops call it.
+   * checkpoint. The rebuild replays with it; the live reader has its own path (livePage).
    */
   async step(projection: Projection, slot: Slot): Promise<StepOutcome> {
     const name = projection.name;
@@ -292,59 +314,122 @@ export class ProjectionRunner {
     });
   }
 
-  private async runLoop(loop: Loop): Promise<void> {
-    let failures = 0;
+  /** the live reader: one page at a time, for every projection past its own position */
+  private async runLoop(): Promise<void> {
     while (this.running) {
-      const stepNumber = ++loop.stepsStarted;
-      loop.pendingWake = false;
-      let outcome: StepOutcome;
+      const stepNumber = ++this.stepsStarted;
+      this.pendingWake = false;
+      let idle = true;
       try {
-        outcome = await this.step(loop.projection, 'live');
-        failures = 0;
+        await this.reloadWhereNeeded();
+        idle = await this.livePage();
+        await this.flushCheckpoints(false);
       } catch (error) {
-        failures++;
-        this.logger?.warn({ projection: loop.projection.name, err: error }, 'projection step failed; retrying');
-        await sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+        this.logger?.warn({ err: error }, 'reading the event log for the projections failed; retrying');
+        await sleep(500);
         continue;
       }
-      const cp = await this.readModels.checkpoint(loop.projection.name, 'live').catch(() => undefined);
-      if (cp) loop.position = cp.position;
-      for (let i = loop.waiters.length - 1; i >= 0; i--) {
-        const w = loop.waiters[i]!;
-        if (loop.position >= w.target || (outcome === 'idle' && stepNumber > w.afterStep)) {
-          loop.waiters.splice(i, 1);
+      for (let i = this.waiters.length - 1; i >= 0; i--) {
+        const w = this.waiters[i]!;
+        if (this.reached(w.target, w.name) || (idle && stepNumber > w.afterStep)) {
+          this.waiters.splice(i, 1);
           w.resolve();
         }
       }
-      if (outcome === 'idle') await this.waitForWake(loop);
+      if (idle) await this.waitForWake();
     }
   }
 
-  private waitForWake(loop: Loop): Promise<void> {
+  /** apply the next page; answers true when there was nothing to read */
+  private async livePage(): Promise<boolean> {
+    const now = Date.now();
+    const states = [...this.live.values()].filter((l) => l.retryAt <= now);
+    if (states.length === 0) return true;
+    const after = Math.min(...states.map((l) => l.position));
+    const page = await this.store.readAll({ after, limit: this.batchSize });
+    if (page.events.length === 0) return true;
+    for (const live of states) {
+      if (live.position >= page.position) continue;
+      const events = page.events.filter((e) => e.globalPosition > live.position);
+      try {
+        const changes = await this.applyBatch(live.projection, live.generation, events.filter((e) => live.types.has(e.type)));
+        if (changes.size === 0 && live.stored !== undefined) {
+          live.position = page.position;
+          live.dirtySince ??= Date.now();
+          continue;
+        }
+        await this.commitLive(live, page.position, changes);
+        live.failures = 0;
+      } catch (error) {
+        live.failures++;
+        live.retryAt = Date.now() + Math.min(5000, 100 * 2 ** Math.min(live.failures, 6));
+        this.logger?.warn({ projection: live.projection.name, err: error }, 'projection batch failed; retrying');
+      }
+    }
+    return false;
+  }
+
+  private async commitLive(live: Live, position: number, changes: Map<string, DocChange>): Promise<void> {
+    const ok = await this.readModels.commit({
+      projection: live.projection.name,
+      slot: 'live',
+      expected: live.stored ? { generation: live.stored.generation, position: live.stored.position } : undefined,
+      generation: live.generation,
+      version: live.projection.version,
+      position,
+      changes: [...changes.values()],
+    });
+    if (ok) {
+      live.stored = { generation: live.generation, position };
+      live.position = position;
+      live.dirtySince = undefined;
+    } else {
+      live.reload = true; // another process moved it (or a rebuild was promoted): start from there
+    }
+  }
+
+  /** write checkpoints moved only by skipped events, when they waited long enough (or all, on stop) */
+  private async flushCheckpoints(all: boolean): Promise<void> {
+    const now = Date.now();
+    for (const live of this.live.values()) {
+      if (live.dirtySince === undefined || live.reload) continue;
+      if (!all && now - live.dirtySince < this.checkpointEveryMs) continue;
+      await this.commitLive(live, live.position, new Map());
+    }
+  }
+
+  private async reloadWhereNeeded(): Promise<void> {
+    for (const live of this.live.values()) {
+      if (!live.reload) continue;
+      const stored = await this.readModels.checkpoint(live.projection.name, 'live');
+      live.stored = stored;
+      live.generation = stored?.generation ?? (await this.readModels.maxGeneration(live.projection.name)) + 1;
+      live.position = stored?.position ?? 0;
+      live.dirtySince = undefined;
+      live.reload = false;
+    }
+  }
+
+  private waitForWake(): Promise<void> {
     return new Promise((resolve) => {
-      if (loop.pendingWake || !this.running) {
-        loop.pendingWake = false;
+      if (this.pendingWake || !this.running) {
+        this.pendingWake = false;
         return resolve();
       }
-      const timer = setTimeout(done, this.pollIntervalMs);
-      function done(): void {
+      const interval = [...this.live.values()].some((l) => l.dirtySince !== undefined) ? Math.min(this.pollIntervalMs, this.checkpointEveryMs) : this.pollIntervalMs;
+      const done = (): void => {
         clearTimeout(timer);
-        loop.wake = undefined;
-        loop.pendingWake = false;
+        this.wake = undefined;
+        this.pendingWake = false;
         resolve();
-      }
-      loop.wake = done;
+      };
+      const timer = setTimeout(done, interval);
+      this.wake = done;
     });
   }
 
-  private wakeLoop(loop: Loop): void {
-    loop.pendingWake = true;
-    loop.wake?.();
-  }
-
-  private requireLoop(name: string): Loop {
-    const loop = this.loops.get(name);
-    if (!loop) throw new Error(`projection ${name} is not running`);
-    return loop;
+  private wakeLoop(): void {
+    this.pendingWake = true;
+    this.wake?.();
   }
 }
