@@ -62,6 +62,7 @@ const LimitInput = withSchema(
 );
 export const InstallationListQuery = t.partial({ limit: LimitInput, after: IdInput });
 export const IssueCodeBody = t.type({ devicesUrl: DevicesUrlInput });
+export const IssueCodesBody = t.type({ devicesUrl: DevicesUrlInput, count: withSchema(t.Int, { type: 'integer', minimum: 1, maximum: 1000 }) });
 export const CodeParams = t.type({ code: CodeInput });
 export const ClaimsBody = t.type({ macs: MacList });
 export const PhoneInitBody = t.type({ mac: MacInput, model: ModelInput, firmware: VersionInput, bootcode: VersionInput, localIp: IpInput });
@@ -80,6 +81,7 @@ export const InstallationAnswer = t.type({
 });
 export const InstallationListAnswer = t.type({ installations: t.array(InstallationAnswer), next: t.union([t.string, t.null]) });
 export const IssuedAnswer = t.type({ code: withSchema(t.string, { type: 'string', pattern: '^[0-9]{12}$' }), expiresAt: Timestamp });
+export const IssuedBatchAnswer = t.type({ codes: t.array(IssuedAnswer) });
 export const ClaimedAnswer = t.type({ claimed: t.number });
 export const InitAnswer = t.union([
   t.type({ action: t.literal('prompt-code') }),

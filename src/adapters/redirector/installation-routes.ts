@@ -2,11 +2,11 @@
 import * as E from 'fp-ts/Either';
 import type { FastifyInstance } from 'fastify';
 import { claimMacs } from '../../application/redirector/claim-macs';
-import { issueCode } from '../../application/redirector/issue-code';
+import { issueCode, issueCodes } from '../../application/redirector/issue-code';
 import { revokeCode } from '../../application/redirector/revoke-code';
 import { route } from '../http/route';
 import { installationAuth } from './auth';
-import { ClaimedAnswer, ClaimsBody, CodeParams, IssueCodeBody, IssuedAnswer } from './codecs';
+import { ClaimedAnswer, ClaimsBody, CodeParams, IssueCodeBody, IssueCodesBody, IssuedAnswer, IssuedBatchAnswer } from './codecs';
 import { countPurged } from './metrics';
 import { problems } from './problems';
 import { orProblem, problemOf } from './refusal';
@@ -33,6 +33,26 @@ export function installationRoutes(app: FastifyInstance, { deps, metrics, logger
       metrics.issued.inc();
       reply.code(201);
       return issued;
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'POST',
+      url: '/codes/batch',
+      summary: 'Issue up to 1,000 codes at once (a rollout for many users), each as POST /codes would',
+      tags,
+      auth,
+      security: 'bearer',
+      body: IssueCodesBody,
+      responses: { 201: { description: 'the codes, shown once', schema: IssuedBatchAnswer }, ...problems(400, 401, 403, 413) },
+    },
+    async ({ body, principal, reply }) => {
+      const codes = orProblem(await issueCodes(deps, principal, body.devicesUrl, body.count));
+      metrics.issued.inc({}, codes.length);
+      reply.code(201);
+      return { codes };
     },
   );
 

@@ -4,10 +4,11 @@
  * 10^12 per live code) is `conflict` from the decider: draw again.
  */
 import * as E from 'fp-ts/Either';
-import { ProvisioningCode, type DevicesUrl, type DomainError, type Timestamp } from '../../domain';
+import { domainError, ProvisioningCode, type DevicesUrl, type DomainError, type Timestamp } from '../../domain';
 import type { ProvisioningCode as Code } from '../../domain/values';
 import { handle } from '../command-handler';
 import { provisioningCode } from './aggregates';
+import { inBatches } from './in-batches';
 import { metadataOf, nowOf, type RedirectorDeps } from './deps';
 import { codeHashOf, drawCode } from './secrets';
 
@@ -42,4 +43,26 @@ export async function issueCode(
     if (issued.left.code !== 'conflict') return issued;
   }
   throw new Error(`no free code after ${DRAWS} draws: is the random source broken?`);
+}
+
+/** The most codes one request may ask for. */
+export const MAX_CODES_AT_ONCE = 1000;
+
+/**
+ * Issue `count` codes at once (a rollout for many users): each on its own stream as
+ * issueCode does, written together by the store's group commit.
+ */
+export async function issueCodes(
+  deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
+  installation: ProvisioningCode.IssuingInstallation,
+  devicesUrl: DevicesUrl,
+  count: number,
+): Promise<E.Either<DomainError, readonly IssuedCode[]>> {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CODES_AT_ONCE) {
+    return E.left(domainError('validation-failed', `count must be a whole number from 1 to ${MAX_CODES_AT_ONCE}`));
+  }
+  const issued = await inBatches(Array.from({ length: count }, (_, i) => i), 100, () => issueCode(deps, installation, devicesUrl));
+  const refused = issued.find(E.isLeft);
+  if (refused) return refused;
+  return E.right(issued.map((r) => (r as E.Right<IssuedCode>).right));
 }
