@@ -7,12 +7,13 @@
  *
  *   npm run bench:store                      full run, writes docs/benchmarks.md
  *   npm run bench:store -- --quick           small counts, 1 round, a smoke run (writes nothing)
+ *   npm run bench:store -- --render bench/.tmp/store/<run>/results.json   the report of an earlier run again
  *   options: --store sqlite|postgres  --subjects zerotouch-sqlite,raw-sqlite,...
  *            --only single-1,single-8,single-64,batch-100,replay  --rounds N
  *            --profile (node --cpu-prof in every child, into bench/.tmp/store/)  --write / --no-write
  */
 import { execFileSync, fork } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -43,6 +44,8 @@ const option = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 
+/** render the results of an earlier run (its results.json) instead of measuring */
+const rendering = option('render');
 const quick = flag('quick');
 const profile = flag('profile');
 const storeFilter = option('store');
@@ -62,7 +65,7 @@ let subjects = SUBJECTS.filter((s) => (!storeFilter || s.store === storeFilter) 
 if (subjects.length === 0) throw new Error('no subject left by --store/--subjects');
 
 const runDir = join(TMP_DIR, new Date().toISOString().replace(/[:.]/g, '-'));
-mkdirSync(runDir, { recursive: true });
+if (!rendering) mkdirSync(runDir, { recursive: true });
 const say = (text: string): void => console.log(text);
 
 // ---- children ---------------------------------------------------------------------------
@@ -207,17 +210,44 @@ async function main(): Promise<void> {
   if (measurements.includes('replay')) await replays();
 
   say(`done in ${((performance.now() - started) / 60_000).toFixed(1)} min`);
-  const markdown = renderReport({
+  const saved: SavedRun = {
     plan,
-    cells,
+    cells: [...cells.entries()],
     machine: machine(),
     date: today(),
     revision: revision(),
-    subjects: SUBJECTS.filter((s) => (!storeFilter || s.store === storeFilter) && (!subjectFilter || subjectFilter.includes(s.id))),
+    subjects: SUBJECTS.filter((s) => (!storeFilter || s.store === storeFilter) && (!subjectFilter || subjectFilter.includes(s.id))).map((s) => s.id),
     measurements,
+  };
+  writeFileSync(join(runDir, 'results.json'), `${JSON.stringify(saved, null, 1)}\n`);
+  say(`results: ${join(runDir, 'results.json')} (npm run bench:store -- --render <file> renders them again)`);
+  publish(saved);
+}
+
+/** What a run measured, kept beside its logs so the report can be rendered again. */
+interface SavedRun {
+  readonly plan: Plan;
+  readonly cells: ReadonlyArray<readonly [string, Cell]>;
+  readonly machine: string;
+  readonly date: string;
+  readonly revision: string;
+  readonly subjects: readonly SubjectId[];
+  readonly measurements: readonly MeasurementId[];
+}
+
+function publish(saved: SavedRun): void {
+  const markdown = renderReport({
+    plan: saved.plan,
+    cells: new Map(saved.cells),
+    machine: saved.machine,
+    date: saved.date,
+    revision: saved.revision,
+    subjects: SUBJECTS.filter((s) => saved.subjects.includes(s.id)),
+    measurements: saved.measurements,
   });
   console.log(`\n${markdown}\n`);
-  if (write) {
+  const full = !saved.plan.quick && saved.subjects.length === SUBJECTS.length && saved.measurements.length === MEASUREMENTS.length && saved.plan.rounds >= 3;
+  if (rendering ? flag('write') || (full && !flag('no-write')) : write) {
     writeBenchSection('store', markdown);
     say('written to docs/benchmarks.md (section "store")');
   } else {
@@ -282,7 +312,7 @@ function revision(): string {
 }
 
 if (!existsSync(CHILD)) throw new Error(`missing ${CHILD}`);
-main().catch((error: unknown) => {
+(rendering ? Promise.resolve(publish(JSON.parse(readFileSync(rendering, 'utf8')) as SavedRun)) : main()).catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;
 });
