@@ -1,0 +1,173 @@
+/**
+ * `npm run bench:e2e`: the whole seed flow with `zerotouch fleet` for 1,000 and 10,000
+ * phones, on SQLite and on PostgreSQL. The server runs as its own process (`serve --demo`
+ * on a temp data dir, or a fresh PostgreSQL database) with a CPU profile; the fleet as
+ * another. Reported: time to all registered, phones/s, time to registered p50/p95/p99, the
+ * server's peak RSS, and where the server's time went. Results go into the `e2e` section
+ * of docs/benchmarks.md.
+ *
+ *   npm run bench:e2e                          1,000 and 10,000 phones, SQLite and PostgreSQL
+ *   npm run bench:e2e -- --phones 1000,5000 --stores sqlite --no-write
+ */
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { createTestDatabase } from '../../test/support/postgres';
+import { freePort } from '../../test/support/server';
+import { machine, table, today, writeBenchSection } from '../report';
+import { summariseProfile, type ProfileSummary } from './profile';
+
+const REPO = new URL('../../', import.meta.url).pathname;
+const MAIN = join(REPO, 'src/main.ts');
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const phoneCounts = (option('phones') ?? '1000,10000').split(',').map(Number);
+const stores = (option('stores') ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
+const concurrency = option('concurrency') ?? '64';
+const write = !args.includes('--no-write') && option('phones') === undefined && option('stores') === undefined;
+
+interface FleetSummary {
+  registered: number;
+  phones: number;
+  errors: Record<string, number>;
+  timeToRegisteredMs: { p50: number; p95: number; p99: number; max: number };
+  phasesMs: { users: number; rollout: number; phones: number; total: number };
+  throughput: number;
+}
+
+interface Result {
+  readonly store: string;
+  readonly phones: number;
+  readonly summary: FleetSummary;
+  readonly peakRssMb: number;
+  readonly profile: ProfileSummary | undefined;
+}
+
+function vmHwmMb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    return kb / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+async function runOnce(store: 'sqlite' | 'postgres', phones: number): Promise<Result> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'zt-bench-e2e-'));
+  const profileDir = join(dataDir, 'profile');
+  const db = store === 'postgres' ? await createTestDatabase() : undefined;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ZT_DATA_DIR: dataDir,
+    ZT_PORT: String(port),
+    ZT_HOST: '127.0.0.1',
+    ZT_LOG_LEVEL: 'warn',
+    ZT_POLL_SECONDS: '300',
+    ...(db ? { ZT_STORE: db.url } : {}),
+  };
+  const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, '--import', 'tsx', MAIN, 'serve', '--demo'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let serverErr = '';
+  server.stderr.on('data', (d: Buffer) => (serverErr += d.toString()));
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  try {
+    const deadline = Date.now() + 120_000;
+    while (!(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+      if (server.exitCode !== null || Date.now() > deadline) throw new Error(`server did not start: ${serverErr}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const adminToken = (JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { adminToken: string }).adminToken;
+    let peak = vmHwmMb(server.pid!);
+    const sampler = setInterval(() => (peak = Math.max(peak, vmHwmMb(server.pid!))), 500);
+    process.stdout.write(`  ${store}, ${phones} phones ... `);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', MAIN, 'fleet', '--phones', String(phones), '--concurrency', concurrency, '--json', '--timeout-seconds', '600'],
+      { cwd: REPO, env: { ...env, ZT_ADMIN_TOKEN: adminToken }, maxBuffer: 16 * 1024 * 1024 },
+    ).catch((error: { stdout?: string; stderr?: string }) => {
+      if (error.stdout) return { stdout: error.stdout }; // the summary of a run with errors
+      throw new Error(`fleet failed: ${error.stderr ?? String(error)}`);
+    });
+    clearInterval(sampler);
+    peak = Math.max(peak, vmHwmMb(server.pid!));
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as FleetSummary;
+    process.stdout.write(`${(summary.phasesMs.total / 1000).toFixed(1)} s, ${summary.registered} registered, peak RSS ${peak.toFixed(0)} MB\n`);
+    server.kill('SIGTERM');
+    await exited;
+    const profileFile = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
+    // the main thread's profile is the largest (the module loader's worker writes a small one)
+    const main = profileFile.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+    return { store, phones, summary, peakRssMb: peak, profile: main ? summariseProfile(main) : undefined };
+  } finally {
+    if (server.exitCode === null) {
+      server.kill('SIGKILL');
+      await exited;
+    }
+    await db?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const results: Result[] = [];
+console.log(`bench:e2e on ${machine()}`);
+for (const store of stores) for (const phones of phoneCounts) results.push(await runOnce(store, phones));
+
+const s = (ms: number): string => (ms / 1000).toFixed(1);
+const rows = results.map((r) => [
+  r.store,
+  r.phones.toLocaleString('en'),
+  `${r.summary.registered.toLocaleString('en')}${Object.keys(r.summary.errors).length ? ` (errors: ${JSON.stringify(r.summary.errors)})` : ''}`,
+  s(r.summary.phasesMs.total),
+  `${s(r.summary.phasesMs.users)} / ${s(r.summary.phasesMs.rollout)} / ${s(r.summary.phasesMs.phones)}`,
+  r.summary.throughput.toFixed(0),
+  `${s(r.summary.timeToRegisteredMs.p50)} / ${s(r.summary.timeToRegisteredMs.p95)} / ${s(r.summary.timeToRegisteredMs.p99)}`,
+  r.peakRssMb.toFixed(0),
+]);
+
+const goals: string[] = [];
+const find = (store: string, phones: number): Result | undefined => results.find((r) => r.store === store && r.phones === phones);
+for (const store of stores) {
+  const big = find(store, 10_000);
+  const small = find(store, 1_000);
+  if (big && store === 'sqlite') {
+    goals.push(`- SQLite, 10,000 phones registered in ≤ 60 s: ${s(big.summary.phasesMs.total)} s — **${big.summary.registered === 10_000 && big.summary.phasesMs.total <= 60_000 ? 'PASS' : 'MISS'}**`);
+    goals.push(`- SQLite, server peak RSS during the 10,000 run ≤ 256 MB: ${big.peakRssMb.toFixed(0)} MB — **${big.peakRssMb <= 256 ? 'PASS' : 'MISS'}**`);
+  }
+  if (big && small) {
+    const ratio = big.summary.phasesMs.total / small.summary.phasesMs.total;
+    goals.push(`- ${store}, time for 10,000 ≤ 11 × time for 1,000: ${ratio.toFixed(1)} × — **${ratio <= 11 ? 'PASS' : 'MISS'}**`);
+  }
+}
+
+const profiled = results.find((r) => r.store === 'sqlite' && r.phones === Math.max(...phoneCounts)) ?? results.at(-1);
+const profileText = profiled?.profile
+  ? [
+      `Server CPU profile of the ${profiled.store} run with ${profiled.phones.toLocaleString('en')} phones: ${s(profiled.profile.totalMs)} s sampled, of which idle ${s(profiled.profile.idleMs)} s and garbage collection ${s(profiled.profile.gcMs)} s.`,
+      '',
+      table(['function (self time)', 'ms'], profiled.profile.functions.map(([k, v]) => [`\`${k}\``, v.toFixed(0)])),
+      '',
+      table(['source file (inclusive)', 'ms'], profiled.profile.files.map(([k, v]) => [`\`${k}\``, v.toFixed(0)])),
+    ].join('\n')
+  : '';
+
+const markdown = [
+  '## End to end: `zerotouch fleet` (`npm run bench:e2e`)',
+  '',
+  `${today()}, ${machine()}. The server (\`serve --demo\`, all parts, one process) and the fleet (\`fleet --phones N --concurrency ${concurrency}\`) run as two processes on the same 2 cores; each run starts from an empty store. Time is the fleet's total: creating the users, one UsersAdmin rollout (one code per user, through Users → Devices → Redirector), then every phone through init, redeem, provision, firmware and config until UsersAdmin shows it Registered.`,
+  '',
+  table(['store', 'phones', 'registered', 'total s', 'users / rollout / phones s', 'phones/s', 'time to registered p50 / p95 / p99 s', 'server peak RSS MB'], rows),
+  '',
+  ...goals,
+  '',
+  profileText,
+].join('\n');
+
+console.log(`\n${markdown}`);
+if (write) writeBenchSection('e2e', markdown);
