@@ -118,9 +118,11 @@ async function main(): Promise<void> {
     ...SIZES.map((size, i) => prepare(`check-in, ${size.toLocaleString('en')} jobs and ${size.toLocaleString('en')} phones in the store`, 'devices', devicesEnv(size, dirs[i]!.path))),
   ]);
   try {
-    // rounds side by side, so that drifting load on a shared machine hits every scenario alike
+    // rounds side by side, so that drifting load on a shared machine hits every scenario alike;
+    // the two stores swap places every other round
     for (let round = 0; round < ROUNDS; round++) {
-      for (const scenario of scenarios) {
+      const [bareScenario, ...stores] = scenarios;
+      for (const scenario of [bareScenario!, ...(round % 2 === 0 ? stores : stores.reverse())]) {
         await load(scenario.target, 2);
         const result = await load(scenario.target, DURATION_S);
         if (result.non2xx > 0 || result.errors > 0) throw new Error(`${scenario.name}: ${statuses(result)}; ${result.errors} errors`);
@@ -153,8 +155,9 @@ async function main(): Promise<void> {
   const markdown = `## Devices: phone/checkin
 
 ${machine()}; ${today()}. autocannon 9 on 127.0.0.1, ${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per
-scenario (each after a 2 s warm-up), the scenarios taking turns within each round so that
-the load of the shared machine falls on all of them alike. The table shows the median round
+scenario (each after a 2 s warm-up), the scenarios taking turns within each round (the two
+stores swapping places every other round) so that the load of the shared machine falls on
+all of them alike. The table shows the median round
 (p50 and p99 of that round) and every round's throughput; ratios are the median over the
 rounds of the ratio within a round. Devices runs alone (the \`serve --only devices\`
 composition) on a temp SQLite file in its own process, the bare fastify route in another;
