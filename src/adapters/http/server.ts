@@ -3,7 +3,7 @@
  * /healthz, /readyz, /metrics, /openapi.json, request metrics, optional TLS.
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { StoreUnavailableError } from '../../application/ports/event-store';
 import { HttpProblem, problemBody, sendProblem } from './problem';
 import type { MetricsRegistry } from './metrics';
@@ -47,8 +47,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     trustProxy: options.trustProxy ?? false,
     // the largest WebSocket or HTTP header we expect is small; keep the defaults otherwise
     return503OnClosing: true,
-    // one line per request is too much for a phone fleet; errors are still logged
-    disableRequestLogging: options.logRequests !== true,
+    // one line per request is too much for a phone fleet; the error handler still logs failures
+    logController: new LogController({ disableRequestLogging: options.logRequests !== true }),
     forceCloseConnections: 'idle',
     ajv: { customOptions: { strict: false } },
     // errors the router answers before any route or error handler runs (a bad URL encoding, an overlong path parameter)

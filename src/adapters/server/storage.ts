@@ -3,12 +3,9 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { EventStore } from '../../application/ports/event-store';
 import type { ReadModelStore } from '../../application/ports/read-model-store';
-import { EventStoreDbEventStore } from '../eventstore/eventstoredb';
 import { MemoryEventStore } from '../eventstore/memory';
-import { PostgresEventStore } from '../eventstore/postgres';
 import { SqliteEventStore, openSqliteDatabase } from '../eventstore/sqlite';
 import { MemoryReadModelStore } from '../readmodels/memory';
-import { PostgresReadModelStore } from '../readmodels/postgres';
 import { SqliteReadModelStore } from '../readmodels/sqlite';
 
 export interface Storage {
@@ -33,6 +30,9 @@ export async function openStorage(url: string, dataDir: string): Promise<Storage
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     // several app processes may share the database: events, read models and checkpoints all live there
+    // (the drivers of the other stores are loaded only when they are used)
+    const { PostgresEventStore } = await import('../eventstore/postgres');
+    const { PostgresReadModelStore } = await import('../readmodels/postgres');
     const events = await PostgresEventStore.open(url);
     const readModels = await PostgresReadModelStore.open(events.pool);
     return {
@@ -47,6 +47,7 @@ export async function openStorage(url: string, dataDir: string): Promise<Storage
   }
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
     // EventStoreDB holds the log; each app process keeps its read models in a local SQLite file
+    const { EventStoreDbEventStore } = await import('../eventstore/eventstoredb');
     const events = EventStoreDbEventStore.connect(url);
     mkdirSync(dataDir, { recursive: true });
     const db = openSqliteDatabase(join(dataDir, 'read-models.db'));

@@ -8,7 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { extname, join } from 'node:path';
+import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { PartName } from '../config';
@@ -16,8 +16,15 @@ import { HttpProblem } from '../http/problem';
 
 export type WebPage = 'profile' | 'users-admin' | 'devices';
 
+/** the checkout this code runs from (the sources under src/, or the bundle in dist/) */
+function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** where `npm run build:web` puts the pages */
-export const WEB_ROOT = fileURLToPath(new URL('../../../dist/web/', import.meta.url));
+export const WEB_ROOT = join(packageRoot(), 'dist', 'web');
 
 /** whether `npm run build:web` has run */
 export const webBuilt = (root = WEB_ROOT): boolean => existsSync(join(root, 'index.html'));
