@@ -12,7 +12,7 @@ import type { DevicesDeps } from '../../application/devices/deps';
 import { appPasswordOf, provisioningCategoriesOf } from '../../application/devices/domains';
 import { acknowledgeNotice } from '../../application/devices/notices';
 import type { OutboxDispatcher, PushReceiver } from '../../application/devices/outbox-dispatcher';
-import { requestProvisioningCode } from '../../application/devices/provisioning-code';
+import { requestProvisioningCode, requestProvisioningCodes } from '../../application/devices/provisioning-code';
 import type { DomainName } from '../../domain';
 import { constantTimeEqual } from '../system/secrets';
 import type { WebSocketEndpoint } from '../ws/endpoints';
@@ -94,11 +94,22 @@ export const appsEndpoint = (
       })),
     };
 
+    // both wait on the Redirector: the connection's other messages are handled meanwhile
     const GetProvisioningCode: MessageHandler<AppSession, { mt: 'GetProvisioningCode'; category: t.TypeOf<typeof CategoryInput> }> = {
+      concurrent: true,
       codec: t.type({ mt: t.literal('GetProvisioningCode'), category: CategoryInput }),
       handle: refusing(async (message, ctx) => {
         const issued = await requestProvisioningCode(deps, domainOf(ctx), message.category);
         return { code: issued.code, expiresAt: issued.expiresAt };
+      }),
+    };
+
+    const GetProvisioningCodes: MessageHandler<AppSession, { mt: 'GetProvisioningCodes'; category: t.TypeOf<typeof CategoryInput>; count: t.Int }> = {
+      concurrent: true,
+      codec: t.type({ mt: t.literal('GetProvisioningCodes'), category: CategoryInput, count: t.Int }),
+      handle: refusing(async (message, ctx) => {
+        const issued = await requestProvisioningCodes(deps, domainOf(ctx), message.category, message.count);
+        return { codes: issued.map((c) => ({ code: c.code, expiresAt: c.expiresAt })) };
       }),
     };
 
@@ -121,7 +132,7 @@ export const appsEndpoint = (
       loginTimeoutMs: options.loginTimeoutMs,
       heartbeatMs: options.heartbeatMs,
       logger,
-      messages: { Login, GetCategories, GetProvisioningCode, PhoneProvisionedAck },
+      messages: { Login, GetCategories, GetProvisioningCode, GetProvisioningCodes, PhoneProvisionedAck },
       onClose: (s) => {
         if (s.receiver) dispatcher.detach(s.receiver);
       },

@@ -32,6 +32,7 @@ export interface RedirectorClientOptions {
 }
 
 const IssuedCodeAnswer = t.type({ code: parsed('a provisioning code', parseProvisioningCode), expiresAt: parsed('a time', parseTimestamp) });
+const IssuedCodesAnswer = t.type({ codes: t.array(IssuedCodeAnswer) });
 const ClaimedAnswer = t.type({ claimed: t.number });
 
 interface Answer {
@@ -70,6 +71,13 @@ export class HttpRedirectorClient implements RedirectorClient {
   async issueCode(devicesUrl: string): Promise<IssuedCode> {
     const answer = await this.call('issue-code', 'POST', '/codes', { devicesUrl });
     return this.expect(answer, 201, IssuedCodeAnswer, 'issue a code');
+  }
+
+  async issueCodes(devicesUrl: string, count: number): Promise<readonly IssuedCode[]> {
+    const answer = await this.call('issue-codes', 'POST', '/codes/batch', { devicesUrl, count });
+    const { codes } = this.expect(answer, 201, IssuedCodesAnswer, 'issue codes');
+    if (codes.length !== count) throw new Refusal('bad-gateway', `the Redirector at ${this.baseUrl} answered ${codes.length} codes for ${count}`);
+    return codes;
   }
 
   async revokeCode(code: ProvisioningCode): Promise<void> {

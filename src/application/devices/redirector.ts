@@ -15,6 +15,8 @@ export interface IssuedCode {
 export interface RedirectorClient {
   /** `POST /codes {devicesUrl}` */
   issueCode(devicesUrl: string): Promise<IssuedCode>;
+  /** `POST /codes/batch {devicesUrl, count}`: up to 1,000 codes in one request */
+  issueCodes(devicesUrl: string, count: number): Promise<readonly IssuedCode[]>;
   /** `DELETE /codes/{code}`: the code stops working at once */
   revokeCode(code: ProvisioningCode): Promise<void>;
   /** `POST /claims {macs}`: answers how many the Redirector claimed */
