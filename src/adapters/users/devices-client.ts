@@ -67,6 +67,7 @@ const LoginResult = t.type({ mt: t.literal('LoginResult'), ok: t.boolean });
 const ErrorResult = t.type({ error: t.type({ code: t.string, detail: t.string }) });
 const CategoriesResult = t.type({ categories: t.array(t.type({ id: t.string, name: t.string })) });
 const CodeResult = t.type({ code: t.string, expiresAt: t.string });
+const CodesResult = t.type({ codes: t.array(CodeResult) });
 const PhoneProvisionedMessage = t.type({ mt: t.literal('PhoneProvisioned'), id: t.string, mac: t.string, code: t.union([t.string, t.null]), model: t.string, at: t.string });
 
 /** The apps WebSocket URL of a Devices base URL. */
@@ -119,6 +120,13 @@ export function parsePhoneProvisioned(message: unknown): E.Either<string, PhoneP
     E.apS('at', parseTimestamp(m.at)),
     E.mapLeft((e: DomainError) => e.detail),
   );
+}
+
+function issuedCode(result: t.TypeOf<typeof CodeResult>): IssuedCode {
+  return {
+    code: orProtocolError(parseProvisioningCode(result.code), 'a code that is not 12 digits'),
+    expiresAt: orProtocolError(parseTimestamp(result.expiresAt), 'an expiry that is not a time'),
+  };
 }
 
 export class DevicesWsClient implements DevicesApps {
@@ -192,11 +200,13 @@ export class DevicesWsClient implements DevicesApps {
   }
 
   async getProvisioningCode(category: CategoryId): Promise<IssuedCode> {
-    const result = decodeOr(CodeResult, await this.request('GetProvisioningCode', { category }), 'GetProvisioningCode');
-    return {
-      code: orProtocolError(parseProvisioningCode(result.code), 'a code that is not 12 digits'),
-      expiresAt: orProtocolError(parseTimestamp(result.expiresAt), 'an expiry that is not a time'),
-    };
+    return issuedCode(decodeOr(CodeResult, await this.request('GetProvisioningCode', { category }), 'GetProvisioningCode'));
+  }
+
+  async getProvisioningCodes(category: CategoryId, count: number): Promise<readonly IssuedCode[]> {
+    const result = decodeOr(CodesResult, await this.request('GetProvisioningCodes', { category, count }), 'GetProvisioningCodes');
+    if (result.codes.length !== count) throw new DevicesProtocolError(`Devices answered ${result.codes.length} codes for ${count}`);
+    return result.codes.map(issuedCode);
   }
 
   onPhoneProvisioned(handler: (notice: PhoneProvisionedNotice) => Promise<void>): void {

@@ -55,11 +55,16 @@ export class DevicesProtocolError extends Error {
   override readonly name = 'DevicesProtocolError';
 }
 
+/** the most codes one GetProvisioningCodes asks for */
+export const CODES_PER_REQUEST = 1000;
+
 export interface DevicesApps {
   /** categories of the domain enabled for provisioning */
   getCategories(): Promise<readonly DevicesCategory[]>;
   /** a fresh code for a category (Devices gets it from the Redirector) */
   getProvisioningCode(category: CategoryId): Promise<IssuedCode>;
+  /** `count` (at most CODES_PER_REQUEST) fresh codes in one request: a rollout for many users */
+  getProvisioningCodes(category: CategoryId, count: number): Promise<readonly IssuedCode[]>;
   /**
    * The handler of `PhoneProvisioned` notices: called for one notice at a time, in the
    * order Devices sends them. A notice whose handler fails is not acknowledged; Devices

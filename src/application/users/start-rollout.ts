@@ -1,7 +1,7 @@
 /**
- * UsersAdmin "Register phones", step 4: one code per user from Devices (a bounded number
- * of requests at a time), each recorded with its user, then the rollout itself. Everything
- * that can be refused is checked before a code is asked for.
+ * UsersAdmin "Register phones", step 4: one code per user from Devices (asked for in
+ * batches, GetProvisioningCodes), each recorded with its user, then the rollout itself.
+ * Everything that can be refused is checked before a code is asked for.
  *
  * The user codes are recorded before the rollout: if the process stops in between, each
  * code still belongs to its user (Profile shows it, its phone registers with the user);
@@ -12,11 +12,12 @@ import { domainError, parseCategoryId, parseId, PhoneApp, Rollout, type Category
 import { handle, load } from '../command-handler';
 import { phoneApps, rollouts } from './aggregates';
 import { mapBounded } from './bounded';
+import { CODES_PER_REQUEST, type IssuedCode } from './devices-port';
 import { loadUser, recordCode } from './record-code';
 import { latestPosition, nowOf, type UsersDeps } from './users-deps';
 
-/** Codes asked of Devices at the same time. */
-export const CODE_CONCURRENCY = 8;
+/** codes recorded at the same time (each on its own stream; the store writes them together) */
+export const RECORD_CONCURRENCY = 64;
 
 export interface StartRolloutInput {
   readonly category: string;
@@ -72,8 +73,11 @@ export async function startRollout(deps: UsersDeps, input: StartRolloutInput): P
   const rolloutId = parseId(deps.random.uuid(), 'a rollout id');
   if (E.isLeft(rolloutId)) return rolloutId;
 
-  const issued = await mapBounded(userIds.right, CODE_CONCURRENCY, () => deps.devices.getProvisioningCode(category.right));
-  const recorded = await mapBounded(userIds.right, CODE_CONCURRENCY, async (_, i) => {
+  const issued: IssuedCode[] = [];
+  for (let i = 0; i < userIds.right.length; i += CODES_PER_REQUEST) {
+    issued.push(...(await deps.devices.getProvisioningCodes(category.right, Math.min(CODES_PER_REQUEST, userIds.right.length - i))));
+  }
+  const recorded = await mapBounded(userIds.right, RECORD_CONCURRENCY, async (_, i) => {
     const result = await recordCode(deps, { user: userStates[i]!, category: category.right, issued: issued[i]!, rolloutId: rolloutId.right, actor: 'admin' });
     if (E.isLeft(result)) throw new Error(`recording the code of ${userIds.right[i]} failed: ${result.left.detail}`);
     return result.right;
