@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `zerotouch`: runs the bundle (dist/zerotouch.mjs, made by `npm run build`) when it is
+// `zerotouch`: runs the bundle (dist/server/zerotouch.mjs, made by `npm run build`) when it is
 // newer than every source file, else the TypeScript sources through tsx.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = join(root, 'dist', 'zerotouch.mjs');
+const bundle = join(root, 'dist', 'server', 'zerotouch.mjs');
 
 function newestSource(dir) {
   let newest = 0;

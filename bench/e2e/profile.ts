@@ -1,9 +1,11 @@
 /** Where the time goes in a V8 CPU profile: self time by function and inclusive time by source file. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 interface ProfileNode {
   readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number };
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly lineNumber: number; readonly columnNumber: number };
   readonly children?: readonly number[];
 }
 
@@ -31,8 +33,25 @@ const shortUrl = (url: string): string => {
   return url.split('/').slice(-2).join('/');
 };
 
+/** The source file of a frame: through the bundle's source map where the frame is in the bundle. */
+function sourceResolver(): (frame: ProfileNode['callFrame']) => string {
+  const maps = new Map<string, SourceMap | null>();
+  return (frame) => {
+    if (!frame.url.startsWith('file://') || !frame.url.includes('/dist/server/')) return frame.url;
+    let map = maps.get(frame.url);
+    if (map === undefined) {
+      const path = `${fileURLToPath(frame.url)}.map`;
+      map = existsSync(path) ? new SourceMap(JSON.parse(readFileSync(path, 'utf8'))) : null;
+      maps.set(frame.url, map);
+    }
+    const entry = map?.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string } | undefined;
+    return entry?.originalSource ?? frame.url;
+  };
+}
+
 export function summariseProfile(file: string, top = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const sourceOf = sourceResolver();
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -49,12 +68,12 @@ export function summariseProfile(file: string, top = 15): ProfileSummary {
     const name = node.callFrame.functionName;
     if (name === '(idle)') idle += micros;
     if (name === '(garbage collector)') gc += micros;
-    const label = `${name || '(anonymous)'} ${shortUrl(node.callFrame.url)}`.trim();
+    const label = `${name || '(anonymous)'} ${shortUrl(sourceOf(node.callFrame))}`.trim();
     byFunction.set(label, (byFunction.get(label) ?? 0) + micros);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
-      const url = nodes.get(cur)!.callFrame.url;
-      const src = /\/(src\/.*)$/.exec(url)?.[1];
+      const url = sourceOf(nodes.get(cur)!.callFrame);
+      const src = /(?:^|\/)(src\/(?:adapters|application|domain)\/.*)$/.exec(url)?.[1];
       if (src && !seen.has(src)) {
         seen.add(src);
         byFile.set(src, (byFile.get(src) ?? 0) + micros);

@@ -21,7 +21,7 @@ import { summariseProfile, type ProfileSummary } from './profile';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const MAIN = join(REPO, 'src/main.ts');
-const BUNDLE = join(REPO, 'dist/zerotouch.mjs');
+const BUNDLE = join(REPO, 'dist/server/zerotouch.mjs');
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
@@ -163,7 +163,7 @@ const profileText = profiled?.profile
 const markdown = [
   '## End to end: `zerotouch fleet` (`npm run bench:e2e`)',
   '',
-  `${today()}, ${machine()}. The server (\`node dist/zerotouch.mjs serve --demo\` as \`npm start\` runs it: all parts, one process) and the fleet (\`fleet --phones N --concurrency ${concurrency}\`) run as two processes on the same 2 cores; each run starts from an empty store. Time is the fleet's total: creating the users, one UsersAdmin rollout (one code per user, through Users → Devices → Redirector), then every phone through init, redeem, provision, firmware and config until UsersAdmin shows it Registered.`,
+  `${today()}, ${machine()}. The server (\`node dist/server/zerotouch.mjs serve --demo\` as \`npm start\` runs it: all parts, one process) and the fleet (\`fleet --phones N --concurrency ${concurrency}\`) run as two processes on the same 2 cores; each run starts from an empty store. Time is the fleet's total: creating the users, one UsersAdmin rollout (one code per user, through Users → Devices → Redirector), then every phone through init, redeem, provision, firmware and config until UsersAdmin shows it Registered.`,
   '',
   table(['store', 'phones', 'registered', 'total s', 'users / rollout / phones s', 'phones/s', 'time to registered p50 / p95 / p99 s', 'server peak RSS MB'], rows),
   '',

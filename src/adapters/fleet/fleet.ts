@@ -187,19 +187,20 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, entries.length) }, worker));
 
-    // 4. until UsersAdmin shows every phone Registered (pushes; GetRollout as a check)
+    // 4. until UsersAdmin shows every phone Registered: its pushes, and GetRollout when they pause for 5 s
     const deadline = Date.now() + (options.timeoutMs ?? 120_000);
     while (registeredAt.size < userIds.length && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, 1000);
-        function done(): void {
+      const pushed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => done(false), Math.min(5000, Math.max(0, deadline - Date.now())));
+        function done(arrived: boolean): void {
           clearTimeout(timer);
-          onRegistered.delete(done);
-          resolve();
+          onRegistered.delete(notify);
+          resolve(arrived);
         }
-        onRegistered.add(done);
+        const notify = (): void => done(true);
+        onRegistered.add(notify);
       });
-      if (registeredAt.size < userIds.length) {
+      if (!pushed && registeredAt.size < userIds.length) {
         const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
         for (const e of (status['entries'] ?? []) as Array<{ user: string; state: string }>) {
           if (e.state === 'registered' && !registeredAt.has(e.user)) registeredAt.set(e.user, Date.now());
