@@ -1,7 +1,9 @@
 /**
  * The one way commands reach the event log: read the aggregate's stream, fold it, let
  * the decider answer, append the events expecting the version that was read; on a
- * concurrency conflict read again and decide again (a bounded number of times).
+ * concurrency conflict read again and decide again (a bounded number of times). A stream
+ * this process used recently is decided on its cached state first, without a read: the
+ * expected version of the append proves it current, or the conflict sends it to a read.
  */
 import * as E from 'fp-ts/Either';
 import type { Decider, DomainError, DomainEvent } from '../domain/decider';
@@ -82,6 +84,15 @@ function fold<Command, Event extends DomainEvent, State>(aggregate: Aggregate<Co
   return folded;
 }
 
+/** The cached state of a stream, as of the last time this process read or wrote it (no read). */
+function peek<Command, Event extends DomainEvent, State>(store: EventStore, streamName: string, aggregate: Aggregate<Command, Event, State>): Loaded<State> | undefined {
+  const cache = cacheOf(store);
+  const cached = cache.get(streamName);
+  if (!cached || cached.aggregate !== aggregate) return undefined;
+  remember(cache, streamName, cached);
+  return { state: cached.state as State, version: cached.version, lastPosition: cached.lastPosition };
+}
+
 /** Fold a stream into the aggregate's state. */
 export async function load<Command, Event extends DomainEvent, State>(
   store: EventStore,
@@ -139,10 +150,18 @@ export async function handle<Command, Event extends DomainEvent, State>(
   options: HandleOptions,
 ): Promise<E.Either<DomainError, Handled<Event, State>>> {
   const retries = options.retries ?? 10;
+  const decideOn = (state: State) => aggregate.decider.decide(typeof command === 'function' ? (command as (s: State) => Command)(state) : command, state);
   for (let attempt = 0; ; attempt++) {
-    const loaded = await load(store, streamName, aggregate);
-    const cmd = typeof command === 'function' ? (command as (s: State) => Command)(loaded.state) : command;
-    const decision = aggregate.decider.decide(cmd, loaded.state);
+    // first try on the cached state without reading: the append's version check tells
+    // whether it was current (a conflict reads the stream and decides again)
+    const cached = attempt === 0 ? peek(store, streamName, aggregate) : undefined;
+    let loaded = cached ?? (await load(store, streamName, aggregate));
+    let decision = decideOn(loaded.state);
+    if (cached && (E.isLeft(decision) || decision.right.length === 0)) {
+      // a refusal or a no-op appends nothing, so nothing would catch a stale state: read first
+      loaded = await load(store, streamName, aggregate);
+      decision = decideOn(loaded.state);
+    }
     if (E.isLeft(decision)) return decision;
     const events = decision.right;
     if (events.length === 0) return E.right({ events, state: loaded.state, version: loaded.version, position: undefined });
