@@ -105,6 +105,23 @@ export function readModelStoreContract(name: string, makeHarness: () => Promise<
       expect(await rm.get(name, 'c', 'new')).toEqual({ g: 2 });
     });
 
+    it('commits several projections together, each with its own check and answer (where the adapter offers commitMany)', async (ctx) => {
+      const rm = a.readModels;
+      if (!rm.commitMany) return ctx.skip();
+      const [p1, p2, p3] = [p(), p(), p()];
+      await rm.commit({ projection: p2, slot: 'live', expected: undefined, generation: 1, version: 1, position: 3, changes: [] });
+      const results = await rm.commitMany([
+        { projection: p1, slot: 'live', expected: undefined, generation: 1, version: 1, position: 7, changes: [put('c', 'k', { n: 1 })] },
+        { projection: p2, slot: 'live', expected: { generation: 1, position: 2 }, generation: 1, version: 1, position: 7, changes: [put('c', 'k', { n: 2 })] },
+        { projection: p3, slot: 'live', expected: undefined, generation: 1, version: 1, position: 7, changes: [put('c', 'k', { n: 3 })] },
+      ]);
+      expect(results).toEqual([true, false, true]);
+      expect(await rm.get(p1, 'c', 'k')).toEqual({ n: 1 });
+      expect(await rm.get(p2, 'c', 'k')).toBeUndefined();
+      expect((await rm.checkpoint(p2, 'live'))!.position).toBe(3);
+      expect(await rm.get(p3, 'c', 'k')).toEqual({ n: 3 });
+    });
+
     it('lets one of two processes commit the same batch', async () => {
       const b = await harness.open();
       try {

@@ -2,6 +2,7 @@
 import type { JsonObject } from '../../application/ports/event-store';
 import type {
   Checkpoint,
+  CommitArgs,
   DocChange,
   ListOptions,
   ReadModelStore,
@@ -29,7 +30,13 @@ export class MemoryReadModelStore implements ReadModelStore {
     return [...this.slots.values()];
   }
 
-  async commit(args: Parameters<ReadModelStore['commit']>[0]): Promise<boolean> {
+  async commitMany(commits: readonly CommitArgs[]): Promise<readonly boolean[]> {
+    const results: boolean[] = [];
+    for (const c of commits) results.push(await this.commit(c));
+    return results;
+  }
+
+  async commit(args: CommitArgs): Promise<boolean> {
     const slotKey = `${args.projection}\u0000${args.slot}`;
     const current = this.slots.get(slotKey);
     if (args.expected === undefined ? current !== undefined : !current || current.generation !== args.expected.generation || current.position !== args.expected.position) {

@@ -5,7 +5,7 @@
  */
 import type Database from 'better-sqlite3';
 import type { JsonObject } from '../../application/ports/event-store';
-import type { Checkpoint, ListOptions, ReadModelStore, Slot, StoredDoc } from '../../application/ports/read-model-store';
+import type { Checkpoint, CommitArgs, ListOptions, ReadModelStore, Slot, StoredDoc } from '../../application/ports/read-model-store';
 import { checkListOptions, prefixEnd } from './list-options';
 
 const SCHEMA = `
@@ -50,7 +50,8 @@ const LIVE = `(SELECT generation FROM zt_projections WHERE projection = @project
 
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly s;
-  private readonly commitTx: (args: Parameters<ReadModelStore['commit']>[0], updatedAt: string) => boolean;
+  private readonly commitTx: (args: CommitArgs, updatedAt: string) => boolean;
+  private readonly commitManyTx: (commits: readonly CommitArgs[], updatedAt: string) => boolean[];
   private readonly promoteTx: (projection: string, expected: Pick<Checkpoint, 'generation' | 'position'>, updatedAt: string) => boolean;
   private readonly dropTx: (projection: string, slot: Slot) => void;
   private readonly now: () => Date;
@@ -94,7 +95,7 @@ export class SqliteReadModelStore implements ReadModelStore {
            AND key >= @lo AND (@hi IS NULL OR key < @hi)`,
       ),
     };
-    this.commitTx = db.transaction((args: Parameters<ReadModelStore['commit']>[0], updatedAt: string) => {
+    const commitOne = (args: CommitArgs, updatedAt: string): boolean => {
       const current = this.s.checkpoint.get(args.projection, args.slot);
       if (args.expected === undefined ? current !== undefined : !current || current.generation !== args.expected.generation || current.position !== args.expected.position) {
         return false;
@@ -112,7 +113,9 @@ export class SqliteReadModelStore implements ReadModelStore {
         updatedAt,
       });
       return true;
-    }).immediate;
+    };
+    this.commitTx = db.transaction(commitOne).immediate;
+    this.commitManyTx = db.transaction((commits: readonly CommitArgs[], updatedAt: string) => commits.map((c) => commitOne(c, updatedAt))).immediate;
     this.promoteTx = db.transaction((projection: string, expected: Pick<Checkpoint, 'generation' | 'position'>, updatedAt: string) => {
       const rebuild = this.s.checkpoint.get(projection, 'rebuild');
       if (!rebuild || rebuild.generation !== expected.generation || rebuild.position !== expected.position) return false;
@@ -139,8 +142,12 @@ export class SqliteReadModelStore implements ReadModelStore {
     return this.s.checkpoints.all().map(toCheckpoint);
   }
 
-  async commit(args: Parameters<ReadModelStore['commit']>[0]): Promise<boolean> {
+  async commit(args: CommitArgs): Promise<boolean> {
     return this.commitTx(args, this.now().toISOString());
+  }
+
+  async commitMany(commits: readonly CommitArgs[]): Promise<readonly boolean[]> {
+    return this.commitManyTx(commits, this.now().toISOString());
   }
 
   async getIn(projection: string, generation: number, collection: string, key: string): Promise<JsonObject | undefined> {

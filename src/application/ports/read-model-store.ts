@@ -46,6 +46,16 @@ export interface StoredDoc<T extends JsonObject = JsonObject> {
   readonly doc: T;
 }
 
+export interface CommitArgs {
+  readonly projection: string;
+  readonly slot: Slot;
+  readonly expected: Pick<Checkpoint, 'generation' | 'position'> | undefined;
+  readonly generation: number;
+  readonly version: number;
+  readonly position: number;
+  readonly changes: readonly DocChange[];
+}
+
 export interface ReadModelStore {
   /** the checkpoint of a projection's slot, or undefined before its first commit */
   checkpoint(projection: string, slot: Slot): Promise<Checkpoint | undefined>;
@@ -55,15 +65,13 @@ export interface ReadModelStore {
    * `expected` to `position`, in one transaction. `expected` undefined means the slot must
    * not exist yet. Answers false, writing nothing, when the checkpoint is elsewhere.
    */
-  commit(args: {
-    readonly projection: string;
-    readonly slot: Slot;
-    readonly expected: Pick<Checkpoint, 'generation' | 'position'> | undefined;
-    readonly generation: number;
-    readonly version: number;
-    readonly position: number;
-    readonly changes: readonly DocChange[];
-  }): Promise<boolean>;
+  commit(args: CommitArgs): Promise<boolean>;
+  /**
+   * Several commits (of different projections) in one transaction, each with its own
+   * compare-and-set and its own answer, as `commit` would give them one by one. Optional:
+   * where an adapter lacks it, callers commit one by one.
+   */
+  commitMany?(commits: readonly CommitArgs[]): Promise<readonly boolean[]>;
   /** a document of a given generation (projectors read what they are building) */
   getIn(projection: string, generation: number, collection: string, key: string): Promise<JsonObject | undefined>;
   /**

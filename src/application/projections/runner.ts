@@ -348,6 +348,7 @@ export class ProjectionRunner {
     const after = Math.min(...states.map((l) => l.position));
     const page = await this.store.readAll({ after, limit: this.batchSize });
     if (page.events.length === 0) return true;
+    const commits: Array<{ live: Live; changes: Map<string, DocChange> }> = [];
     for (const live of states) {
       if (live.position >= page.position) continue;
       const events = page.events.filter((e) => e.globalPosition > live.position);
@@ -356,46 +357,59 @@ export class ProjectionRunner {
         if (changes.size === 0 && live.stored !== undefined) {
           live.position = page.position;
           live.dirtySince ??= Date.now();
-          continue;
-        }
-        await this.commitLive(live, page.position, changes);
-        live.failures = 0;
+        } else commits.push({ live, changes });
       } catch (error) {
-        live.failures++;
-        live.retryAt = Date.now() + Math.min(5000, 100 * 2 ** Math.min(live.failures, 6));
-        this.logger?.warn({ projection: live.projection.name, err: error }, 'projection batch failed; retrying');
+        this.failed(live, error);
       }
     }
+    if (commits.length > 0) await this.commitLive(commits, page.position);
     return false;
   }
 
-  private async commitLive(live: Live, position: number, changes: Map<string, DocChange>): Promise<void> {
-    const ok = await this.readModels.commit({
+  private failed(live: Live, error: unknown): void {
+    live.failures++;
+    live.retryAt = Date.now() + Math.min(5000, 100 * 2 ** Math.min(live.failures, 6));
+    this.logger?.warn({ projection: live.projection.name, err: error }, 'projection batch failed; retrying');
+  }
+
+  /** commit the projections' batches (in one transaction where the store can) */
+  private async commitLive(commits: ReadonlyArray<{ live: Live; changes: Map<string, DocChange> }>, position: number): Promise<void> {
+    const args = commits.map(({ live, changes }) => ({
       projection: live.projection.name,
-      slot: 'live',
+      slot: 'live' as const,
       expected: live.stored ? { generation: live.stored.generation, position: live.stored.position } : undefined,
       generation: live.generation,
       version: live.projection.version,
       position,
       changes: [...changes.values()],
-    });
-    if (ok) {
-      live.stored = { generation: live.generation, position };
-      live.position = position;
-      live.dirtySince = undefined;
-    } else {
-      live.reload = true; // another process moved it (or a rebuild was promoted): start from there
+    }));
+    let results: readonly boolean[];
+    try {
+      results = this.readModels.commitMany ? await this.readModels.commitMany(args) : await Promise.all(args.map((a) => this.readModels.commit(a)));
+    } catch (error) {
+      for (const { live } of commits) this.failed(live, error);
+      return;
     }
+    commits.forEach(({ live }, i) => {
+      if (results[i]) {
+        live.stored = { generation: live.generation, position };
+        live.position = position;
+        live.dirtySince = undefined;
+        live.failures = 0;
+      } else {
+        live.reload = true; // another process moved it (or a rebuild was promoted): start from there
+      }
+    });
   }
 
   /** write checkpoints moved only by skipped events, when they waited long enough (or all, on stop) */
   private async flushCheckpoints(all: boolean): Promise<void> {
     const now = Date.now();
-    for (const live of this.live.values()) {
-      if (live.dirtySince === undefined || live.reload) continue;
-      if (!all && now - live.dirtySince < this.checkpointEveryMs) continue;
-      await this.commitLive(live, live.position, new Map());
-    }
+    const due = [...this.live.values()].filter((l) => l.dirtySince !== undefined && !l.reload && (all || now - l.dirtySince >= this.checkpointEveryMs));
+    // one transaction for those at one position
+    const byPosition = new Map<number, Live[]>();
+    for (const live of due) byPosition.set(live.position, [...(byPosition.get(live.position) ?? []), live]);
+    for (const [position, lives] of byPosition) await this.commitLive(lives.map((live) => ({ live, changes: new Map() })), position);
   }
 
   private async reloadWhereNeeded(): Promise<void> {
