@@ -10,7 +10,7 @@
  *   npm run bench:e2e -- --phones 1000,5000 --stores sqlite --no-write
  */
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,7 @@ import { summariseProfile, type ProfileSummary } from './profile';
 const REPO = new URL('../../', import.meta.url).pathname;
 const MAIN = join(REPO, 'src/main.ts');
 const BUNDLE = join(REPO, 'dist/server/zerotouch.mjs');
+const KEEP = join(REPO, 'bench/.tmp/e2e');
 const args = process.argv.slice(2);
 const option = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
@@ -46,6 +47,7 @@ interface Result {
   readonly phones: number;
   readonly summary: FleetSummary;
   readonly peakRssMb: number;
+  readonly peakHeapMb: number;
   readonly profile: ProfileSummary | undefined;
 }
 
@@ -87,7 +89,16 @@ async function runOnce(store: 'sqlite' | 'postgres', phones: number): Promise<Re
     }
     const adminToken = (JSON.parse(readFileSync(join(dataDir, 'secrets.json'), 'utf8')) as { adminToken: string }).adminToken;
     let peak = vmHwmMb(server.pid!);
-    const sampler = setInterval(() => (peak = Math.max(peak, vmHwmMb(server.pid!))), 500);
+    let peakHeapMb = 0;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, vmHwmMb(server.pid!));
+      void fetch(`${url}/metrics`)
+        .then((r) => r.text())
+        .then((text) => {
+          const used = Number(/^nodejs_heap_size_used_bytes (\d+)/m.exec(text)?.[1] ?? 0);
+          peakHeapMb = Math.max(peakHeapMb, used / 2 ** 20);
+        }, () => undefined);
+    }, 1000);
     process.stdout.write(`  ${store}, ${phones} phones ... `);
     const { stdout } = await promisify(execFile)(
       process.execPath,
@@ -100,13 +111,18 @@ async function runOnce(store: 'sqlite' | 'postgres', phones: number): Promise<Re
     clearInterval(sampler);
     peak = Math.max(peak, vmHwmMb(server.pid!));
     const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as FleetSummary;
-    process.stdout.write(`${(summary.phasesMs.total / 1000).toFixed(1)} s, ${summary.registered} registered, peak RSS ${peak.toFixed(0)} MB\n`);
+    process.stdout.write(`${(summary.phasesMs.total / 1000).toFixed(1)} s, ${summary.registered} registered, peak RSS ${peak.toFixed(0)} MB (V8 heap in use at most ${peakHeapMb.toFixed(0)} MB)\n`);
     server.kill('SIGTERM');
     await exited;
     const profileFile = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
     // the main thread's profile is the largest (the module loader's worker writes a small one)
     const main = profileFile.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
-    return { store, phones, summary, peakRssMb: peak, profile: main ? summariseProfile(main) : undefined };
+    if (main) {
+      // kept for a closer look (bench/.tmp is not committed)
+      mkdirSync(KEEP, { recursive: true });
+      copyFileSync(main, join(KEEP, `${store}-${phones}.cpuprofile`));
+    }
+    return { store, phones, summary, peakRssMb: peak, peakHeapMb, profile: main ? summariseProfile(main) : undefined };
   } finally {
     if (server.exitCode === null) {
       server.kill('SIGKILL');
@@ -132,6 +148,7 @@ const rows = results.map((r) => [
   r.summary.throughput.toFixed(0),
   `${s(r.summary.timeToRegisteredMs.p50)} / ${s(r.summary.timeToRegisteredMs.p95)} / ${s(r.summary.timeToRegisteredMs.p99)}`,
   r.peakRssMb.toFixed(0),
+  r.peakHeapMb.toFixed(0),
 ]);
 
 const goals: string[] = [];
@@ -165,7 +182,7 @@ const markdown = [
   '',
   `${today()}, ${machine()}. The server (\`node dist/server/zerotouch.mjs serve --demo\` as \`npm start\` runs it: all parts, one process) and the fleet (\`fleet --phones N --concurrency ${concurrency}\`) run as two processes on the same 2 cores; each run starts from an empty store. Time is the fleet's total: creating the users, one UsersAdmin rollout (one code per user, through Users → Devices → Redirector), then every phone through init, redeem, provision, firmware and config until UsersAdmin shows it Registered.`,
   '',
-  table(['store', 'phones', 'registered', 'total s', 'users / rollout / phones s', 'phones/s', 'time to registered p50 / p95 / p99 s', 'server peak RSS MB'], rows),
+  table(['store', 'phones', 'registered', 'total s', 'users / rollout / phones s', 'phones/s', 'time to registered p50 / p95 / p99 s', 'server peak RSS MB', 'server V8 heap in use, peak MB'], rows),
   '',
   ...goals,
   '',

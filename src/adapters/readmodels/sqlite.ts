@@ -183,19 +183,25 @@ export class SqliteReadModelStore implements ReadModelStore {
 
   async list<T extends JsonObject>(projection: string, collection: string, options: ListOptions = {}): Promise<readonly StoredDoc<T>[]> {
     const { prefix, afterKey, limit, reverse } = checkListOptions(options);
-    const hi = prefixEnd(prefix);
-    const conditions = ['projection = @projection', `generation = ${LIVE}`, 'collection = @collection', 'key >= @lo'];
+    // one bound on each side, the tighter one: SQLite ranges its index scan on one bound
+    // per side, so a second lower bound (the paging key after the prefix) would be a filter
+    // over everything from the prefix on, and paging through a long list quadratic
+    let lo: { value: string; strict: boolean } = { value: prefix, strict: false };
+    let hi: { value: string; strict: boolean } | undefined = prefixEnd(prefix) === undefined ? undefined : { value: prefixEnd(prefix)!, strict: true };
+    if (afterKey !== undefined) {
+      if (!reverse && afterKey >= lo.value) lo = { value: afterKey, strict: true };
+      if (reverse && (hi === undefined || afterKey <= hi.value)) hi = { value: afterKey, strict: true };
+    }
+    const conditions = ['projection = @projection', `generation = ${LIVE}`, 'collection = @collection', lo.strict ? 'key > @lo' : 'key >= @lo'];
     if (hi !== undefined) conditions.push('key < @hi');
-    if (afterKey !== undefined) conditions.push(reverse ? 'key < @afterKey' : 'key > @afterKey');
     const sql = `SELECT key, doc FROM zt_documents WHERE ${conditions.join(' AND ')} ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
     let statement = this.listStatements.get(sql);
     if (!statement) {
       statement = this.db.prepare<Record<string, unknown>, { key: string; doc: string }>(sql);
       this.listStatements.set(sql, statement);
     }
-    const params: Record<string, unknown> = { projection, collection, lo: prefix, limit };
-    if (hi !== undefined) params['hi'] = hi;
-    if (afterKey !== undefined) params['afterKey'] = afterKey;
+    const params: Record<string, unknown> = { projection, collection, lo: lo.value, limit };
+    if (hi !== undefined) params['hi'] = hi.value;
     const rows = statement.all(params);
     return rows.map((r) => ({ key: r.key, doc: JSON.parse(r.doc) as T }));
   }
