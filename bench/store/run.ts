@@ -161,6 +161,7 @@ function record(subject: SubjectId, m: MeasurementId, outcome: ChildOutcome): vo
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const revisionAtStart = revision();
   say(`store benchmark${quick ? ' (quick)' : ''}: ${subjects.map((s) => s.id).join(', ')}; ${measurements.join(', ')}; ${rounds} round(s); logs in ${runDir}`);
 
   // what cannot run is reported as such, not as a crash of the benchmark
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
     cells: [...cells.entries()],
     machine: machine(),
     date: today(),
-    revision: revision(),
+    revision: revisionSpan(revisionAtStart, revision()),
     subjects: SUBJECTS.filter((s) => (!storeFilter || s.store === storeFilter) && (!subjectFilter || subjectFilter.includes(s.id))).map((s) => s.id),
     measurements,
   };
@@ -296,12 +297,29 @@ async function replays(): Promise<void> {
   }
 }
 
+/** the revision measured; when the code under measurement changed during the run, both ends and the commits between */
+function revisionSpan(start: string, end: string): string {
+  if (start === end) return start;
+  let between = '';
+  try {
+    between = execFileSync('git', ['log', '--format=%h %s', `${start.split(',')[0]}..${end.split(',')[0]}`, '--', ...MEASURED], { cwd: REPO_DIR, encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .join('; ');
+  } catch {
+    // unknown revisions: say only the ends
+  }
+  return `${start} at the start, ${end} at the end${between ? ` (changes to the measured code in between: ${between})` : ''}`;
+}
+
+/** the code under measurement: the stores, the read models, the projection runner and the ports */
+const MEASURED = ['src/adapters/eventstore', 'src/adapters/readmodels', 'src/application/projections', 'src/application/ports', 'bench/store'];
+
 function revision(): string {
   try {
     const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_DIR, encoding: 'utf8' }).trim();
-    // the code under measurement: the stores, the read models, the projection runner and the ports
-    const measured = ['src/adapters/eventstore', 'src/adapters/readmodels', 'src/application/projections', 'src/application/ports', 'bench/store'];
-    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...measured], { cwd: REPO_DIR, encoding: 'utf8' })
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', ...MEASURED], { cwd: REPO_DIR, encoding: 'utf8' })
       .split('\n')
       .filter((l) => l.startsWith(' M') || l.startsWith('M'))
       .map((l) => l.slice(3));
