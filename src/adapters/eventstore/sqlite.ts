@@ -4,7 +4,10 @@
  * Group commit: appends (and deletes) queue up and are written together in one
  * `BEGIN IMMEDIATE` transaction on the next turn of the event loop, one fsync for all of
  * them. Each append runs in its own savepoint with its own expected-version and
- * idempotency check, so one refused append never fails its neighbours.
+ * idempotency check, so one refused append never fails its neighbours. The table has one
+ * per-stream index (stream, version): a stream's version is its highest event, and event
+ * ids are looked up in the stream only when the expected version does not match exactly
+ * (a retry) or is `any`/`exists`.
  *
  * Order: positions come from an AUTOINCREMENT key inside IMMEDIATE transactions, which
  * SQLite serialises, so positions are allocated in commit order and never reused (not
@@ -12,7 +15,6 @@
  */
 import Database from 'better-sqlite3';
 import {
-  InvalidEventError,
   StoreUnavailableError,
   WrongExpectedVersionError,
   type AppendOptions,
@@ -90,11 +92,12 @@ CREATE TABLE IF NOT EXISTS zt_events (
   recorded_at     TEXT    NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream ON zt_events (stream_name, stream_version);
-CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream_id ON zt_events (stream_name, event_id);
-CREATE TABLE IF NOT EXISTS zt_streams (
-  stream_name TEXT PRIMARY KEY,
-  version     INTEGER NOT NULL
-) WITHOUT ROWID;
+-- one per-stream index only: every append dirties a page of each per-stream index for
+-- every stream it touches, so a second index (by event id) or a stream table doubled or
+-- tripled what a commit of many streams writes. A stream's version is its highest event
+-- (0 once deleted); ids are looked up within the stream when idempotency is in question.
+DROP INDEX IF EXISTS zt_events_stream_id;
+DROP TABLE IF EXISTS zt_streams;
 `;
 
 /** Open (and create) the SQLite file with the settings every zerotouch connection uses. */
@@ -138,7 +141,6 @@ export class SqliteEventStore implements EventStore {
     );
     const deleteOne = db.transaction((streamName: string) => {
       this.statements.deleteEvents.run(streamName);
-      this.statements.deleteStream.run(streamName);
     });
     // the outer transaction is IMMEDIATE; each operation runs in its own savepoint
     const batch = db.transaction((ops: readonly Operation[], recordedAt: string) =>
@@ -162,18 +164,14 @@ export class SqliteEventStore implements EventStore {
   private prepare() {
     const db = this.db;
     return {
-      streamVersion: db.prepare<[string], { version: number }>('SELECT version FROM zt_streams WHERE stream_name = ?'),
+      streamVersion: db.prepare<[string], { version: number | null }>('SELECT MAX(stream_version) AS version FROM zt_events WHERE stream_name = ?'),
       findId: db.prepare<[string, string], { global_position: number }>(
         'SELECT global_position FROM zt_events WHERE stream_name = ? AND event_id = ?',
       ),
       insert: db.prepare<[string, number, string, string, string, string, string]>(
         'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
-      upsertStream: db.prepare<[string, number]>(
-        'INSERT INTO zt_streams (stream_name, version) VALUES (?, ?) ON CONFLICT (stream_name) DO UPDATE SET version = excluded.version',
-      ),
       deleteEvents: db.prepare<[string]>('DELETE FROM zt_events WHERE stream_name = ?'),
-      deleteStream: db.prepare<[string]>('DELETE FROM zt_streams WHERE stream_name = ?'),
       readForward: db
         .prepare<[string, number, number], EventRow>(
           `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
@@ -194,32 +192,25 @@ export class SqliteEventStore implements EventStore {
   private appendInTransaction(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string): AppendResult {
     const s = this.statements;
     const current = s.streamVersion.get(streamName)?.version ?? 0;
-    if (current > 0) {
-      const first = s.findId.get(streamName, events[0]!.id);
-      if (first) {
-        const existing = events.flatMap((e) => {
-          const row = s.findId.get(streamName, e.id);
-          return row ? [{ id: e.id, globalPosition: row.global_position }] : [];
-        });
-        return idempotencyOutcome(streamName, events, existing, current)!;
-      }
+    // an append at the exact version it expects is new (as EventStoreDB decides it too);
+    // otherwise the ids may have been appended before: a retry, or `any`
+    const exact = (typeof expected === 'number' || expected === 'no-stream') && expectedVersionMatches(expected, current);
+    if (!exact && current > 0) {
+      const existing = events.flatMap((e) => {
+        const row = s.findId.get(streamName, e.id);
+        return row ? [{ id: e.id, globalPosition: row.global_position }] : [];
+      });
+      const repeated = idempotencyOutcome(streamName, events, existing, current);
+      if (repeated) return repeated;
     }
     if (!expectedVersionMatches(expected, current)) throw new WrongExpectedVersionError(streamName, expected, current);
     let version = current;
     let position = 0;
     for (const e of events) {
       version++;
-      try {
-        const info = s.insert.run(streamName, version, e.id, e.type, toJsonText(e.data), toJsonText(e.metadata), recordedAt);
-        position = Number(info.lastInsertRowid);
-      } catch (error) {
-        if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new InvalidEventError(`stream ${streamName}: event id ${e.id} was appended before in another append`);
-        }
-        throw error;
-      }
+      const info = s.insert.run(streamName, version, e.id, e.type, toJsonText(e.data), toJsonText(e.metadata), recordedAt);
+      position = Number(info.lastInsertRowid);
     }
-    s.upsertStream.run(streamName, version);
     return { nextExpectedVersion: version, lastGlobalPosition: position };
   }
 

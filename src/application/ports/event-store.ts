@@ -25,7 +25,12 @@ export interface EventMetadata {
   readonly [key: string]: JsonValue | undefined;
 }
 
-/** An event to append. `id` makes appends idempotent: an id already in the stream is not written again. */
+/**
+ * An event to append. `id` makes appends idempotent: an append re-sent with the expected
+ * version it was first sent with (or with `any`/`exists`) finds its ids in the stream and
+ * writes nothing. (An append at the stream's exact current version is new, as in
+ * EventStoreDB; stores may refuse ids they already hold even then.)
+ */
 export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
   readonly id: string;
   readonly type: Type;
