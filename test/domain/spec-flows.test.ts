@@ -210,7 +210,7 @@ describe('SPEC §2: an administrator rolls out many phones', () => {
       now: T0,
     });
     const entryStates = () =>
-      (s.w.state(Rollout.decider, Rollout.streamName(id('r1'))) as Rollout.Started).entries.map((e) => Rollout.entryState(e, T2));
+      Rollout.allEntries((s.w.state(Rollout.decider, Rollout.streamName(id('r1'))) as Rollout.Started).entries).map((e) => Rollout.entryState(e, T2));
     expect(entryStates()).toEqual(['pending']);
     rightOf(provision(s));
     s.w.ok(Rollout.decider, Rollout.streamName(id('r1')), {

@@ -21,7 +21,7 @@ export async function reissueCode(
   const stream = Rollout.streamName(rolloutId.right);
   const rollout = (await load(deps.events, stream, rollouts)).state;
   if (rollout.status === 'none') return E.left(domainError('not-found', 'no such rollout'));
-  const entry = rollout.entries.find((e) => e.userId === userId.right);
+  const entry = Rollout.entryOf(rollout.entries, userId.right);
   if (entry === undefined) return E.left(domainError('not-found', 'the user is not in this rollout'));
   const state = Rollout.entryState(entry, nowOf(deps.clock));
   if (state !== 'expired') return E.left(domainError('conflict', `the entry is ${state}; only an expired code is reissued`));

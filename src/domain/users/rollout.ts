@@ -85,12 +85,53 @@ export interface Entry {
   readonly registeredAt: Timestamp | null;
 }
 
+/**
+ * A rollout's entries, in the order the users were given. Up to 10,000 of them change one
+ * at a time as phones come up, so an event must not copy them all: they sit in chunks, and
+ * an update copies the list of chunks and the one chunk it changes (about 2 × √n
+ * references), sharing the rest with the state before. Nothing is ever changed in place.
+ */
+export interface Entries {
+  /** where each user's entry is: never changes after the rollout started */
+  readonly index: ReadonlyMap<Id, number>;
+  readonly chunks: readonly (readonly Entry[])[];
+  readonly size: number;
+}
+
+const CHUNK = 128;
+
+const entriesOf = (list: readonly Entry[]): Entries => {
+  const chunks: Entry[][] = [];
+  for (let i = 0; i < list.length; i += CHUNK) chunks.push(list.slice(i, i + CHUNK));
+  return { index: new Map(list.map((e, i) => [e.userId, i])), chunks, size: list.length };
+};
+
+/** the entry of a user, or undefined */
+export const entryOf = (entries: Entries, userId: Id): Entry | undefined => {
+  const i = entries.index.get(userId);
+  return i === undefined ? undefined : entries.chunks[Math.floor(i / CHUNK)]![i % CHUNK];
+};
+
+/** every entry, in the order the users were given */
+export const allEntries = (entries: Entries): readonly Entry[] => entries.chunks.flat();
+
+const withEntry = (entries: Entries, userId: Id, update: (entry: Entry) => Entry): Entries => {
+  const i = entries.index.get(userId);
+  if (i === undefined) return entries;
+  const c = Math.floor(i / CHUNK);
+  const chunk = [...entries.chunks[c]!];
+  chunk[i % CHUNK] = update(chunk[i % CHUNK]!);
+  const chunks = [...entries.chunks];
+  chunks[c] = chunk;
+  return { ...entries, chunks };
+};
+
 export interface Started {
   readonly status: 'started';
   readonly rolloutId: Id;
   readonly category: CategoryId;
   readonly phoneAppId: Id;
-  readonly entries: readonly Entry[];
+  readonly entries: Entries;
 }
 
 export type State = { readonly status: 'none' } | Started;
@@ -99,7 +140,7 @@ export const initialState: State = { status: 'none' };
 
 const updateEntry = (state: Started, userId: Id, update: (entry: Entry) => Entry): Started => ({
   ...state,
-  entries: state.entries.map((entry) => (entry.userId === userId ? update(entry) : entry)),
+  entries: withEntry(state.entries, userId, update),
 });
 
 export const evolve = (state: State, event: Event): State => {
@@ -111,7 +152,7 @@ export const evolve = (state: State, event: Event): State => {
         rolloutId,
         category,
         phoneAppId,
-        entries: entries.map((e) => ({ ...e, codeHashes: [e.codeHash], mac: null, registeredAt: null })),
+        entries: entriesOf(entries.map((e) => ({ ...e, codeHashes: [e.codeHash], mac: null, registeredAt: null }))),
       };
     }
     case 'RolloutEntryRegistered':
@@ -165,7 +206,7 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
     }
     case 'RegisterRolloutEntry': {
       if (state.status === 'none') return E.left(notFound);
-      const entry = state.entries.find((e) => e.userId === command.userId);
+      const entry = entryOf(state.entries, command.userId);
       if (entry === undefined) return E.left(entryNotFound);
       if (!entry.codeHashes.includes(command.codeHash)) return E.left(domainError('conflict', 'the code is not one of this entry'));
       if (entry.mac !== null) {
@@ -176,7 +217,7 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
     }
     case 'ReissueRolloutCode': {
       if (state.status === 'none') return E.left(notFound);
-      const entry = state.entries.find((e) => e.userId === command.userId);
+      const entry = entryOf(state.entries, command.userId);
       if (entry === undefined) return E.left(entryNotFound);
       const current = entryState(entry, command.now);
       if (current !== 'expired') return E.left(domainError('conflict', `the entry is ${current}; only an expired code is reissued`));

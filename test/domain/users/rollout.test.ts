@@ -80,12 +80,34 @@ describe('Rollout: entries go Pending → Registered', () => {
 
   it('entry state is pending, then expired at its expiry, or registered', () => {
     const state = fold(Rollout.decider, [started]) as Rollout.Started;
-    const [a] = state.entries;
+    const [a] = Rollout.allEntries(state.entries);
     if (a === undefined) throw new Error('no entry');
     expect(Rollout.entryState(a, JUST_BEFORE_EXPIRY)).toBe('pending');
     expect(Rollout.entryState(a, T0_PLUS_7D)).toBe('expired');
     const after = fold(Rollout.decider, [started, registered]) as Rollout.Started;
-    expect(after.entries.map((e) => Rollout.entryState(e, AFTER_EXPIRY))).toEqual(['registered', 'expired']);
+    expect(Rollout.allEntries(after.entries).map((e) => Rollout.entryState(e, AFTER_EXPIRY))).toEqual(['registered', 'expired']);
+  });
+});
+
+describe('Rollout: many entries', () => {
+  it('keeps each of 1,000 entries apart as they register one by one, sharing what did not change', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ ...alice, userId: id(`user${i}`), codeHash: `${'a'.repeat(60)}${String(i).padStart(4, '0')}` as typeof alice.codeHash }));
+    let state = fold(Rollout.decider, [{ ...started, data: { ...started.data, entries: many } }]) as Rollout.Started;
+    const first = state;
+    for (const i of [999, 0, 500, 128, 127]) {
+      const e = many[i]!;
+      const decided = Rollout.decide({ type: 'RegisterRolloutEntry', rolloutId, userId: e.userId, codeHash: e.codeHash, mac: MAC_A, now: T1 }, state);
+      if (decided._tag === 'Left') throw new Error(decided.left.detail);
+      state = decided.right.reduce(Rollout.evolve, state as Rollout.State) as Rollout.Started;
+    }
+    const entries = Rollout.allEntries(state.entries);
+    expect(entries.map((e) => e.userId)).toEqual(many.map((e) => e.userId));
+    expect(entries.filter((e) => e.mac !== null).map((e) => e.userId)).toEqual([0, 127, 128, 500, 999].map((i) => id(`user${i}`)));
+    expect(Rollout.entryOf(state.entries, id('user500'))?.mac).toBe(MAC_A);
+    expect(Rollout.entryOf(state.entries, id('user501'))?.mac).toBeNull();
+    expect(Rollout.entryOf(state.entries, id('nobody'))).toBeUndefined();
+    // the state before is untouched
+    expect(Rollout.allEntries(first.entries).every((e) => e.mac === null)).toBe(true);
   });
 });
 
@@ -106,7 +128,8 @@ describe('Rollout: reissue', () => {
 
   it('after a reissue the entry is pending again, and either of its codes registers it', () => {
     const state = fold(Rollout.decider, [started, reissued]) as Rollout.Started;
-    expect(state.entries[0] && Rollout.entryState(state.entries[0], AFTER_EXPIRY)).toBe('pending');
+    const [entry] = Rollout.allEntries(state.entries);
+    expect(entry && Rollout.entryState(entry, AFTER_EXPIRY)).toBe('pending');
     given([started, reissued]).when(register(MAC_A, fresh.codeHash, AFTER_EXPIRY)).then([
       { type: 'RolloutEntryRegistered', data: { rolloutId, userId: alice.userId, codeHash: fresh.codeHash, mac: MAC_A, at: AFTER_EXPIRY } },
     ]);
