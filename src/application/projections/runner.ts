@@ -42,6 +42,11 @@ export interface ProjectionRunnerOptions {
   readonly autoRebuild?: boolean;
   /** how often a checkpoint moved only by skipped events is written (default 1,000 ms) */
   readonly checkpointEveryMs?: number;
+  /**
+   * after a wake-up, wait this long before reading, so that the appends of a busy moment
+   * are applied (and committed) together rather than one transaction each (default 10 ms)
+   */
+  readonly coalesceMs?: number;
 }
 
 export type StepOutcome = 'advanced' | 'idle' | 'conflict';
@@ -81,6 +86,7 @@ export class ProjectionRunner {
   private pendingWake = false;
   private loop: Promise<void> | undefined;
   private readonly checkpointEveryMs: number;
+  private readonly coalesceMs: number;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
   private readonly logger: RunnerLogger | undefined;
@@ -104,6 +110,7 @@ export class ProjectionRunner {
     this.logger = options.logger;
     this.autoRebuild = options.autoRebuild ?? true;
     this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
+    this.coalesceMs = options.coalesceMs ?? 10;
   }
 
   names(): string[] {
@@ -438,7 +445,13 @@ export class ProjectionRunner {
         resolve();
       };
       const timer = setTimeout(done, interval);
-      this.wake = done;
+      // woken by an append: give the appends of the same moment a little time to join
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        if (this.coalesceMs > 0 && this.running) setTimeout(done, this.coalesceMs);
+        else done();
+      };
     });
   }
 
