@@ -18,6 +18,7 @@ import { createTestDatabase } from '../../test/support/postgres';
 import { freePort } from '../../test/support/server';
 import { machine, table, today, writeBenchSection } from '../report';
 import { summariseProfile, type ProfileSummary } from './profile';
+import { serverNodeFlags } from '../../bin/node-flags.mjs'; // shared with the launcher, so the bench starts the server alike
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const MAIN = join(REPO, 'src/main.ts');
@@ -76,8 +77,8 @@ async function runOnce(store: 'sqlite' | 'postgres', phones: number): Promise<Re
     ZT_POLL_SECONDS: '300',
     ...(db ? { ZT_STORE: db.url } : {}),
   };
-  // the server as `npm start` runs it: the bundle, no TypeScript loader
-  const server = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir', profileDir, BUNDLE, 'serve', '--demo'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // the server as `npm start` runs it: the bundle, no TypeScript loader, its V8 settings
+  const server = spawn(process.execPath, [...serverNodeFlags(), '--cpu-prof', '--cpu-prof-dir', profileDir, BUNDLE, 'serve', '--demo'], { cwd: REPO, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let serverErr = '';
   server.stderr.on('data', (d: Buffer) => (serverErr += d.toString()));
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
@@ -180,7 +181,7 @@ const profileText = profiled?.profile
 const markdown = [
   '## End to end: `zerotouch fleet` (`npm run bench:e2e`)',
   '',
-  `${today()}, ${machine()}. The server (\`node dist/server/zerotouch.mjs serve --demo\` as \`npm start\` runs it: all parts, one process) and the fleet (\`fleet --phones N --concurrency ${concurrency}\`) run as two processes on the same 2 cores; each run starts from an empty store. Time is the fleet's total: creating the users, one UsersAdmin rollout (one code per user, through Users → Devices → Redirector), then every phone through init, redeem, provision, firmware and config until UsersAdmin shows it Registered.`,
+  `${today()}, ${machine()}. The server (\`serve --demo\` from the bundle with the V8 settings of \`bin/node-flags.mjs\`, as \`npm start\` runs it: all parts, one process) and the fleet (\`fleet --phones N --concurrency ${concurrency}\`) run as two processes on the same 2 cores; each run starts from an empty store. Time is the fleet's total: creating the users, one UsersAdmin rollout (one code per user, through Users → Devices → Redirector), then every phone through init, redeem, provision, firmware and config until UsersAdmin shows it Registered.`,
   '',
   table(['store', 'phones', 'registered', 'total s', 'users / rollout / phones s', 'phones/s', 'time to registered p50 / p95 / p99 s', 'server peak RSS MB', 'server V8 heap in use, peak MB'], rows),
   '',

@@ -1,0 +1,2 @@
+/** The V8 flags a zerotouch server runs with (see node-flags.mjs). */
+export declare function serverNodeFlags(env?: NodeJS.ProcessEnv): string[];
