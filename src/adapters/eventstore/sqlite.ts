@@ -37,10 +37,10 @@ import {
   clampLimit,
   expectedVersionMatches,
   toJsonText,
-  validateAppend,
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
+import { queueAppend, queueDelete, type WriteOperation, type WriteQueue } from './write-queue';
 import { idempotencyOutcome, streamRange } from './stream-reading';
 
 export interface SqliteEventStoreOptions {
@@ -69,16 +69,7 @@ type EventRow = [
   recordedAt: string,
 ];
 
-type Operation =
-  | {
-      readonly kind: 'append';
-      readonly streamName: string;
-      readonly events: readonly NewEvent[];
-      readonly expected: ExpectedVersion;
-      readonly resolve: (r: AppendResult) => void;
-      readonly reject: (e: unknown) => void;
-    }
-  | { readonly kind: 'delete'; readonly streamName: string; readonly resolve: () => void; readonly reject: (e: unknown) => void };
+type Operation = WriteOperation;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS zt_events (
@@ -215,27 +206,15 @@ export class SqliteEventStore implements EventStore {
   }
 
   appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    const expected = options.expectedVersion ?? 'any';
-    try {
-      this.assertOpen();
-      validateAppend(streamName, events, expected);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => {
-      this.enqueue({ kind: 'append', streamName, events, expected, resolve, reject });
-    });
+    return queueAppend(this.writes, streamName, events, options);
   }
 
   deleteStream(streamName: string): Promise<void> {
-    try {
-      this.assertOpen();
-      validateStreamName(streamName);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return new Promise((resolve, reject) => this.enqueue({ kind: 'delete', streamName, resolve, reject }));
+    return queueDelete(this.writes, streamName);
   }
+
+  /** what queueAppend and queueDelete need of this store */
+  private readonly writes: WriteQueue = { assertOpen: () => this.assertOpen(), enqueue: (op) => this.enqueue(op) };
 
   private enqueue(op: Operation): void {
     this.queue.push(op);
