@@ -4,7 +4,6 @@
  * helpers for the admin, a phone and a Users stand-in on the apps WebSocket.
  */
 import { createHmac } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
 import { createDevicesPart, type DevicesPartOptions } from '../../src/adapters/devices/part';
@@ -12,7 +11,7 @@ import { PART_FACTORIES } from '../../src/adapters/server/factories';
 import { ManualClock, type Clock } from '../../src/application/ports/clock';
 import type { RecordedEvent } from '../../src/application/ports/event-store';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
-import { startTestServer, type TestServer } from '../support/server';
+import { freePort, startTestServer, type TestServer } from '../support/server';
 import { TestSocket } from '../support/ws-client';
 
 export const START = '2026-03-01T09:00:00.000Z';
@@ -29,16 +28,7 @@ export const TEST_PART_OPTIONS: DevicesPartOptions = {
   redirector: { timeoutMs: 1_000, retries: 1, backoffMs: 20 },
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface WorldOptions {
   readonly store?: 'sqlite' | 'postgres' | 'memory';

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from '../../application/ports/clock';
+import type { ProjectionWaiter } from '../../application/ports/projection-waiter';
 import type { EventStore } from '../../application/ports/event-store';
 import type { Random } from '../../application/ports/random';
 import type { ReadModelStore } from '../../application/ports/read-model-store';
@@ -15,10 +16,7 @@ import type { Config, PartName } from '../config';
 import type { MetricsRegistry } from '../http/metrics';
 import type { WebSocketEndpoint } from '../ws/endpoints';
 
-export interface ProjectionWaiter {
-  /** resolves once the projection (or all) applied the events up to `position` (default: the head) */
-  caughtUp(options?: { name?: string; position?: number; timeoutMs?: number }): Promise<void>;
-}
+export type { ProjectionWaiter };
 
 export interface PartContext {
   readonly config: Config;

@@ -2,8 +2,8 @@
  * What the Devices handlers, queries and background processes need: the ports and a few
  * settings. A server's part context provides the ports under these names.
  */
-import { timestampFromMillis, type Timestamp } from '../../domain';
 import type { Clock } from '../ports/clock';
+import type { ProjectionWaiter } from '../ports/projection-waiter';
 import type { EventMetadata, EventStore } from '../ports/event-store';
 import type { Random } from '../ports/random';
 import type { ReadModelStore } from '../ports/read-model-store';
@@ -12,10 +12,6 @@ import type { OfferCache } from './offer-cache';
 import type { Presence } from './presence';
 import type { RedirectorClient } from './redirector';
 
-/** Waits until the projections have applied the log up to a position. */
-export interface ProjectionWaiter {
-  caughtUp(options?: { name?: string; position?: number; timeoutMs?: number }): Promise<void>;
-}
 
 export interface DevicesSettings {
   /** how often phones check in (SPEC §5.1 `pollSeconds`) */
@@ -43,8 +39,6 @@ export type Actor = 'admin' | 'system' | `phone:${string}` | `users:${string}`;
 
 export const metadataOf = (actor: Actor): EventMetadata => ({ actor });
 
-/** The time of a decision, from the clock port. */
-export const nowOf = (clock: Clock): Timestamp => timestampFromMillis(clock.now().getTime());
 
 /** How long a handler waits for its own write to reach a read model before it answers anyway. */
 export const OWN_WRITE_TIMEOUT_MS = 5_000;
@@ -58,3 +52,6 @@ export const awaitOwnWrite = async (deps: Pick<DevicesDeps, 'projections'>, name
   if (position === undefined) return;
   await deps.projections.caughtUp({ name, position, timeoutMs: OWN_WRITE_TIMEOUT_MS }).catch(() => undefined);
 };
+
+export { nowOf } from '../ports/clock';
+export type { ProjectionWaiter } from '../ports/projection-waiter';

@@ -1,4 +1,5 @@
 /** Time, as the application sees it: tests move it forward. */
+import { timestampFromMillis, type Timestamp } from '../../domain/values/time';
 export interface Clock {
   now(): Date;
 }
@@ -21,3 +22,6 @@ export class ManualClock implements Clock {
     this.current += ms;
   }
 }
+
+/** The time of a decision, as the domain's commands take it. */
+export const nowOf = (clock: Clock): Timestamp => timestampFromMillis(clock.now().getTime());

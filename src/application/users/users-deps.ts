@@ -1,5 +1,4 @@
 /** The ports every Users handler and query works on. */
-import { timestampFromMillis, type Timestamp } from '../../domain';
 import type { Clock } from '../ports/clock';
 import type { EventStore } from '../ports/event-store';
 import type { Random } from '../ports/random';
@@ -21,9 +20,9 @@ export interface UsersDeps {
   readonly settle: (position: number | undefined) => Promise<void>;
 }
 
-/** The time of a decision, from the clock port. */
-export const nowOf = (clock: Clock): Timestamp => timestampFromMillis(clock.now().getTime());
 
 /** The latest of several global positions (undefined when nothing was written). */
 export const latestPosition = (positions: ReadonlyArray<number | undefined>): number | undefined =>
   positions.reduce<number | undefined>((max, p) => (p === undefined ? max : max === undefined ? p : Math.max(max, p)), undefined);
+
+export { nowOf } from '../ports/clock';
