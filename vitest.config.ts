@@ -7,6 +7,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     // suites that share PostgreSQL make their own database; files run in parallel workers
     pool: 'forks',
-    reporters: ['default'],
+    reporters: ['default', './test/support/skipped-reporter.ts'],
   },
 });
