@@ -96,6 +96,27 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         const limited = await store.readStream(stream, { limit: 2 });
         expect(limited.events.map((e) => e.streamVersion)).toEqual([1, 2]);
         expect(limited.currentVersion).toBe(5);
+        expect(from3.currentVersion).toBe(5);
+        expect(await store.readStream(stream, { from: 0 })).toMatchObject({ currentVersion: 5, streamExists: true });
+      });
+
+      it('answers the current version when reading from past the end, and 0 once the stream is deleted', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [ev('A'), ev('B')]);
+        expect(await store.readStream(stream, { from: 3 })).toEqual({ currentVersion: 2, streamExists: true, events: [] });
+        expect(await store.readStream(stream, { from: 3, limit: 10 })).toEqual({ currentVersion: 2, streamExists: true, events: [] });
+        await store.deleteStream(stream);
+        expect(await store.readStream(stream)).toEqual({ currentVersion: 0, streamExists: false, events: [] });
+        expect(await store.readStream(stream, { from: 5 })).toEqual({ currentVersion: 0, streamExists: false, events: [] });
+      });
+
+      it('reads pages of every size asked for', async () => {
+        const stream = uniqueStream();
+        await store.appendToStream(stream, [1, 2, 3, 4, 5, 6, 7].map((n) => ev('N', { n })));
+        for (const limit of [1, 2, 3, 5, 8, 13, 21, 34, 55]) {
+          const page = await store.readStream(stream, { from: 2, limit });
+          expect(page.events.map((e) => e.streamVersion)).toEqual([2, 3, 4, 5, 6, 7].slice(0, limit));
+        }
       });
     });
 

@@ -15,6 +15,7 @@
  */
 import Database from 'better-sqlite3';
 import {
+  InvalidEventError,
   StoreUnavailableError,
   WrongExpectedVersionError,
   type AppendOptions,
@@ -70,6 +71,31 @@ type EventRow = [
 ];
 
 type Operation = WriteOperation;
+
+/** the largest LIMIT a statement is given */
+const MAX_SQL_LIMIT = 2 ** 31 - 1;
+
+/** distinct LIMITs kept prepared per statement (callers use a few page sizes) */
+const LIMITED_STATEMENTS = 32;
+
+/**
+ * A read statement per LIMIT, the limit written into its SQL. better-sqlite3 builds SQLite
+ * with STAT4, and SQLite then prepares a statement with a `LIMIT ?` parameter again on
+ * every run (about 7 µs where the read itself takes 1.5 µs).
+ */
+function limited<Args extends unknown[]>(db: Database.Database, sql: (limit: number) => string): (limit: number) => Database.Statement<Args, EventRow> {
+  const statements = new Map<number, Database.Statement<Args, EventRow>>();
+  return (limit) => {
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new InvalidEventError(`limit must be a whole number >= 0, got ${String(limit)}`);
+    let statement = statements.get(limit);
+    if (statement === undefined) {
+      statement = db.prepare<Args, EventRow>(sql(limit)).raw(true);
+      if (statements.size >= LIMITED_STATEMENTS) statements.delete(statements.keys().next().value!);
+      statements.set(limit, statement);
+    }
+    return statement;
+  };
+}
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS zt_events (
@@ -163,19 +189,19 @@ export class SqliteEventStore implements EventStore {
         'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       deleteEvents: db.prepare<[string]>('DELETE FROM zt_events WHERE stream_name = ?'),
-      readForward: db
-        .prepare<[string, number, number], EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ?`,
-        )
+      // no `LIMIT ?` parameter: a statement with one is prepared again on every run (see `limited`)
+      readStreamForward: db
+        .prepare<[string, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version`)
         .raw(true),
-      readBackward: db
-        .prepare<[string, number, number], EventRow>(
-          `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ?`,
-        )
-        .raw(true),
-      readAll: db
-        .prepare<[number, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ?`)
-        .raw(true),
+      readForward: limited<[string, number]>(
+        db,
+        (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ${limit}`,
+      ),
+      readBackward: limited<[string, number]>(
+        db,
+        (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ${limit}`,
+      ),
+      readAll: limited<[number]>(db, (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ${limit}`),
       head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM zt_events'),
     };
   }
@@ -256,12 +282,24 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     validateStreamName(streamName);
+    if (options.limit === undefined && options.direction !== 'backwards') {
+      // the whole stream from a version on (how aggregates load): one statement, and one read
+      // transaction (each takes the WAL's locks), its last row is the version; none from the
+      // start means no stream
+      const { from } = streamRange(options, 0);
+      const rows = this.statements.readStreamForward.all(streamName, from);
+      if (rows.length > 0) {
+        const events = rows.map(toRecorded);
+        return { currentVersion: events[events.length - 1]!.streamVersion, streamExists: true, events };
+      }
+      if (from <= 1) return { currentVersion: 0, streamExists: false, events: [] };
+    }
     const currentVersion = this.statements.streamVersion.get(streamName)?.version ?? 0;
     const limit = clampLimit(options.limit, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
     const { from, backwards } = streamRange(options, currentVersion);
     if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
-    const sqlLimit = Math.min(limit, 2 ** 31 - 1);
-    const rows = backwards ? this.statements.readBackward.all(streamName, from, sqlLimit) : this.statements.readForward.all(streamName, from, sqlLimit);
+    const sqlLimit = Math.min(limit, MAX_SQL_LIMIT);
+    const rows = (backwards ? this.statements.readBackward : this.statements.readForward)(sqlLimit).all(streamName, from);
     return { currentVersion, streamExists: true, events: rows.map(toRecorded) };
   }
 
@@ -269,7 +307,7 @@ export class SqliteEventStore implements EventStore {
     this.assertOpen();
     const after = checkPosition(options.after, 'after');
     const limit = clampLimit(options.limit);
-    const rows = this.statements.readAll.all(after, limit);
+    const rows = this.statements.readAll(limit).all(after);
     const events = rows.map(toRecorded);
     return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
   }

@@ -48,6 +48,9 @@ const toCheckpoint = (r: CheckpointRow): Checkpoint => ({
 
 const LIVE = `(SELECT generation FROM zt_projections WHERE projection = @projection AND slot = 'live')`;
 
+/** list statements kept prepared (one per shape of query and limit) */
+const LIST_STATEMENTS = 128;
+
 export class SqliteReadModelStore implements ReadModelStore {
   private readonly s;
   private readonly commitTx: (args: CommitArgs, updatedAt: string) => boolean;
@@ -194,13 +197,16 @@ export class SqliteReadModelStore implements ReadModelStore {
     }
     const conditions = ['projection = @projection', `generation = ${LIVE}`, 'collection = @collection', lo.strict ? 'key > @lo' : 'key >= @lo'];
     if (hi !== undefined) conditions.push('key < @hi');
-    const sql = `SELECT key, doc FROM zt_documents WHERE ${conditions.join(' AND ')} ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT @limit`;
+    const sql = `SELECT key, doc FROM zt_documents WHERE ${conditions.join(' AND ')} ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT ${limit}`;
+    // the limit (a checked whole number) is written into the SQL: SQLite, built with STAT4,
+    // prepares a statement with a `LIMIT` parameter again on every run
     let statement = this.listStatements.get(sql);
     if (!statement) {
       statement = this.db.prepare<Record<string, unknown>, { key: string; doc: string }>(sql);
+      if (this.listStatements.size >= LIST_STATEMENTS) this.listStatements.delete(this.listStatements.keys().next().value!);
       this.listStatements.set(sql, statement);
     }
-    const params: Record<string, unknown> = { projection, collection, lo: lo.value, limit };
+    const params: Record<string, unknown> = { projection, collection, lo: lo.value };
     if (hi !== undefined) params['hi'] = hi.value;
     const rows = statement.all(params);
     return rows.map((r) => ({ key: r.key, doc: JSON.parse(r.doc) as T }));

@@ -50,7 +50,8 @@ const canonical = (ms: number): string | null => {
 
 export const Timestamp = t.brand(
   t.string,
-  (s): s is t.Branded<string, TimestampBrand> => CANONICAL.test(s) && canonical(parseMillis(s) ?? Number.NaN) === s,
+  // a canonical string is valid when the date it names writes back as itself (not 30 February), from year 1000 on
+  (s): s is t.Branded<string, TimestampBrand> => CANONICAL.test(s) && s.charCodeAt(0) !== 48 && canonical(Date.parse(s)) === s,
   'Timestamp',
 );
 export type Timestamp = t.TypeOf<typeof Timestamp>;
