@@ -41,6 +41,7 @@ import {
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
+import { BackgroundCheckpoints, INLINE_AUTOCHECKPOINT_PAGES } from './sqlite-checkpoints';
 import { queueAppend, queueDelete, type WriteOperation, type WriteQueue } from './write-queue';
 import { idempotencyOutcome, streamRange } from './stream-reading';
 
@@ -52,6 +53,8 @@ export interface SqliteEventStoreOptions {
   /** how often readers look for appends by other processes (default 250 ms) */
   readonly pollIntervalMs?: number;
   readonly now?: () => Date;
+  /** checkpoint the WAL from a worker thread, off the event loop (default true; see sqlite-checkpoints.ts) */
+  readonly backgroundCheckpoints?: boolean;
 }
 
 /**
@@ -127,7 +130,7 @@ export function openSqliteDatabase(path: string, synchronous: 'NORMAL' | 'FULL' 
   // 16 MiB page cache: the OS caches the file as well, and a larger cache measured no faster
   // (appends, reads of random streams, full replays) while a replay filled all of it
   db.pragma('cache_size = -16384');
-  db.pragma('wal_autocheckpoint = 4000');
+  db.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT_PAGES}`);
   return db;
 }
 
@@ -136,6 +139,7 @@ export class SqliteEventStore implements EventStore {
   private queue: Operation[] = [];
   private flushScheduled = false;
   private closed = false;
+  private readonly checkpoints: BackgroundCheckpoints | undefined;
   private readonly listeners = new Set<() => void>();
   private readonly maxBatch: number;
   private readonly pollIntervalMs: number;
@@ -153,6 +157,7 @@ export class SqliteEventStore implements EventStore {
     this.now = options.now ?? (() => new Date());
     db.exec(SCHEMA);
     this.statements = this.prepare();
+    if (options.backgroundCheckpoints !== false) this.checkpoints = BackgroundCheckpoints.start(db);
     const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string) =>
       this.appendInTransaction(streamName, events, expected, recordedAt),
     );
@@ -344,6 +349,7 @@ export class SqliteEventStore implements EventStore {
     this.closed = true;
     for (const listener of this.listeners) listener();
     this.listeners.clear();
+    await this.checkpoints?.stop();
     if (this.db.open) this.db.close();
   }
 
