@@ -344,6 +344,9 @@ export class ProjectionRunner {
         }
       }
       if (idle) await this.waitForWake();
+      // a page is applied without a pause (its reads and writes answer at once): let the
+      // requests that arrived meanwhile in before the next page, or a backlog holds them all
+      else await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
