@@ -252,7 +252,7 @@ export function renderReport(input: ReportInput): string {
     '  order with `JSON.parse` of data and metadata (pg: keyset pages of 10,000, parsed by the',
     '  driver). Emmett: its consumer from the beginning with a processor (SQLite) or reactor',
     '  (PostgreSQL) counting per type, batches of 500, no pause between full batches.',
-    '- **Raw drivers (the ceiling)**: the same rows into the same table, nothing else: better-sqlite3',
+    '- **Raw drivers (the ceiling)**: the same rows into the same table (and its WAL checkpoints from a worker thread), nothing else: better-sqlite3',
     '  one `BEGIN IMMEDIATE` transaction per event for single appends (the driver is synchronous, so',
     '  its “concurrent” writers take turns) and one transaction of 100 inserts per batch; pg one',
     '  `INSERT` per event on a pool of 10, one `INSERT … SELECT FROM unnest()` per batch.',

@@ -105,7 +105,8 @@ export async function seedThroughPort(append: (stream: string, events: BenchEven
  */
 export function rawSqliteAppender(file: string): Appender {
   const db = openSqliteDatabase(file);
-  new SqliteEventStore(db); // creates the tables (and nothing else happens through it)
+  // creates the tables and checkpoints the WAL from a worker thread, as for the store; nothing else happens through it
+  const tables = new SqliteEventStore(db);
   const insert = db.prepare<[string, number, string, string, string, string, string]>(
     'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -130,7 +131,7 @@ export function rawSqliteAppender(file: string): Appender {
       return (db.prepare('SELECT COUNT(*) AS n FROM zt_events').get() as { n: number }).n;
     },
     async close() {
-      db.close();
+      await tables.close(); // and the database
     },
   };
 }
@@ -143,7 +144,7 @@ export function rawSqliteAppender(file: string): Appender {
  */
 export function rawSqliteGroupedAppender(file: string): Appender {
   const db = openSqliteDatabase(file);
-  new SqliteEventStore(db); // the tables
+  const tables = new SqliteEventStore(db); // the tables, and the WAL checkpoints of the store
   const insert = db.prepare<[string, number, string, string, string, string, string]>(
     'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
@@ -180,7 +181,7 @@ export function rawSqliteGroupedAppender(file: string): Appender {
       return (db.prepare('SELECT COUNT(*) AS n FROM zt_events').get() as { n: number }).n;
     },
     async close() {
-      db.close();
+      await tables.close(); // and the database
     },
   };
 }
