@@ -94,6 +94,8 @@ export class ProjectionRunner {
   private readonly rebuilds = new Map<string, Promise<void>>();
   private stopWatching: (() => void) | undefined;
   private running = false;
+  /** the live reader's last page was a full one: more are waiting */
+  private lastPageFull = false;
 
   constructor(
     private readonly store: EventStore,
@@ -344,9 +346,10 @@ export class ProjectionRunner {
         }
       }
       if (idle) await this.waitForWake();
-      // a page is applied without a pause (its reads and writes answer at once): let the
-      // requests that arrived meanwhile in before the next page, or a backlog holds them all
-      else await new Promise<void>((resolve) => setImmediate(resolve));
+      // a page is applied without a pause (its reads and writes answer at once): behind a
+      // backlog of full pages, let the requests that arrived meanwhile in before the next
+      // one (after a short page the next read finds the log caught up and waits anyway)
+      else if (this.lastPageFull) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -357,6 +360,7 @@ export class ProjectionRunner {
     if (states.length === 0) return true;
     const after = Math.min(...states.map((l) => l.position));
     const page = await this.store.readAll({ after, limit: this.batchSize });
+    this.lastPageFull = page.events.length >= this.batchSize;
     if (page.events.length === 0) return true;
     const commits: Array<{ live: Live; changes: Map<string, DocChange> }> = [];
     for (const live of states) {
