@@ -418,12 +418,14 @@ export class PostgresEventStore implements EventStore {
         { relations: [`${s}.zt_events`, `${s}.zt_events_stream`, `${s}.zt_events_stream_id`], functions: [appendSignature] },
       );
     } catch (error) {
+      // an ended pool keeps its handler: its connections may still report errors while they close
       if (owns) await pool.end().catch(() => {});
+      else pool.off('error', onPoolError);
       throw translateError(error);
-    } finally {
-      pool.off('error', onPoolError);
     }
-    return new PostgresEventStore(pool, schema, owns, listenConfig, options);
+    const store = new PostgresEventStore(pool, schema, owns, listenConfig, options);
+    pool.off('error', onPoolError);
+    return store;
   }
 
   appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -613,8 +615,11 @@ export class PostgresEventStore implements EventStore {
       this.wakeListenLoop?.();
       await this.listenClient?.end().catch(() => {});
       await this.listenLoop;
+      // pool.end() answers before every connection has closed: a pool this store ended keeps
+      // its 'error' handler, or a late error of a closing connection (the server shutting
+      // down, the database dropped) would end the process
       if (this.ownsPool) await this.pool.end().catch(() => {});
-      this.pool.off('error', this.onPoolError);
+      else this.pool.off('error', this.onPoolError);
     })();
     return this.closePromise;
   }
