@@ -94,8 +94,6 @@ export class ProjectionRunner {
   private readonly rebuilds = new Map<string, Promise<void>>();
   private stopWatching: (() => void) | undefined;
   private running = false;
-  /** the live reader's last page was a full one: more are waiting */
-  private lastPageFull = false;
 
   constructor(
     private readonly store: EventStore,
@@ -328,16 +326,17 @@ export class ProjectionRunner {
     while (this.running) {
       const stepNumber = ++this.stepsStarted;
       this.pendingWake = false;
-      let idle = true;
+      let read = 0;
       try {
         await this.reloadWhereNeeded();
-        idle = await this.livePage();
+        read = await this.livePage();
         await this.flushCheckpoints(false);
       } catch (error) {
         this.logger?.warn({ err: error }, 'reading the event log for the projections failed; retrying');
         await sleep(500);
         continue;
       }
+      const idle = read === 0;
       for (let i = this.waiters.length - 1; i >= 0; i--) {
         const w = this.waiters[i]!;
         if (this.reached(w.target, w.name) || (idle && stepNumber > w.afterStep)) {
@@ -349,19 +348,18 @@ export class ProjectionRunner {
       // a page is applied without a pause (its reads and writes answer at once): behind a
       // backlog of full pages, let the requests that arrived meanwhile in before the next
       // one (after a short page the next read finds the log caught up and waits anyway)
-      else if (this.lastPageFull) await new Promise<void>((resolve) => setImmediate(resolve));
+      else if (read >= this.batchSize) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
-  /** apply the next page; answers true when there was nothing to read */
-  private async livePage(): Promise<boolean> {
+  /** apply the next page; answers how many events it read (0: the log was caught up) */
+  private async livePage(): Promise<number> {
     const now = Date.now();
     const states = [...this.live.values()].filter((l) => l.retryAt <= now);
-    if (states.length === 0) return true;
+    if (states.length === 0) return 0;
     const after = Math.min(...states.map((l) => l.position));
     const page = await this.store.readAll({ after, limit: this.batchSize });
-    this.lastPageFull = page.events.length >= this.batchSize;
-    if (page.events.length === 0) return true;
+    if (page.events.length === 0) return 0;
     const commits: Array<{ live: Live; changes: Map<string, DocChange> }> = [];
     for (const live of states) {
       if (live.position >= page.position) continue;
@@ -377,7 +375,7 @@ export class ProjectionRunner {
       }
     }
     if (commits.length > 0) await this.commitLive(commits, page.position);
-    return false;
+    return page.events.length;
   }
 
   private failed(live: Live, error: unknown): void {
