@@ -46,7 +46,9 @@ const toCheckpoint = (r: CheckpointRow): Checkpoint => ({
   updatedAt: r.updated_at,
 });
 
-const LIVE = `(SELECT generation FROM zt_projections WHERE projection = @projection AND slot = 'live')`;
+/** the live generation of the projection the parameter names (`@projection` or `?`) */
+const liveGeneration = (projection: string): string => `(SELECT generation FROM zt_projections WHERE projection = ${projection} AND slot = 'live')`;
+const LIVE = liveGeneration('@projection');
 
 /** list statements kept prepared (one per shape of query and limit) */
 const LIST_STATEMENTS = 128;
@@ -92,7 +94,7 @@ export class SqliteReadModelStore implements ReadModelStore {
       ),
       // positional parameters: the hot read of every query (named ones cost a third more here)
       get: db.prepare<[string, string, string, string], { doc: string }>(
-        `SELECT doc FROM zt_documents WHERE projection = ? AND generation = (SELECT generation FROM zt_projections WHERE projection = ? AND slot = 'live') AND collection = ? AND key = ?`,
+        `SELECT doc FROM zt_documents WHERE projection = ? AND generation = ${liveGeneration('?')} AND collection = ? AND key = ?`,
       ),
       count: db.prepare<{ projection: string; collection: string; lo: string; hi: string | null }, { n: number }>(
         `SELECT COUNT(*) AS n FROM zt_documents WHERE projection = @projection AND generation = ${LIVE} AND collection = @collection
@@ -191,7 +193,8 @@ export class SqliteReadModelStore implements ReadModelStore {
     // per side, so a second lower bound (the paging key after the prefix) would be a filter
     // over everything from the prefix on, and paging through a long list quadratic
     let lo: { value: string; strict: boolean } = { value: prefix, strict: false };
-    let hi: { value: string; strict: boolean } | undefined = prefixEnd(prefix) === undefined ? undefined : { value: prefixEnd(prefix)!, strict: true };
+    const end = prefixEnd(prefix);
+    let hi: { value: string; strict: boolean } | undefined = end === undefined ? undefined : { value: end, strict: true };
     if (afterKey !== undefined) {
       if (!reverse && afterKey >= lo.value) lo = { value: afterKey, strict: true };
       if (reverse && (hi === undefined || afterKey <= hi.value)) hi = { value: afterKey, strict: true };
