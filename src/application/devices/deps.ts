@@ -12,7 +12,6 @@ import type { OfferCache } from './offer-cache';
 import type { Presence } from './presence';
 import type { RedirectorClient } from './redirector';
 
-
 export interface DevicesSettings {
   /** how often phones check in (SPEC §5.1 `pollSeconds`) */
   readonly pollSeconds: number;
@@ -38,7 +37,6 @@ export interface DevicesDeps {
 export type Actor = 'admin' | 'system' | `phone:${string}` | `users:${string}`;
 
 export const metadataOf = (actor: Actor): EventMetadata => ({ actor });
-
 
 /** How long a handler waits for its own write to reach a read model before it answers anyway. */
 export const OWN_WRITE_TIMEOUT_MS = 5_000;

@@ -10,7 +10,6 @@ import type { Random } from '../ports/random';
 import type { ReadModelStore } from '../ports/read-model-store';
 import type { Secrets } from '../ports/secrets';
 
-
 export interface RedirectorDeps {
   readonly events: EventStore;
   readonly readModels: ReadModelStore;

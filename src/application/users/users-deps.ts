@@ -20,7 +20,6 @@ export interface UsersDeps {
   readonly settle: (position: number | undefined) => Promise<void>;
 }
 
-
 /** The latest of several global positions (undefined when nothing was written). */
 export const latestPosition = (positions: ReadonlyArray<number | undefined>): number | undefined =>
   positions.reduce<number | undefined>((max, p) => (p === undefined ? max : max === undefined ? p : Math.max(max, p)), undefined);
