@@ -17,6 +17,28 @@ export interface RateLimit {
   readonly refillMs: number;
 }
 
+/** Bounds on what a client may send (docs/security.md, "Limits") */
+export interface InputLimits {
+  /** JSON nesting of HTTP bodies and WebSocket messages (ZT_JSON_MAX_DEPTH) */
+  readonly maxJsonDepth: number;
+  /** a WebSocket client must log in within this time (ZT_WS_LOGIN_TIMEOUT_MS) */
+  readonly wsLoginTimeoutMs: number;
+  /** messages a WebSocket connection may send at once (ZT_WS_MESSAGE_BURST) ... */
+  readonly wsMessageBurst: number;
+  /** ... and then per second (ZT_WS_MESSAGES_PER_SECOND); answers to the server's pushes are not counted */
+  readonly wsMessagesPerSecond: number;
+  /** open WebSocket connections per source address and endpoint (ZT_WS_CONNECTIONS_PER_IP) */
+  readonly wsConnectionsPerIp: number;
+}
+
+export const DEFAULT_INPUT_LIMITS: InputLimits = {
+  maxJsonDepth: 64,
+  wsLoginTimeoutMs: 10_000,
+  wsMessageBurst: 1_000,
+  wsMessagesPerSecond: 200,
+  wsConnectionsPerIp: 256,
+};
+
 export interface Config {
   readonly host: string;
   readonly port: number;
@@ -41,6 +63,7 @@ export interface Config {
   readonly pollSeconds: number;
   readonly codeTtlDays: number;
   readonly rateLimits: { readonly perMac: RateLimit; readonly perIp: RateLimit };
+  readonly inputLimits: InputLimits;
 }
 
 export class ConfigError extends Error {
@@ -167,6 +190,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     rateLimits: {
       perMac: { burst: int('ZT_RATE_MAC_BURST', get('ZT_RATE_MAC_BURST'), 5, 1, 1_000_000), refillMs: int('ZT_RATE_MAC_REFILL_MS', get('ZT_RATE_MAC_REFILL_MS'), 60_000, 1, 86_400_000) },
       perIp: { burst: int('ZT_RATE_IP_BURST', get('ZT_RATE_IP_BURST'), 100, 1, 1_000_000), refillMs: int('ZT_RATE_IP_REFILL_MS', get('ZT_RATE_IP_REFILL_MS'), 1_000, 1, 86_400_000) },
+    },
+    inputLimits: {
+      // below 8 the protocols' own messages would not fit; above 1,000 recursive code near the stack's limit
+      maxJsonDepth: int('ZT_JSON_MAX_DEPTH', get('ZT_JSON_MAX_DEPTH'), DEFAULT_INPUT_LIMITS.maxJsonDepth, 8, 1_000),
+      wsLoginTimeoutMs: int('ZT_WS_LOGIN_TIMEOUT_MS', get('ZT_WS_LOGIN_TIMEOUT_MS'), DEFAULT_INPUT_LIMITS.wsLoginTimeoutMs, 100, 600_000),
+      wsMessageBurst: int('ZT_WS_MESSAGE_BURST', get('ZT_WS_MESSAGE_BURST'), DEFAULT_INPUT_LIMITS.wsMessageBurst, 1, 10_000_000),
+      wsMessagesPerSecond: int('ZT_WS_MESSAGES_PER_SECOND', get('ZT_WS_MESSAGES_PER_SECOND'), DEFAULT_INPUT_LIMITS.wsMessagesPerSecond, 1, 10_000_000),
+      wsConnectionsPerIp: int('ZT_WS_CONNECTIONS_PER_IP', get('ZT_WS_CONNECTIONS_PER_IP'), DEFAULT_INPUT_LIMITS.wsConnectionsPerIp, 1, 1_000_000),
     },
   };
 }

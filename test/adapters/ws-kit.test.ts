@@ -18,8 +18,9 @@ describe('the WebSocket kit', () => {
       new Map([
         [
           '/test/v1/echo',
-          (socket) => {
+          (socket, _request, connection) => {
             serveJsonSession(socket, {
+              connection,
               state: { user: undefined as string | undefined },
               loggedIn: (s) => s.user !== undefined,
               loginTimeoutMs: 300,

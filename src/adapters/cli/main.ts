@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, PART_NAMES, loadConfig, type PartName } from '../config';
 import { PART_FACTORIES } from '../server/factories';
+import { installProcessGuard } from '../server/process-guard';
 import { createZerotouchServer } from '../server/zerotouch-server';
 import { pagesFor, webBuilt } from '../web/routes';
 import { codesCommand } from './codes';
@@ -83,6 +84,8 @@ async function serve(argv: readonly string[]): Promise<number | void> {
   const config = loadConfig(process.env, { configFile: values.config });
   const parts = parseParts(values.only);
   const server = await createZerotouchServer({ config, parts, factories: PART_FACTORIES, demo: values.demo });
+  // a bug in one callback must not end every part and connection (src/adapters/server/process-guard.ts)
+  const guard = installProcessGuard(process, server.context.logger, server.context.metrics);
   const url = await server.listen();
   const lines = [
     `zerotouch is running (${parts.join(', ')}) at ${url}`,
@@ -117,7 +120,7 @@ async function serve(argv: readonly string[]): Promise<number | void> {
     };
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  }).finally(() => guard.uninstall());
 }
 
 /** the banner's lines for the web apps this process serves */

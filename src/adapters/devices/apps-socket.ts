@@ -53,7 +53,7 @@ export const appsEndpoint = (
   const refusing = <M>(handler: MessageHandler<AppSession, M>['handle']): MessageHandler<AppSession, M>['handle'] => (message, ctx) =>
     translating(() => handler(message, ctx), wsErrorOf);
 
-  return (socket) => {
+  return (socket, _request, connection) => {
     const challenge = randomBytes(32).toString('hex');
     const state: AppSession = { domain: undefined, receiver: undefined };
 
@@ -76,7 +76,8 @@ export const appsEndpoint = (
           domain: message.domain,
           push: (push) => {
             if (socket.readyState !== socket.OPEN) return false;
-            ctx.send({ ...push });
+            // the acknowledgement it asks for does not count against the connection's message budget
+            ctx.push({ ...push });
             metrics.pushesSent.inc();
             return true;
           },
@@ -127,6 +128,7 @@ export const appsEndpoint = (
 
     serveJsonSession(socket, {
       state,
+      connection,
       loggedIn: (s) => s.domain !== undefined,
       greeting: { mt: 'Challenge', challenge },
       loginTimeoutMs: options.loginTimeoutMs,

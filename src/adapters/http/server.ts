@@ -1,11 +1,16 @@
 /**
- * The fastify instance every part shares: problem+json errors, the 64 KiB body limit,
- * /healthz, /readyz, /metrics, /openapi.json, request metrics, optional TLS.
+ * The fastify instance every part shares: problem+json errors, the 64 KiB body limit, a
+ * nesting limit on JSON bodies, /healthz, /readyz, /metrics, /openapi.json, request
+ * metrics, optional TLS.
  */
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import swagger from '@fastify/swagger';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { StoreUnavailableError } from '../../application/ports/event-store';
-import { HttpProblem, problemBody, sendProblem } from './problem';
+import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './bounded-json';
+import { ClientLog } from './client-log';
+import { HttpProblem, problemBody, sendProblem, type ProblemCode } from './problem';
 import type { MetricsRegistry } from './metrics';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -26,6 +31,10 @@ export interface HttpServerOptions {
   readonly logRequests?: boolean;
   /** trust X-Forwarded-For from a proxy in front (rate limits then see the client's address) */
   readonly trustProxy?: boolean | string;
+  /** JSON bodies nesting deeper than this are refused (400) before they are parsed */
+  readonly maxJsonDepth?: number;
+  /** where refused hostile input and failed requests are logged (default: on the fastify logger) */
+  readonly clientLog?: ClientLog;
 }
 
 const FASTIFY_ERRORS: Record<string, { code: ConstructorParameters<typeof HttpProblem>[0]; detail?: string }> = {
@@ -56,6 +65,8 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
       const known = FASTIFY_ERRORS[error.code];
       sendProblem(reply, new HttpProblem(known?.code ?? 'validation-failed', known?.detail ?? error.message));
     },
+    // what Node's HTTP parser refuses before fastify sees a request (headers over 16 KiB, broken HTTP) is a problem too
+    clientErrorHandler: answerClientError,
   };
   if (options.tls) serverOptions.https = { cert: options.tls.cert, key: options.tls.key };
   if (options.logger !== undefined) {
@@ -67,6 +78,29 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   // io-ts decodes input; fastify's schemas only document it
   app.setValidatorCompiler(() => () => true);
   app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+
+  const clientLog = options.clientLog ?? new ClientLog(app.log, options.metrics);
+  const maxDepth = options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH;
+  // JSON bodies: the nesting bounded in one pass over the text, then fastify's own parser
+  // (which refuses __proto__ and constructor.prototype keys); no other text type is taken
+  const fastifyJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('text/plain');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
+    const text = body as string;
+    if (jsonTooDeep(text, maxDepth)) {
+      clientLog.hostileInput(request.ip, 'json-too-deep', `a JSON body nested deeper than ${maxDepth} levels`, { method: request.method, url: request.url.slice(0, 200) });
+      done(new HttpProblem('validation-failed', `the body nests arrays and objects deeper than ${maxDepth} levels`), undefined);
+      return;
+    }
+    fastifyJson(request, text, (error, value) => {
+      if (error && (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isPlainJson(text)) {
+        clientLog.hostileInput(request.ip, 'forbidden-key', 'a JSON body with a __proto__ or constructor.prototype key', { method: request.method, url: request.url.slice(0, 200) });
+        done(new HttpProblem('validation-failed', 'the body holds a "__proto__" key or "constructor.prototype", which are not accepted'), undefined);
+        return;
+      }
+      done(error, value);
+    });
+  });
 
   const requests = options.metrics.histogram('zt_http_request_duration_seconds', 'HTTP request latency by route, method and status');
   app.addHook('onResponse', async (request, reply) => {
@@ -92,7 +126,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     const status = (error as FastifyError).statusCode;
     if (status === 413) return sendProblem(reply, new HttpProblem('payload-too-large', error.message));
     if (status === 415) return sendProblem(reply, new HttpProblem('unsupported-media-type', error.message));
-    request.log.error({ err: error }, 'request failed');
+    clientLog.failure(request.ip, 'http', error, { method: request.method, route: request.routeOptions.url ?? 'unmatched' });
     return sendProblem(reply, new HttpProblem('internal-error', 'the server failed to answer this request; it has been logged'));
   });
 
@@ -138,4 +172,33 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.get('/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['operations'] } }, async () => app.swagger());
 
   return app;
+}
+
+/** valid JSON that fastify's parser refused: it holds a key that could poison a prototype */
+function isPlainJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const CLIENT_ERRORS: Record<string, { status: number; code: ProblemCode; detail: string }> = {
+  HPE_HEADER_OVERFLOW: { status: 431, code: 'payload-too-large', detail: `the request line and headers are larger than ${maxHeaderSize} bytes` },
+  ERR_HTTP_REQUEST_TIMEOUT: { status: 408, code: 'validation-failed', detail: 'the request did not arrive in time' },
+};
+
+/** Node's HTTP parser refused the request (fastify's default answers plain JSON): answer a problem and close */
+function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const known = (error.code && CLIENT_ERRORS[error.code]) || { status: 400, code: 'validation-failed' as const, detail: 'the request is not valid HTTP' };
+  const body = JSON.stringify(problemBody(known.code, known.detail, known.status));
+  socket.end(
+    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nConnection: close\r\nContent-Type: application/problem+json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
 }

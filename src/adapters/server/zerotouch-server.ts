@@ -9,6 +9,7 @@ import { systemClock, type Clock } from '../../application/ports/clock';
 import type { Random } from '../../application/ports/random';
 import { ProjectionRunner } from '../../application/projections/runner';
 import type { Config, PartName } from '../config';
+import { ClientLog } from '../http/client-log';
 import { MetricsRegistry } from '../http/metrics';
 import { createHttpServer, type Readiness } from '../http/server';
 import { cryptoRandom } from '../system/random';
@@ -116,10 +117,15 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
     return { ready: Object.values(checks).every((c) => c.ok), checks };
   };
 
+  // refused hostile input and failed requests: at most one line per client and minute
+  const clientLog = new ClientLog(logger, metrics);
+  const limits = config.inputLimits;
   const app = await createHttpServer({
     logger,
     metrics,
     readiness,
+    clientLog,
+    maxJsonDepth: limits.maxJsonDepth,
     trustProxy: config.trustProxy,
     tls: config.tls ? { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) } : undefined,
     title: `zerotouch (${options.parts.join(', ')})`,
@@ -129,7 +135,14 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
   if (pages.length > 0) await app.register(webRoutes({ pages }));
   const endpoints = new Map<string, WebSocketEndpoint>();
   for (const part of parts) for (const [path, endpoint] of part.websockets ?? []) endpoints.set(path, endpoint);
-  if (endpoints.size > 0) attachWebSocketEndpoints(app, endpoints);
+  if (endpoints.size > 0) {
+    attachWebSocketEndpoints(app, endpoints, {
+      limits: { loginTimeoutMs: limits.wsLoginTimeoutMs, messageBurst: limits.wsMessageBurst, messagesPerSecond: limits.wsMessagesPerSecond, maxJsonDepth: limits.maxJsonDepth },
+      connectionsPerIp: limits.wsConnectionsPerIp,
+      trustProxy: config.trustProxy,
+      log: clientLog,
+    });
+  }
 
   let started = false;
   const server: ZerotouchServer = {

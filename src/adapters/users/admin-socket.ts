@@ -24,8 +24,8 @@ export const ADMIN_PATH = '/users/v1/admin';
 const MAX_ADMIN_MESSAGE = 1024 * 1024;
 
 export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminToken: string, logger?: SessionLogger): WebSocketEndpoint {
-  return (socket) =>
-    serveAppSession<'admin'>(socket, {
+  return (socket, _request, connection) =>
+    serveAppSession<'admin'>(socket, connection, {
       authenticate: async (token) => (constantTimeEqual(token, adminToken) ? 'admin' : undefined),
       welcome: () => ({}),
       register: (_admin, session) => sessions.addAdmin(session),

@@ -6,7 +6,7 @@
 import * as t from 'io-ts';
 import type { WebSocket } from 'ws';
 import type { DevicesConnectionStatus } from '../../application/users/devices-port';
-import { serveJsonSession, WsError, type MessageHandler, type SessionContext, type SessionLogger } from '../ws/json-session';
+import { serveJsonSession, WsError, type MessageHandler, type SessionContext, type SessionLogger, type WsConnection } from '../ws/json-session';
 import type { PushTarget } from './sessions';
 
 const LoginMessage = t.type({ mt: t.literal('Login'), token: t.string, src: t.unknown });
@@ -52,9 +52,10 @@ function loginHandler<Principal>(options: AppSessionOptions<Principal>): Message
   };
 }
 
-export function serveAppSession<Principal>(socket: WebSocket, options: AppSessionOptions<Principal>): void {
+export function serveAppSession<Principal>(socket: WebSocket, connection: WsConnection, options: AppSessionOptions<Principal>): void {
   const session: AppContext<Principal> = serveJsonSession<AppState<Principal>>(socket, {
     state: { principal: undefined },
+    connection,
     loggedIn: (s) => s.principal !== undefined,
     logger: options.logger,
     maxMessageBytes: options.maxMessageBytes,

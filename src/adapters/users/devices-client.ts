@@ -13,6 +13,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import * as t from 'io-ts';
 import WebSocket from 'ws';
+import { DEFAULT_MAX_JSON_DEPTH, parseBoundedJson } from '../http/bounded-json';
 import { describeErrors, parseCategoryId, parseId, parseMac, parseModel, parseProvisioningCode, parseTimestamp, type CategoryId, type DomainError, type Id } from '../../domain';
 import {
   DevicesProtocolError,
@@ -231,12 +232,9 @@ export class DevicesWsClient implements DevicesApps {
     socket.on('message', (data, isBinary) => {
       if (socket !== this.socket) return;
       this.alive = true;
-      let message: unknown;
-      try {
-        message = isBinary ? undefined : JSON.parse(data.toString());
-      } catch {
-        message = undefined;
-      }
+      // bounded as the server bounds what it reads: a deep message must not overflow the decoders' error messages
+      const parsed = isBinary ? undefined : parseBoundedJson(data.toString(), DEFAULT_MAX_JSON_DEPTH);
+      const message = parsed?.ok ? parsed.value : undefined;
       if (typeof message !== 'object' || message === null || Array.isArray(message)) return this.badMessage('a message that is not a JSON object');
       this.onMessage(socket, message as Record<string, unknown>);
     });

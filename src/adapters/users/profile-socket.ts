@@ -17,8 +17,8 @@ import type { UsersSessions } from './sessions';
 export const PROFILE_PATH = '/users/v1/profile';
 
 export function profileEndpoint(deps: UsersDeps, sessions: UsersSessions, logger?: SessionLogger): WebSocketEndpoint {
-  return (socket) =>
-    serveAppSession<UserView>(socket, {
+  return (socket, _request, connection) =>
+    serveAppSession<UserView>(socket, connection, {
       authenticate: (token) => userByToken(deps, token),
       welcome: (user) => ({ user: { id: user.id, name: user.name } }),
       register: (user, session) => sessions.addProfile(user.id, session),
