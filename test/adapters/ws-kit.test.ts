@@ -1,10 +1,12 @@
 import * as t from 'io-ts';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientLog } from '../../src/adapters/http/client-log';
 import { MetricsRegistry } from '../../src/adapters/http/metrics';
 import { createHttpServer } from '../../src/adapters/http/server';
 import { attachWebSocketEndpoints } from '../../src/adapters/ws/endpoints';
 import { serveJsonSession, WsError } from '../../src/adapters/ws/json-session';
+import { CapturedLog } from '../support/captured-log';
 import { TestSocket } from '../support/ws-client';
 
 describe('the WebSocket kit', () => {
@@ -131,5 +133,156 @@ describe('the WebSocket kit', () => {
 
   it('refuses upgrades to unknown paths', async () => {
     await expect(TestSocket.connect(`${base}/test/v1/nothing`)).rejects.toThrow();
+  });
+});
+
+describe('the WebSocket kit with hostile clients', () => {
+  let app: FastifyInstance;
+  let base: string;
+  const sink = new CapturedLog();
+  const metrics = new MetricsRegistry();
+  let closedSessions = 0;
+
+  beforeAll(async () => {
+    app = await createHttpServer({ logger: false, metrics, readiness: async () => ({ ready: true, checks: {} }) });
+    const log = new ClientLog(sink, metrics);
+    attachWebSocketEndpoints(
+      app,
+      new Map([
+        [
+          '/test/v1/strict',
+          (socket, _request, connection) => {
+            serveJsonSession(socket, {
+              connection,
+              state: {},
+              loggedIn: () => true,
+              onClose: () => {
+                closedSessions++;
+                throw new Error('a close handler that fails');
+              },
+              messages: {
+                Echo: { codec: t.type({ mt: t.literal('Echo'), text: t.string }), handle: (m) => ({ text: m.text }) },
+                PushMe: {
+                  codec: t.type({ mt: t.literal('PushMe'), count: t.number }),
+                  handle: (m, ctx) => {
+                    for (let i = 0; i < m.count; i++) ctx.push({ mt: 'Notice', id: i });
+                    return { pushed: m.count };
+                  },
+                },
+                Ack: { codec: t.type({ mt: t.literal('Ack'), id: t.number }), handle: () => undefined },
+                CrashLater: {
+                  concurrent: true,
+                  codec: t.type({ mt: t.literal('CrashLater') }),
+                  handle: async () => {
+                    await new Promise((r) => setTimeout(r, 5));
+                    throw new TypeError('a concurrent handler that fails');
+                  },
+                },
+                Unwritable: { codec: t.type({ mt: t.literal('Unwritable') }), handle: () => ({ n: 1n }) },
+                Slow: {
+                  concurrent: true,
+                  codec: t.type({ mt: t.literal('Slow'), ms: t.number }),
+                  handle: async (m) => {
+                    await new Promise((r) => setTimeout(r, m.ms));
+                    return { waited: m.ms };
+                  },
+                },
+              },
+            });
+          },
+        ],
+      ]),
+      { limits: { loginTimeoutMs: 5_000, messageBurst: 300, messagesPerSecond: 1, maxJsonDepth: 16 }, connectionsPerIp: 3, log },
+    );
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `ws://127.0.0.1:${(app.server.address() as { port: number }).port}/test/v1/strict`;
+  });
+  afterAll(() => app.close());
+
+  it('answers deep nesting, forbidden keys and binary with an error result and stays up', async () => {
+    const ws = await TestSocket.connect(base);
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    for (const text of [deep, `{"mt":"Echo","text":${deep}}`, `{"mt":"Echo","src":${deep}}`, `{"mt":${deep}}`, `{"mt":"Echo","src":1,"text":"x","__proto__":{"a":1}}`, `{"mt":"Echo","text":"x","constructor":{"prototype":{}}}`]) {
+      ws.send(text);
+      const answer = await ws.next('Error');
+      expect(answer, text.slice(0, 40)).toEqual({ mt: 'Error', error: { code: 'validation-failed', detail: expect.stringMatching(/deeper than 16 levels|__proto__/) } });
+    }
+    ws.socket.send(Buffer.from('{"mt":"Echo","text":"x"}'), { binary: true });
+    expect(await ws.next('Error')).toMatchObject({ error: { code: 'validation-failed', detail: expect.stringContaining('binary') } });
+    expect(await ws.request({ mt: 'Echo', text: 'x'.repeat(60_000), src: 1 })).toMatchObject({ text: 'x'.repeat(60_000) });
+    expect(await ws.request({ mt: 'Echo', text: Array.from({ length: 30_000 }, () => 0), src: 2 })).toMatchObject({ error: { code: 'validation-failed' } });
+    expect(await ws.request({ mt: 'Nope', src: 3 })).toMatchObject({ error: { code: 'validation-failed', messageTypes: ['Echo', 'PushMe', 'Ack', 'CrashLater', 'Unwritable', 'Slow'] } });
+    ws.close();
+  });
+
+  it('takes a message in fragments; closes on invalid UTF-8 (1007) and on a frame or fragments over 1 MiB (1009)', async () => {
+    const ws = await TestSocket.connect(base);
+    ws.socket.send('{"mt":"Echo",', { fin: false });
+    ws.socket.send('"src":"f","text":"in parts"}', { fin: true });
+    expect(await ws.next('EchoResult')).toEqual({ mt: 'EchoResult', src: 'f', text: 'in parts' });
+    ws.socket.send(Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x7d]), { binary: false });
+    expect((await ws.waitClosed()).code).toBe(1007);
+
+    const big = await TestSocket.connect(base);
+    big.send('x'.repeat(1024 * 1024 + 1));
+    expect((await big.waitClosed()).code).toBe(1009);
+
+    const parts = await TestSocket.connect(base);
+    for (let i = 0; i < 20; i++) parts.socket.send('x'.repeat(64 * 1024), { fin: false });
+    expect((await parts.waitClosed()).code).toBe(1009);
+  });
+
+  it('a failing handler, an answer that cannot be written and a failing close handler never escape the session', async () => {
+    const ws = await TestSocket.connect(base);
+    for (let i = 0; i < 5; i++) ws.send({ mt: 'CrashLater', src: `c${i}` });
+    for (let i = 0; i < 5; i++) expect(await ws.next((m) => m['src'] === `c${i}`)).toMatchObject({ mt: 'CrashLaterResult', error: { code: 'internal-error' } });
+    ws.send({ mt: 'Unwritable', src: 'u' });
+    expect(await ws.next('Error')).toMatchObject({ error: { code: 'internal-error' } });
+    expect(await ws.request({ mt: 'Echo', text: 'still here' })).toMatchObject({ text: 'still here' });
+    const before = closedSessions;
+    ws.close();
+    await ws.waitClosed();
+    await expect.poll(() => closedSessions).toBe(before + 1);
+  });
+
+  it('handles a burst of slow concurrent messages with the socket paused and resumed, losing none', async () => {
+    const ws = await TestSocket.connect(base);
+    for (let i = 0; i < 200; i++) ws.send({ mt: 'Slow', ms: 20, src: i });
+    const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => ws.next((m) => m['src'] === i, 10_000)));
+    expect(answers.every((a) => a['waited'] === 20)).toBe(true);
+    ws.close();
+  });
+
+  it('answers a flood rate-limited and closes it with 4029; answers to its pushes are free', async () => {
+    const ws = await TestSocket.connect(base);
+    expect(await ws.request({ mt: 'PushMe', count: 1000 })).toMatchObject({ pushed: 1000 });
+    // 1,000 acknowledgements of 1,000 pushes, then 299 more of the 300 at once: all within the budget
+    for (let i = 0; i < 1000; i++) ws.send({ mt: 'Ack', id: i });
+    for (let i = 0; i < 298; i++) ws.send({ mt: 'Echo', text: 'x', src: i });
+    expect(await ws.next((m) => m['src'] === 297)).toMatchObject({ text: 'x' });
+    expect(ws.closed).toBeUndefined();
+    for (let i = 0; i < 100; i++) ws.send({ mt: 'Echo', text: 'flood' });
+    expect(await ws.next('Error')).toMatchObject({ error: { code: 'rate-limited', detail: expect.stringContaining('too many messages') } });
+    expect(await ws.waitClosed()).toEqual({ code: 4029, reason: 'too many messages' });
+  });
+
+  it('takes at most 3 connections from one address; a closed one makes room', async () => {
+    const open = await Promise.all([0, 1, 2].map(() => TestSocket.connect(base)));
+    await expect(TestSocket.connect(base)).rejects.toThrow('upgrade refused: 429');
+    open[0]!.close();
+    await open[0]!.waitClosed();
+    await expect.poll(async () => TestSocket.connect(base).then((s) => (s.close(), true), () => false)).toBe(true);
+    for (const s of open) s.close();
+  });
+
+  it('logged one warning for all of it (one client, one minute), no error line for what the clients did, and counted each kind', () => {
+    const warnings = sink.lines.filter((l) => l.level === 'warn');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.obj['client']).toBe('127.0.0.1');
+    const text = metrics.render();
+    for (const kind of ['json-too-deep', 'forbidden-key', 'binary-message', 'websocket-protocol', 'message-flood', 'too-many-connections']) expect(text).toContain(`zt_hostile_input_total{kind="${kind}"}`);
+    // the failing handlers are bugs: one error line for all of them
+    expect(sink.lines.filter((l) => l.level === 'error')).toHaveLength(1);
+    expect(text).toMatch(/zt_client_failures_total\{where="websocket"\} (\d+)/);
   });
 });

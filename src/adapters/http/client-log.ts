@@ -86,9 +86,20 @@ export class ClientLog {
     }
   }
 
+  /** drop what is older than the interval; what was left out since a client's last line is told in one closing line */
   private sweep(now: number): void {
     if (now - this.lastSweep < this.intervalMs) return;
     this.lastSweep = now;
-    for (const [key, entry] of this.entries) if (now - entry.loggedAt >= this.intervalMs) this.entries.delete(key);
+    for (const [key, entry] of this.entries) {
+      if (now - entry.loggedAt < this.intervalMs) continue;
+      this.entries.delete(key);
+      if (entry.suppressed === 0) continue;
+      const level = key.slice(0, key.indexOf(' ')) as ClientLogLevel;
+      try {
+        this.sink[level]({ client: key.slice(level.length + 1), suppressedSinceLastLine: entry.suppressed }, 'more of the same from this client since its last line');
+      } catch {
+        // as above
+      }
+    }
   }
 }
