@@ -5,55 +5,33 @@
  * the server, a restart, the run finished — nothing lost, nothing doubled, and read models
  * equal to a rebuild from the log.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetMac } from '../../src/adapters/fleet/fleet';
+import { MAIN, REPO, startChildServer, type ChildServer } from '../support/child-server';
 import { freePort } from '../support/server';
 import { tempDir } from '../support/temp-dir';
 
-const REPO = new URL('../../', import.meta.url).pathname;
-const MAIN = join(REPO, 'src/main.ts');
 const run = promisify(execFile);
-
-interface Server {
-  readonly child: ChildProcess;
-  readonly exited: Promise<number | null>;
-}
 
 describe('zerotouch end to end: serve, fleet, audit, crash and restart', { timeout: 300_000 }, () => {
   const dir = tempDir('zt-e2e-');
   let port: number;
   let url: string;
   let env: NodeJS.ProcessEnv;
-  let server: Server | undefined;
+  let server: ChildServer | undefined;
   let adminToken: string;
   let firstRollout = '';
 
-  const startServer = async (): Promise<Server> => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', '--demo'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`the server exited: ${output}`);
-      const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
-      if (ready) break;
-      if (Date.now() > deadline) throw new Error(`the server did not get ready: ${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return { child, exited };
-  };
+  const startServer = (): Promise<ChildServer> => startChildServer(url, env);
 
   const stopServer = async (signal: NodeJS.Signals): Promise<void> => {
     if (!server) return;
-    server.child.kill(signal);
-    await server.exited;
+    await server.stop(signal);
     server = undefined;
   };
 
