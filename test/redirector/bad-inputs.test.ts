@@ -1,7 +1,8 @@
 /**
- * Bad input on every route: each is answered with a clear problem (400, or 413 for a body
- * over 64 KiB, 415 for a body that is not JSON), the server keeps running, no event is
- * appended and nothing stored is lost.
+ * Bad values in every field of every route: each is answered with a clear 400 problem
+ * naming it, the server keeps running, no event is appended and nothing stored is lost.
+ * Bodies that are no JSON object, too large, too deep or of another media type are
+ * test/e2e/hostile-input.test.ts, for every route of every part.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordedEvent } from '../../src/application/ports/event-store';
@@ -22,25 +23,12 @@ beforeAll(async () => {
 });
 afterAll(() => r.close());
 
-const huge = JSON.stringify({ ...PHONE, code: '123456789012', padding: 'x'.repeat(70_000) });
 const phone = { ...PHONE, code: '123456789012' };
 const without = (key: string) => Object.fromEntries(Object.entries(phone).filter(([k]) => k !== key));
 
 type Case = readonly [label: string, body: unknown, status?: number, contentType?: string];
 
-const commonBodyCases: readonly Case[] = [
-  ['bad JSON', '{"mac": '],
-  ['an empty body', ''],
-  ['a JSON array', '[]'],
-  ['JSON null', 'null'],
-  ['a JSON number', '42'],
-  ['a JSON string', '"hello"'],
-  ['a body over 64 KiB', huge, 413],
-  ['a form instead of JSON', 'a=b', 415, 'application/x-www-form-urlencoded'],
-];
-
 const redeemCases: readonly Case[] = [
-  ...commonBodyCases,
   ['no code', without('code')],
   ['code as a number', { ...phone, code: 123456789012 }],
   ['code of 11 digits', { ...phone, code: '12345678901' }],
@@ -66,7 +54,6 @@ const redeemCases: readonly Case[] = [
 ];
 
 const initCases: readonly Case[] = [
-  ...commonBodyCases,
   ['no mac', { model: 'IP112', firmware: '13r1', bootcode: 'b', localIp: '192.0.2.1' }],
   ['bad mac', { ...phone, mac: 'not-a-mac' }],
   ['mac as a number', { ...phone, mac: 9033 }],
@@ -75,7 +62,6 @@ const initCases: readonly Case[] = [
 ];
 
 const installationCases: readonly Case[] = [
-  ...commonBodyCases,
   ['no name', { devicesUrl: 'https://x.example.com' }],
   ['name as a number', { name: 7, devicesUrl: 'https://x.example.com' }],
   ['blank name', { name: '   ', devicesUrl: 'https://x.example.com' }],
@@ -88,7 +74,6 @@ const installationCases: readonly Case[] = [
 ];
 
 const codeCases: readonly Case[] = [
-  ...commonBodyCases,
   ['no devicesUrl', {}],
   ['devicesUrl as a number', { devicesUrl: 1 }],
   ['devicesUrl with a query', { devicesUrl: 'https://devices.example.com?x=1' }],
@@ -96,7 +81,6 @@ const codeCases: readonly Case[] = [
 ];
 
 const claimCases: readonly Case[] = [
-  ...commonBodyCases,
   ['no macs', {}],
   ['macs not a list', { macs: '009033aabbcc' }],
   ['an empty list', { macs: [] }],
@@ -117,7 +101,7 @@ const expectRefused = async (res: Awaited<ReturnType<typeof send>>, status: numb
   expect(res.statusCode, res.body).toBe(status);
   expect(String(res.headers['content-type'])).toMatch(/^application\/problem\+json/);
   const problem = res.json();
-  expect(problem).toMatchObject({ status, code: status === 400 ? 'validation-failed' : status === 413 ? 'payload-too-large' : 'unsupported-media-type' });
+  expect(problem).toMatchObject({ status, code: 'validation-failed' });
   expect(problem.detail.length).toBeGreaterThan(5);
   expect(await head(r)).toBe(before.head);
 };
