@@ -44,9 +44,6 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
   const common = { auth, security: 'bearer', tags: ['users admin'] } as const;
 
   return async (app: FastifyInstance): Promise<void> => {
-    // CSV bodies for the import, within the server's body limit
-    app.addContentTypeParser('text/csv', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
-
     route(
       app,
       {
@@ -64,24 +61,28 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
       },
     );
 
-    route(
-      app,
-      {
-        ...common,
-        method: 'POST',
-        url: `${ADMIN_PREFIX}/users/import`,
-        summary: 'Import users from CSV (id,name,email; header optional; RFC 4180): bad lines are reported, the rest imported',
-        consumes: ['text/csv'],
-        // the media type is checked first, in the handler: a JSON body is 415, not 400
-        body: CsvBody,
-        responses: { 200: { description: 'what was imported', schema: ImportReportOut } },
-      },
-      async ({ request, body }) => {
-        const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
-        if (!CSV_TYPES.has(mediaType) || typeof body !== 'string') throw new HttpProblem('unsupported-media-type', 'send the users as text/csv (id,name,email)');
-        return importUsers(deps, parseCsv(body));
-      },
-    );
+    // CSV bodies (text/csv, or text/plain) for the import only, within the server's body limit
+    await app.register(async (csv) => {
+      csv.addContentTypeParser(['text/csv', 'text/plain'], { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_request, body, done) => done(null, body));
+      route(
+        csv,
+        {
+          ...common,
+          method: 'POST',
+          url: `${ADMIN_PREFIX}/users/import`,
+          summary: 'Import users from CSV (id,name,email; header optional; RFC 4180): bad lines are reported, the rest imported',
+          consumes: ['text/csv'],
+          // the media type is checked first, in the handler: a JSON body is 415, not 400
+          body: CsvBody,
+          responses: { 200: { description: 'what was imported', schema: ImportReportOut } },
+        },
+        async ({ request, body }) => {
+          const mediaType = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+          if (!CSV_TYPES.has(mediaType) || typeof body !== 'string') throw new HttpProblem('unsupported-media-type', 'send the users as text/csv (id,name,email)');
+          return importUsers(deps, parseCsv(body));
+        },
+      );
+    });
 
     route(
       app,
