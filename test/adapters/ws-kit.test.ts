@@ -9,6 +9,16 @@ import { serveJsonSession, WsError } from '../../src/adapters/ws/json-session';
 import { CapturedLog } from '../support/captured-log';
 import { TestSocket } from '../support/ws-client';
 
+/** a message handled beside the ones that follow it, answered after `ms` */
+const Slow = {
+  concurrent: true,
+  codec: t.type({ mt: t.literal('Slow'), ms: t.number }),
+  handle: async (m: { ms: number }) => {
+    await new Promise((r) => setTimeout(r, m.ms));
+    return { waited: m.ms };
+  },
+};
+
 describe('the WebSocket kit', () => {
   let app: FastifyInstance;
   let base: string;
@@ -55,14 +65,7 @@ describe('the WebSocket kit', () => {
                   },
                 },
                 Ack: { codec: t.type({ mt: t.literal('Ack') }), handle: () => undefined },
-                Slow: {
-                  concurrent: true,
-                  codec: t.type({ mt: t.literal('Slow'), ms: t.number }),
-                  handle: async (m) => {
-                    await new Promise((r) => setTimeout(r, m.ms));
-                    return { waited: m.ms };
-                  },
-                },
+                Slow,
               },
             });
           },
@@ -179,14 +182,7 @@ describe('the WebSocket kit with hostile clients', () => {
                   },
                 },
                 Unwritable: { codec: t.type({ mt: t.literal('Unwritable') }), handle: () => ({ n: 1n }) },
-                Slow: {
-                  concurrent: true,
-                  codec: t.type({ mt: t.literal('Slow'), ms: t.number }),
-                  handle: async (m) => {
-                    await new Promise((r) => setTimeout(r, m.ms));
-                    return { waited: m.ms };
-                  },
-                },
+                Slow,
               },
             });
           },

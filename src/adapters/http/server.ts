@@ -88,13 +88,13 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (request, body, done) => {
     const text = body as string;
     if (jsonTooDeep(text, maxDepth)) {
-      clientLog.hostileInput(request.ip, 'json-too-deep', `a JSON body nested deeper than ${maxDepth} levels`, { method: request.method, url: request.url.slice(0, 200) });
+      clientLog.hostileInput(request.ip, 'json-too-deep', `a JSON body nested deeper than ${maxDepth} levels`, { method: request.method, route: request.routeOptions.url ?? 'unmatched' });
       done(new HttpProblem('validation-failed', `the body nests arrays and objects deeper than ${maxDepth} levels`), undefined);
       return;
     }
     fastifyJson(request, text, (error, value) => {
       if (error && (error as FastifyError).code === 'FST_ERR_CTP_INVALID_JSON_BODY' && isPlainJson(text)) {
-        clientLog.hostileInput(request.ip, 'forbidden-key', 'a JSON body with a __proto__ or constructor.prototype key', { method: request.method, url: request.url.slice(0, 200) });
+        clientLog.hostileInput(request.ip, 'forbidden-key', 'a JSON body with a __proto__ or constructor.prototype key', { method: request.method, route: request.routeOptions.url ?? 'unmatched' });
         done(new HttpProblem('validation-failed', 'the body holds a "__proto__" key or "constructor.prototype", which are not accepted'), undefined);
         return;
       }

@@ -192,6 +192,8 @@ export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionO
     if (!options.loggedIn(options.state)) context.close(4001, 'login timeout');
   }, loginTimeoutMs);
   const heartbeat = setInterval(() => {
+    // a paused socket is not read, so its pongs are not seen: liveness is judged once it reads again
+    if (socket.isPaused) return;
     if (!alive) {
       socket.terminate();
       return;
