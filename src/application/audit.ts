@@ -8,6 +8,7 @@
  * requested) are part of the answer.
  */
 import type { EventStore, JsonValue, RecordedEvent } from './ports/event-store';
+import { withPersonal } from './personal-data';
 
 export interface AuditFilter {
   /** the code's 12 digits and its keyed hashes (each part keeps its own) */
@@ -78,7 +79,8 @@ async function* everyEvent(store: EventStore, pageSize = 1000): AsyncGenerator<R
   let after = 0;
   for (;;) {
     const page = await store.readAll({ after, limit: pageSize });
-    yield* page.events;
+    // whole events: the personal part in the data (null where purged)
+    for (const event of page.events) yield withPersonal(event);
     if (page.events.length === 0) return;
     after = page.position;
   }

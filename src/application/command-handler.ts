@@ -9,6 +9,7 @@ import * as E from 'fp-ts/Either';
 import type { Decider, DomainError, DomainEvent } from '../domain/decider';
 import { WrongExpectedVersionError, type EventMetadata, type EventStore, type JsonObject, type RecordedEvent } from './ports/event-store';
 import type { Random } from './ports/random';
+import { splitEvent, withPersonal } from './personal-data';
 
 /** How a stored event becomes a domain event again: decoded, never trusted. */
 export type EventDecoder<Event extends DomainEvent> = (stored: { type: string; data: unknown }) => E.Either<unknown, Event>;
@@ -77,7 +78,7 @@ function remember(cache: Map<string, CachedState>, streamName: string, entry: Ca
 function fold<Command, Event extends DomainEvent, State>(aggregate: Aggregate<Command, Event, State>, state: State, events: readonly RecordedEvent[]): State {
   let folded = state;
   for (const stored of events) {
-    const decoded = aggregate.decode({ type: stored.type, data: stored.data });
+    const decoded = aggregate.decode({ type: stored.type, data: withPersonal(stored).data });
     if (E.isLeft(decoded)) throw new CorruptEventError(stored, decoded.left);
     folded = aggregate.decider.evolve(folded, decoded.right);
   }
@@ -169,12 +170,15 @@ export async function handle<Command, Event extends DomainEvent, State>(
     try {
       const appended = await store.appendToStream(
         streamName,
-        events.map((event, i) => ({
-          id: ids[i]!,
-          type: event.type,
-          data: event.data as JsonObject,
-          metadata: options.metadata ?? {},
-        })),
+        // the personal fields the domain declares go to the event's personal part, never into data
+        events.map((event, i) =>
+          splitEvent({
+            id: ids[i]!,
+            type: event.type,
+            data: event.data as JsonObject,
+            metadata: options.metadata ?? {},
+          }),
+        ),
         { expectedVersion: loaded.version === 0 ? 'no-stream' : loaded.version },
       );
       const state = events.reduce(aggregate.decider.evolve, loaded.state);

@@ -7,7 +7,7 @@
 import * as E from 'fp-ts/Either';
 import { domainError, type DomainError } from './decider';
 import type * as t from 'io-ts';
-import { describeErrors } from './event-codec';
+import { describeErrors, type PersonalFields } from './event-codec';
 import * as ConfigJob from './devices/config-job';
 import * as Device from './devices/device';
 import * as DeviceCode from './devices/device-code';
@@ -51,13 +51,16 @@ export interface AggregateEntry {
   readonly streamCategory: string;
   /** decodes the aggregate's stored events */
   readonly codec: t.Decoder<unknown, AnyDomainEvent> & { readonly types: readonly string[] };
+  /** where its events hold personal data that a purge deletes (see PersonalFields) */
+  readonly personal: PersonalFields;
 }
 
-const entry = (aggregate: string, part: Part, streamCategory: string, codec: AggregateEntry['codec']): AggregateEntry => ({
+const entry = (aggregate: string, part: Part, streamCategory: string, codec: AggregateEntry['codec'], personal: PersonalFields = {}): AggregateEntry => ({
   aggregate,
   part,
   streamCategory,
   codec,
+  personal,
 });
 
 export const aggregates: readonly AggregateEntry[] = [
@@ -69,15 +72,23 @@ export const aggregates: readonly AggregateEntry[] = [
   entry('Domain', 'devices', Domain.streamCategory, Domain.Event),
   entry('DeviceCode', 'devices', DeviceCode.streamCategory, DeviceCode.Event),
   entry('DeviceCodeAudit', 'devices', DeviceCodeAudit.streamCategory, DeviceCodeAudit.Event),
-  entry('Device', 'devices', Device.streamCategory, Device.Event),
+  entry('Device', 'devices', Device.streamCategory, Device.Event, Device.personalFields),
   entry('UpdateJob', 'devices', UpdateJob.streamCategory, UpdateJob.Event),
   entry('ConfigJob', 'devices', ConfigJob.streamCategory, ConfigJob.Event),
   entry('User', 'users', User.streamCategory, User.Event),
   entry('PhoneApp', 'users', PhoneApp.streamCategory, PhoneApp.Event),
-  entry('UserDevice', 'users', UserDevice.streamCategory, UserDevice.Event),
-  entry('UnassignedPhone', 'users', UnassignedPhone.streamCategory, UnassignedPhone.Event),
-  entry('Rollout', 'users', Rollout.streamCategory, Rollout.Event),
+  entry('UserDevice', 'users', UserDevice.streamCategory, UserDevice.Event, UserDevice.personalFields),
+  entry('UnassignedPhone', 'users', UnassignedPhone.streamCategory, UnassignedPhone.Event, UnassignedPhone.personalFields),
+  entry('Rollout', 'users', Rollout.streamCategory, Rollout.Event, Rollout.personalFields),
 ];
+
+/** Every event type's personal fields, in one map (types without any are absent). */
+export const personalFields: PersonalFields = Object.assign({}, ...aggregates.map((a) => a.personal)) as PersonalFields;
+
+const NONE: readonly string[] = [];
+
+/** The personal fields of an event type (none for a type without any, or unknown). */
+export const personalFieldsOf = (type: string): readonly string[] => (Object.hasOwn(personalFields, type) ? personalFields[type]! : NONE);
 
 const byType = new Map(aggregates.flatMap((a) => a.codec.types.map((type) => [type, a] as const)));
 const byCategory = new Map(aggregates.map((a) => [a.streamCategory, a]));

@@ -15,6 +15,14 @@ import { domainError, type DomainError, type DomainEvent } from './decider';
 
 export type DataCodecs = Record<string, t.Mixed>;
 
+/**
+ * Per event type, where its personal fields are: the data deleted when its stream's
+ * personal data is purged (a code's digits, the user of a code that never became a
+ * phone). Paths of field names separated by dots, `[]` for every item of an array
+ * (`entries[].code`). The codec of each such field accepts null: the purged value.
+ */
+export type PersonalFields = Readonly<Record<string, readonly string[]>>;
+
 /** The event union described by a map of data codecs. */
 export type EventOf<M extends DataCodecs> = {
   [K in keyof M & string]: DomainEvent<K, t.TypeOf<M[K]>>;

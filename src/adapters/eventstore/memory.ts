@@ -9,6 +9,7 @@ import {
   type AppendResult,
   type EventStore,
   type NewEvent,
+  type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
@@ -22,8 +23,10 @@ import {
   clampLimit,
   expectedVersionMatches,
   validateAppend,
+  validatePurge,
   validateStreamName,
 } from '../../application/ports/event-store-checks';
+import { purgedEvent } from '../../application/ports/personal-part';
 import { pollingSubscription } from './polling-subscription';
 import { idempotentResult, sliceStream } from './stream-reading';
 
@@ -62,6 +65,7 @@ export class MemoryEventStore implements EventStore {
       id: e.id,
       type: e.type,
       data: JSON.parse(JSON.stringify(e.data)),
+      personal: JSON.parse(JSON.stringify(e.personal ?? {})),
       metadata: JSON.parse(JSON.stringify(e.metadata ?? {})),
       streamName,
       streamVersion: current + i + 1,
@@ -87,14 +91,7 @@ export class MemoryEventStore implements EventStore {
     this.assertOpen();
     const after = checkPosition(options.after, 'after');
     const limit = clampLimit(options.limit);
-    // binary search: the log is sorted by position
-    let lo = 0;
-    let hi = this.log.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.log[mid]!.globalPosition <= after) lo = mid + 1;
-      else hi = mid;
-    }
+    const lo = this.indexOf(after + 1);
     const events = this.log.slice(lo, lo + limit);
     return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
   }
@@ -124,6 +121,39 @@ export class MemoryEventStore implements EventStore {
     for (let i = this.log.length - 1; i >= 0; i--) {
       if (gone.has(this.log[i]!.globalPosition)) this.log.splice(i, 1);
     }
+  }
+
+  async purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
+    this.assertOpen();
+    validatePurge(streamName, options);
+    const stream = this.streams.get(streamName);
+    if (!stream) return;
+    const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
+    stream.forEach((event, i) => {
+      if (only && !only.has(event.id)) return;
+      const purged = purgedEvent(event.type, event.data, event.personal, options.legacyPaths);
+      if (!purged) return;
+      // a new object in the stream and the log: what readers were handed before stays as it was
+      const replacement: RecordedEvent = { ...event, ...purged };
+      stream[i] = replacement;
+      this.log[this.indexOf(event.globalPosition)] = replacement;
+    });
+  }
+
+  async eraseDeleted(): Promise<void> {
+    this.assertOpen(); // nothing is kept once dropped
+  }
+
+  /** the index of the event at a position in the log (binary search: the log is sorted by position) */
+  private indexOf(position: number): number {
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.log[mid]!.globalPosition < position) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   async ping(): Promise<boolean> {

@@ -41,6 +41,8 @@ import {
   type ExpectedVersion,
   type JsonObject,
   type NewEvent,
+  type PersonalPart,
+  type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
@@ -55,7 +57,8 @@ import {
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
-import { queueAppend, queueDelete, type WriteOperation, type WriteQueue } from './write-queue';
+import { purgedEvent } from '../../application/ports/personal-part';
+import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
 import { idempotencyOutcome, streamRange, type StoredId } from './stream-reading';
 
 export interface PostgresEventStoreOptions {
@@ -93,6 +96,7 @@ interface EventRow {
   data: JsonObject;
   metadata: EventMetadata;
   recorded_at: string;
+  personal: PersonalPart;
 }
 
 /** the answers of the append function, one row per operation */
@@ -106,7 +110,7 @@ const EXPECT_NO_STREAM = -2;
 const EXPECT_EXISTS = -3;
 
 /** bumped when the function's signature or meaning changes; a new name sits beside the old one */
-const APPEND_FUNCTION = 'zt_append_v1';
+const APPEND_FUNCTION = 'zt_append_v2';
 
 /** A quoted SQL identifier. */
 export function quoteIdent(name: string): string {
@@ -198,8 +202,12 @@ function schemaStatements(schema: string): string[] {
       type            TEXT        NOT NULL,
       data            JSONB       NOT NULL,
       metadata        JSONB       NOT NULL,
-      recorded_at     TIMESTAMPTZ NOT NULL
+      recorded_at     TIMESTAMPTZ NOT NULL,
+      personal        JSONB       NOT NULL DEFAULT '{}'
     )`,
+    // a database from before personal parts: its rows get {} (their personal values, inside
+    // data, are moved out when their stream is purged, see PurgeOptions.legacyPaths)
+    `ALTER TABLE ${s}.zt_events ADD COLUMN IF NOT EXISTS personal JSONB NOT NULL DEFAULT '{}'`,
     `CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream ON ${s}.zt_events (stream_name, stream_version)`,
     `CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream_id ON ${s}.zt_events (stream_name, event_id)`,
   ];
@@ -207,7 +215,7 @@ function schemaStatements(schema: string): string[] {
 
 /**
  * The append function: takes the batch as one jsonb array of operations
- * (`{k:'a', s: stream, x: expected, e: [{i: id, t: type, d: data, m: metadata}]}` or
+ * (`{k:'a', s: stream, x: expected, e: [{i: id, t: type, d: data, p: personal, m: metadata}]}` or
  * `{k:'d', s: stream}`), answers one row per operation, in order.
  *
  * Ids: the idempotency rule comes first, but with `check_ids` false (the fast path) the
@@ -287,8 +295,8 @@ BEGIN
       CONTINUE;
     END IF;
     WITH inserted AS (
-      INSERT INTO ${s}.zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at)
-      SELECT v_stream, v_current + x.n, x.e->>'i', x.e->>'t', x.e->'d', x.e->'m', v_now
+      INSERT INTO ${s}.zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at, personal)
+      SELECT v_stream, v_current + x.n, x.e->>'i', x.e->>'t', x.e->'d', x.e->'m', v_now, coalesce(x.e->'p', '{}'::jsonb)
         FROM jsonb_array_elements(v_events) WITH ORDINALITY AS x(e, n)
       RETURNING global_position
     )
@@ -342,7 +350,7 @@ export function isoUtc(column: string): string {
 }
 
 const RECORDED_AT = `${isoUtc('recorded_at')} AS recorded_at`;
-const EVENT_COLUMNS = `global_position, stream_name, stream_version, event_id, type, data, metadata, ${RECORDED_AT}`;
+const EVENT_COLUMNS = `global_position, stream_name, stream_version, event_id, type, data, metadata, ${RECORDED_AT}, personal`;
 
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
@@ -436,6 +444,50 @@ export class PostgresEventStore implements EventStore {
     return queueDelete(this.writes, streamName);
   }
 
+  purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
+    return queuePurge(this.writes, streamName, options);
+  }
+
+  /** PostgreSQL keeps old row versions until VACUUM: nothing this store can do from here (docs/security.md) */
+  async eraseDeleted(): Promise<void> {
+    this.assertOpen();
+  }
+
+  /**
+   * One statement: the rows of the stream locked (FOR UPDATE: a concurrent purge waits),
+   * rewritten where the purge changes them. Rows are never changed otherwise, and a
+   * concurrent append only adds rows, so no lock beyond the rows is needed.
+   */
+  private async purge(streamName: string, options: PurgeOptions): Promise<void> {
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        const { rows } = await client.query<{ global_position: string; event_id: string; type: string; data: JsonObject; personal: PersonalPart }>(
+          this.sql.purgeRows,
+          [streamName, options.eventIds ?? null],
+        );
+        const changed = rows.flatMap((row) => {
+          const purged = purgedEvent(row.type, row.data, row.personal, options.legacyPaths);
+          return purged ? [{ p: row.global_position, d: purged.data, q: purged.personal }] : [];
+        });
+        if (changed.length > 0) await client.query(this.sql.rewrite, [JSON.stringify(changed)]);
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw error;
+      }
+    } catch (error) {
+      broken ||= isConnectionError(error);
+      throw this.closed ? new StoreUnavailableError('event store is closed') : translateError(error);
+    } finally {
+      client.release(broken);
+    }
+  }
+
   /** what queueAppend and queueDelete need of this store */
   private readonly writes: WriteQueue = { assertOpen: () => this.assertOpen(), enqueue: (op) => this.enqueue(op) };
 
@@ -449,6 +501,13 @@ export class PostgresEventStore implements EventStore {
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
+        const first = this.queue[0]!;
+        if (first.kind === 'purge') {
+          // alone, in the order it was queued: appends before it are written, appends after it wait
+          this.queue.shift();
+          await this.purge(first.streamName, first.options).then(first.resolve, first.reject);
+          continue;
+        }
         const ops = this.takeBatch();
         const wrote = await this.send(ops);
         if (wrote) this.notifyListeners();
@@ -463,6 +522,7 @@ export class PostgresEventStore implements EventStore {
     let n = 0;
     while (n < this.queue.length && n < this.maxBatch) {
       const op = this.queue[n]!;
+      if (op.kind === 'purge') break;
       const size = op.kind === 'append' ? op.events.length : 1;
       if (n > 0 && events + size > this.maxBatchEvents) break;
       events += size;
@@ -499,7 +559,7 @@ export class PostgresEventStore implements EventStore {
         op.reject(new Error(`append function answered ${rows.length} rows for ${ops.length} operations`));
         return;
       }
-      if (op.kind === 'delete') {
+      if (op.kind !== 'append') {
         op.resolve();
         return;
       }
@@ -533,13 +593,13 @@ export class PostgresEventStore implements EventStore {
   private async callAppend(ops: readonly Operation[], checkIds: boolean): Promise<ResultRow[]> {
     const payload = JSON.stringify(
       ops.map((op) =>
-        op.kind === 'delete'
+        op.kind !== 'append'
           ? { k: 'd', s: op.streamName }
           : {
               k: 'a',
               s: op.streamName,
               x: encodeExpected(op.expected),
-              e: op.events.map((e) => ({ i: e.id, t: e.type, d: e.data, m: e.metadata ?? {} })),
+              e: op.events.map((e) => ({ i: e.id, t: e.type, d: e.data, p: e.personal ?? {}, m: e.metadata ?? {} })),
             },
       ),
     );
@@ -704,6 +764,10 @@ function statements(schema: string) {
          WHERE stream_name = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3::bigint) e ON true`,
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
     head: `SELECT max(global_position) AS head FROM ${s}.zt_events`,
+    purgeRows: `SELECT global_position, event_id, type, data, personal FROM ${s}.zt_events
+       WHERE stream_name = $1 AND ($2::text[] IS NULL OR event_id = ANY ($2::text[])) ORDER BY stream_version FOR UPDATE`,
+    rewrite: `UPDATE ${s}.zt_events e SET data = x.d, personal = x.q
+       FROM jsonb_to_recordset($1::jsonb) AS x(p bigint, d jsonb, q jsonb) WHERE e.global_position = x.p`,
   };
 }
 
@@ -738,6 +802,7 @@ function toRecorded(row: EventRow): RecordedEvent {
     id: row.event_id,
     type: row.type,
     data: row.data,
+    personal: row.personal,
     metadata: row.metadata,
     streamName: row.stream_name,
     streamVersion: Number(row.stream_version),

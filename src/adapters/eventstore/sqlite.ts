@@ -25,6 +25,8 @@ import {
   type ExpectedVersion,
   type JsonObject,
   type NewEvent,
+  type PersonalPart,
+  type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
@@ -42,7 +44,8 @@ import {
 } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
 import { BackgroundCheckpoints, INLINE_AUTOCHECKPOINT_PAGES } from './sqlite-checkpoints';
-import { queueAppend, queueDelete, type WriteOperation, type WriteQueue } from './write-queue';
+import { NO_PERSONAL, purgedEvent } from '../../application/ports/personal-part';
+import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
 import { idempotencyOutcome, streamRange } from './stream-reading';
 
 export interface SqliteEventStoreOptions {
@@ -61,7 +64,7 @@ export interface SqliteEventStoreOptions {
  * Event rows are read as arrays (better-sqlite3's raw mode), in this column order: no
  * intermediate object per row on the replay path, where a million rows go by.
  */
-const EVENT_COLUMNS = 'global_position, stream_name, stream_version, event_id, type, data, metadata, recorded_at';
+const EVENT_COLUMNS = 'global_position, stream_name, stream_version, event_id, type, data, metadata, recorded_at, personal';
 type EventRow = [
   globalPosition: number,
   streamName: string,
@@ -71,6 +74,7 @@ type EventRow = [
   data: string,
   metadata: string,
   recordedAt: string,
+  personal: string,
 ];
 
 type Operation = WriteOperation;
@@ -109,7 +113,8 @@ CREATE TABLE IF NOT EXISTS zt_events (
   type            TEXT    NOT NULL,
   data            TEXT    NOT NULL,
   metadata        TEXT    NOT NULL,
-  recorded_at     TEXT    NOT NULL
+  recorded_at     TEXT    NOT NULL,
+  personal        TEXT    NOT NULL DEFAULT '{}'
 );
 CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream ON zt_events (stream_name, stream_version);
 -- one per-stream index only: every append dirties a page of each per-stream index for
@@ -120,6 +125,16 @@ DROP INDEX IF EXISTS zt_events_stream_id;
 DROP TABLE IF EXISTS zt_streams;
 `;
 
+/**
+ * A file from before personal parts existed has no `personal` column: add it (its rows get
+ * `{}`; their personal values, inside `data`, are moved out when their stream is purged,
+ * see PurgeOptions.legacyPaths).
+ */
+function addPersonalColumn(db: Database.Database): void {
+  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('zt_events')").all();
+  if (!columns.some((c) => c.name === 'personal')) db.exec(`ALTER TABLE zt_events ADD COLUMN personal TEXT NOT NULL DEFAULT '{}'`);
+}
+
 /** Open (and create) the SQLite file with the settings every zerotouch connection uses. */
 export function openSqliteDatabase(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Database.Database {
   const db = new Database(path);
@@ -127,6 +142,9 @@ export function openSqliteDatabase(path: string, synchronous: 'NORMAL' | 'FULL' 
   db.pragma(`synchronous = ${synchronous}`);
   db.pragma('busy_timeout = 10000');
   db.pragma('foreign_keys = ON');
+  // deleted and overwritten content is zeroed, not left in free pages and cells: a purge
+  // really removes the bytes (docs/security.md, "What a purge leaves behind")
+  db.pragma('secure_delete = ON');
   // 16 MiB page cache: the OS caches the file as well, and a larger cache measured no faster
   // (appends, reads of random streams, full replays) while a replay filled all of it
   db.pragma('cache_size = -16384');
@@ -156,6 +174,7 @@ export class SqliteEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.now = options.now ?? (() => new Date());
     db.exec(SCHEMA);
+    addPersonalColumn(db);
     this.statements = this.prepare();
     if (options.backgroundCheckpoints !== false) this.checkpoints = BackgroundCheckpoints.start(db);
     const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string) =>
@@ -164,12 +183,14 @@ export class SqliteEventStore implements EventStore {
     const deleteOne = db.transaction((streamName: string) => {
       this.statements.deleteEvents.run(streamName);
     });
+    const purgeOne = db.transaction((streamName: string, options: PurgeOptions) => this.purgeInTransaction(streamName, options));
     // the outer transaction is IMMEDIATE; each operation runs in its own savepoint
     const batch = db.transaction((ops: readonly Operation[], recordedAt: string) =>
       ops.map((op) => {
         try {
           if (op.kind === 'append') return { ok: true as const, value: appendOne(op.streamName, op.events, op.expected, recordedAt) };
-          deleteOne(op.streamName);
+          if (op.kind === 'purge') purgeOne(op.streamName, op.options);
+          else deleteOne(op.streamName);
           return { ok: true as const, value: undefined };
         } catch (error) {
           return { ok: false as const, error };
@@ -190,9 +211,13 @@ export class SqliteEventStore implements EventStore {
       findId: db.prepare<[string, string], { global_position: number }>(
         'SELECT global_position FROM zt_events WHERE stream_name = ? AND event_id = ?',
       ),
-      insert: db.prepare<[string, number, string, string, string, string, string]>(
-        'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      insert: db.prepare<[string, number, string, string, string, string, string, string]>(
+        'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at, personal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       ),
+      streamRows: db.prepare<[string], { global_position: number; event_id: string; type: string; data: string; personal: string }>(
+        'SELECT global_position, event_id, type, data, personal FROM zt_events WHERE stream_name = ? ORDER BY stream_version',
+      ),
+      rewrite: db.prepare<[string, string, number]>('UPDATE zt_events SET data = ?, personal = ? WHERE global_position = ?'),
       deleteEvents: db.prepare<[string]>('DELETE FROM zt_events WHERE stream_name = ?'),
       // no `LIMIT ?` parameter: a statement with one is prepared again on every run (see `limited`)
       readStreamForward: db
@@ -230,7 +255,7 @@ export class SqliteEventStore implements EventStore {
     let position = 0;
     for (const e of events) {
       version++;
-      const info = s.insert.run(streamName, version, e.id, e.type, toJsonText(e.data), toJsonText(e.metadata), recordedAt);
+      const info = s.insert.run(streamName, version, e.id, e.type, toJsonText(e.data), toJsonText(e.metadata), recordedAt, JSON.stringify(e.personal ?? {}));
       position = Number(info.lastInsertRowid);
     }
     return { nextExpectedVersion: version, lastGlobalPosition: position };
@@ -242,6 +267,40 @@ export class SqliteEventStore implements EventStore {
 
   deleteStream(streamName: string): Promise<void> {
     return queueDelete(this.writes, streamName);
+  }
+
+  purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
+    return queuePurge(this.writes, streamName, options);
+  }
+
+  private purgeInTransaction(streamName: string, options: PurgeOptions): void {
+    const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
+    for (const row of this.statements.streamRows.all(streamName)) {
+      if (only && !only.has(row.event_id)) continue;
+      const purged = purgedEvent(row.type, JSON.parse(row.data) as JsonObject, JSON.parse(row.personal) as PersonalPart, options.legacyPaths);
+      if (purged) this.statements.rewrite.run(JSON.stringify(purged.data), JSON.stringify(purged.personal), row.global_position);
+    }
+  }
+
+  /** the WAL checkpointed into the file and truncated, so the pages a delete or purge rewrote are gone from it */
+  async eraseDeleted(): Promise<void> {
+    this.assertOpen();
+    await new Promise<void>((resolve) => setImmediate(resolve)); // after the writes queued so far
+    if (this.queue.length > 0) this.flush();
+    this.truncateWal();
+  }
+
+  /**
+   * A TRUNCATE checkpoint waits (busy_timeout) for readers of older snapshots and for a
+   * checkpoint of the worker; it reports `busy` when it could not finish, then try again.
+   */
+  private truncateWal(): void {
+    if (this.db.memory || !this.db.open) return;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      if (result?.busy === 0) return;
+    }
+    throw new StoreUnavailableError('the SQLite WAL could not be truncated: readers held it (try again)');
   }
 
   /** what queueAppend and queueDelete need of this store */
@@ -270,12 +329,23 @@ export class SqliteEventStore implements EventStore {
         for (const op of ops) op.reject(failure);
         continue;
       }
+      // a delete or purge is done once the WAL no longer holds the pages it rewrote
+      let erased: unknown;
+      if (ops.some((op, i) => op.kind !== 'append' && results[i]!.ok)) {
+        try {
+          this.truncateWal();
+        } catch (error) {
+          erased = error;
+        }
+      }
       results.forEach((result, i) => {
         const op = ops[i]!;
         if (!result.ok) op.reject(result.error);
         else if (op.kind === 'append') {
           wrote = true;
           op.resolve(result.value!);
+        } else if (erased !== undefined) {
+          op.reject(erased);
         } else {
           op.resolve();
         }
@@ -364,6 +434,8 @@ function toRecorded(row: EventRow): RecordedEvent {
     type: row[4],
     data: JSON.parse(row[5]) as JsonObject,
     metadata: JSON.parse(row[6]) as EventMetadata,
+    // most events have none: one shared empty part instead of a parse per row
+    personal: row[8] === '{}' ? NO_PERSONAL : (JSON.parse(row[8]) as PersonalPart),
     streamName: row[1],
     streamVersion: row[2],
     globalPosition: row[0],

@@ -3,8 +3,8 @@
  * checked at once (bad input never waits for a batch) and queued as operations that the
  * store writes together, each resolving or failing on its own.
  */
-import type { AppendOptions, AppendResult, ExpectedVersion, NewEvent } from '../../application/ports/event-store';
-import { validateAppend, validateStreamName } from '../../application/ports/event-store-checks';
+import type { AppendOptions, AppendResult, ExpectedVersion, NewEvent, PurgeOptions } from '../../application/ports/event-store';
+import { validateAppend, validatePurge, validateStreamName } from '../../application/ports/event-store-checks';
 
 export type WriteOperation =
   | {
@@ -15,7 +15,14 @@ export type WriteOperation =
       readonly resolve: (r: AppendResult) => void;
       readonly reject: (e: unknown) => void;
     }
-  | { readonly kind: 'delete'; readonly streamName: string; readonly resolve: () => void; readonly reject: (e: unknown) => void };
+  | { readonly kind: 'delete'; readonly streamName: string; readonly resolve: () => void; readonly reject: (e: unknown) => void }
+  | {
+      readonly kind: 'purge';
+      readonly streamName: string;
+      readonly options: PurgeOptions;
+      readonly resolve: () => void;
+      readonly reject: (e: unknown) => void;
+    };
 
 export interface WriteQueue {
   /** throws when the store is closed */
@@ -43,4 +50,14 @@ export function queueDelete(queue: WriteQueue, streamName: string): Promise<void
     return Promise.reject(error);
   }
   return new Promise((resolve, reject) => queue.enqueue({ kind: 'delete', streamName, resolve, reject }));
+}
+
+export function queuePurge(queue: WriteQueue, streamName: string, options: PurgeOptions = {}): Promise<void> {
+  try {
+    queue.assertOpen();
+    validatePurge(streamName, options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return new Promise((resolve, reject) => queue.enqueue({ kind: 'purge', streamName, options, resolve, reject }));
 }

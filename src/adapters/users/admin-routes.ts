@@ -168,7 +168,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
       async ({ params, query, reply }) => {
         const rollout = await getRollout(deps, params.id);
         if (rollout === undefined) throw new HttpProblem('not-found', 'no such rollout');
-        const rows = rollout.entries.map((e) => [e.user, e.name ?? '', e.code, e.expiresAt, e.state, e.mac ?? '']);
+        const rows = rollout.entries.map((e) => [e.user, e.name ?? '', e.code ?? '', e.expiresAt, e.state, e.mac ?? '']);
         reply
           .type('text/csv; charset=utf-8; header=present')
           .header('content-disposition', `attachment; filename="rollout-${rollout.rolloutId.replace(/[^A-Za-z0-9._-]/g, '_')}.csv"`);

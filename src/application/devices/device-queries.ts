@@ -2,6 +2,7 @@
  * What the admin reads about phones (SPEC §5.3): the list, newest placement first, with
  * when each phone last checked in; and one phone with its whole history from its stream.
  */
+import { withPersonal } from '../personal-data';
 import { Device, type Mac } from '../../domain';
 import type { JsonObject } from '../ports/event-store';
 import type { DevicesDeps } from './deps';
@@ -75,7 +76,7 @@ const withoutCredential = ({ credentialHash: _, ...data }: JsonObject): JsonObje
 export const deviceDetails = async (deps: Deps, mac: Mac): Promise<DeviceDetails> => {
   const [doc, stream, seen] = await Promise.all([deviceDoc(deps, mac), deps.events.readStream(Device.streamName(mac)), deps.presence.lastSeen([mac])]);
   if (doc === undefined) throw new Refusal('not-found', `no phone ${mac}`);
-  const history = stream.events.map((event) => ({
+  const history = stream.events.map(withPersonal).map((event) => ({
     version: event.streamVersion,
     type: event.type,
     at: typeof event.data['at'] === 'string' ? event.data['at'] : event.recordedAt,

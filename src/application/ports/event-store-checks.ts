@@ -8,11 +8,14 @@ import {
   type ExpectedVersion,
   type JsonObject,
   type NewEvent,
+  type PurgeOptions,
 } from './event-store';
+import { valueAt } from './personal-part';
 
 const MAX_STREAM_NAME = 500;
 const MAX_TYPE = 200;
 const MAX_ID = 200;
+const MAX_PATH = 500;
 
 export function validateStreamName(streamName: unknown): asserts streamName is string {
   if (typeof streamName !== 'string' || streamName.trim().length === 0) {
@@ -82,7 +85,7 @@ export function validateAppend(streamName: unknown, events: unknown, expected: u
   const ids = new Set<string>();
   events.forEach((event: unknown, i) => {
     if (!isPlainObject(event)) throw new InvalidEventError(`event ${i} is not an object`);
-    const { id, type, data, metadata } = event;
+    const { id, type, data, metadata, personal } = event;
     if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ID) {
       throw new InvalidEventError(`event ${i}: id must be a non-empty string of at most ${MAX_ID} characters`);
     }
@@ -93,11 +96,44 @@ export function validateAppend(streamName: unknown, events: unknown, expected: u
     }
     if (!isPlainObject(data)) throw new InvalidEventError(`event ${i} (${type}): data must be a JSON object`);
     checkJson(data, `event ${i} (${type}) data`, new Set());
+    if (personal !== undefined) checkPersonal(personal, data, `event ${i} (${type})`);
     if (metadata !== undefined) {
       if (!isPlainObject(metadata)) throw new InvalidEventError(`event ${i} (${type}): metadata must be a JSON object`);
       checkJson(metadata, `event ${i} (${type}) metadata`, new Set());
     }
   });
+}
+
+/** A personal part: a flat object of paths to JSON values, none of whose paths is in the data. */
+function checkPersonal(personal: unknown, data: Record<string, unknown>, what: string): void {
+  if (!isPlainObject(personal)) throw new InvalidEventError(`${what}: personal must be a JSON object`);
+  for (const [path, value] of Object.entries(personal)) {
+    if (path.length === 0 || path.length > MAX_PATH || path.split('.').some((step) => step.length === 0)) {
+      throw new InvalidEventError(`${what}: personal path ${JSON.stringify(path.slice(0, 60))} is not a path of 1 to ${MAX_PATH} characters`);
+    }
+    if (value === undefined) throw new InvalidEventError(`${what}: personal ${path} is undefined`);
+    checkJson(value, `${what} personal ${path}`, new Set());
+    if (valueAt(data as JsonObject, path) !== undefined) throw new InvalidEventError(`${what}: ${path} is in data and in personal`);
+  }
+}
+
+/** Throws InvalidEventError for a purge an adapter must refuse before touching storage. */
+export function validatePurge(streamName: unknown, options: PurgeOptions | undefined): void {
+  validateStreamName(streamName);
+  if (options === undefined) return;
+  if (!isPlainObject(options)) throw new InvalidEventError('purge options must be an object');
+  const { eventIds, legacyPaths } = options;
+  if (eventIds !== undefined && (!Array.isArray(eventIds) || eventIds.some((id) => typeof id !== 'string'))) {
+    throw new InvalidEventError('eventIds must be an array of event ids');
+  }
+  if (legacyPaths !== undefined) {
+    if (!isPlainObject(legacyPaths)) throw new InvalidEventError('legacyPaths must be an object of event type to patterns');
+    for (const patterns of Object.values(legacyPaths)) {
+      if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string' || p.length === 0)) {
+        throw new InvalidEventError('legacyPaths must map each event type to an array of patterns');
+      }
+    }
+  }
 }
 
 /** Does a stream at `current` (0 = missing) satisfy `expected`? */
@@ -133,5 +169,5 @@ export function checkPosition(position: number | undefined, what: string): numbe
 
 /** Events of one append, with undefined metadata normalised, ready to store. */
 export function normaliseEvents(events: readonly NewEvent[]): readonly NewEvent[] {
-  return events.map((e) => ({ id: e.id, type: e.type, data: e.data, metadata: e.metadata ?? {} }));
+  return events.map((e) => ({ id: e.id, type: e.type, data: e.data, personal: e.personal ?? {}, metadata: e.metadata ?? {} }));
 }

@@ -10,6 +10,10 @@
  *   an event that becomes visible later at a lower position.
  */
 
+import type { PersonalPart, PersonalPaths } from './personal-part';
+
+export type { PersonalPart, PersonalPaths };
+
 export type JsonPrimitive = string | number | boolean | null;
 export type JsonValue = JsonPrimitive | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -34,14 +38,23 @@ export interface EventMetadata {
 export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
   readonly id: string;
   readonly type: Type;
+  /** the data without its personal fields */
   readonly data: Data;
+  /**
+   * The values of its personal fields, path → value (see personal-part.ts), stored apart
+   * from `data` so a purge can delete them and keep the rest. No path of it is in `data`.
+   */
+  readonly personal?: PersonalPart;
   readonly metadata?: EventMetadata;
 }
 
 export interface RecordedEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
   readonly id: string;
   readonly type: Type;
+  /** as appended: without the personal fields (an event stored before personal parts existed may still hold them here) */
   readonly data: Data;
+  /** the personal part as appended, every value null once purged; `{}` when it has none */
+  readonly personal: PersonalPart;
   readonly metadata: EventMetadata;
   readonly streamName: string;
   /** 1-based position in its stream */
@@ -109,6 +122,17 @@ export interface Subscription {
   caughtUp(position?: number): Promise<void>;
 }
 
+export interface PurgeOptions {
+  /** purge only these events of the stream (by id); default: every event of it */
+  readonly eventIds?: readonly string[];
+  /**
+   * Where events written before personal parts existed hold personal values inside
+   * `data`, by event type (patterns as in personal-part.ts): a purge moves such values out
+   * of the data, as null, so those events end up like any purged one.
+   */
+  readonly legacyPaths?: PersonalPaths;
+}
+
 /** Errors every adapter raises the same way. */
 export class WrongExpectedVersionError extends Error {
   override readonly name = 'WrongExpectedVersionError';
@@ -158,6 +182,20 @@ export interface EventStore {
    * not existing and its events are gone from readAll. Deleting a missing stream is no error.
    */
   deleteStream(streamName: string): Promise<void>;
+  /**
+   * Personal data purge that keeps the events: every value of the personal parts of the
+   * stream's events (or of the events named) becomes null; the paths, the rest of the
+   * data, ids, versions and positions stay. Idempotent; a missing stream is no error.
+   * Readers see the nulls from then on (subscriptions only in events read after it).
+   */
+  purgePersonalData(streamName: string, options?: PurgeOptions): Promise<void>;
+  /**
+   * Make what deletes and purges removed unrecoverable from the store's own files, as
+   * far as the store can (SQLite: deleted content is zeroed as it goes, and this truncates
+   * the WAL; the others: nothing, see docs/security.md). A purge pass calls it last,
+   * once its read models dropped their copies too.
+   */
+  eraseDeleted(): Promise<void>;
   /** true when the store answers */
   ping(): Promise<boolean>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@
  * moves its checkpoint in memory and writes it at most once per `checkpointEveryMs` (a
  * crash then replays a few skipped events, which change nothing).
  */
+import { withPersonal } from '../personal-data';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import type { Projection, ReadModelView } from './projection';
@@ -296,7 +297,7 @@ export class ProjectionRunner {
     };
     for (const event of events) {
       if (!types.has(event.type)) continue;
-      const out = await projection.apply(event, view);
+      const out = await projection.apply(withPersonal(event), view);
       for (const change of out) changes.set(`${change.collection}\u0000${change.key}`, change);
     }
     return changes;

@@ -50,7 +50,8 @@ export async function userPhones(deps: { readonly readModels: ReadModelStore; re
     codes: codes
       .map((c) => c.doc)
       .sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))
-      .map((doc) => ({ code: doc.code, category: doc.category, expiresAt: doc.expiresAt, state: stateAt(doc, deps.clock) })),
+      // (a code leaves the list at its purge; one without digits is not shown meanwhile)
+      .flatMap((doc) => (doc.code === null ? [] : [{ code: doc.code, category: doc.category, expiresAt: doc.expiresAt, state: stateAt(doc, deps.clock) }])),
     devices: await devicesOf(deps.readModels, userId),
   };
 }

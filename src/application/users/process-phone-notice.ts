@@ -40,7 +40,7 @@ export async function processPhoneNotice(
   const registered = await handle(deps.events, UserDevice.streamName(route.codeHash), userDevices, route.command, options);
   if (E.isLeft(registered)) throw new Error(`registering phone ${notice.mac} failed: ${registered.left.detail}`);
   const device = registered.right.state;
-  if (device.status === 'none') throw new Error(`the code of phone ${notice.mac} has no user`);
+  if (device.status === 'none' || device.userId === null) throw new Error(`the code of phone ${notice.mac} has no user`);
   const rolloutProblem =
     device.rolloutId === null
       ? null

@@ -37,7 +37,7 @@ function notify(notifier: UsersNotifier, recorded: RecordedEvent): void {
     }
     case 'RolloutCodeReissued': {
       const { rolloutId, userId, code, expiresAt } = event.data;
-      return notifier.rolloutEntryUpdated({ rolloutId, user: userId, state: 'pending', mac: null, code, expiresAt });
+      return notifier.rolloutEntryUpdated({ rolloutId, user: userId, state: 'pending', mac: null, ...(code === null ? {} : { code }), expiresAt });
     }
     default:
       return;

@@ -10,7 +10,8 @@ export interface RolloutEntryStatus {
   readonly user: string;
   /** the user's name in the directory (null if the user is not in the read model) */
   readonly name: string | null;
-  readonly code: string;
+  /** null once the code expired and its digits were purged */
+  readonly code: string | null;
   readonly expiresAt: string;
   readonly state: Rollout.EntryState;
   readonly mac: string | null;

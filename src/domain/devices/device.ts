@@ -16,12 +16,14 @@
  *
  * Every event carries the MAC; every event carries the domain and category the phone is
  * in, so read models place it without another stream. Personal data: the MAC, model and
- * versions (the local IP is not kept by Devices); see docs/events.md for its purge.
+ * versions (the local IP is not kept by Devices); see docs/events.md for its purge. The
+ * digits of a code it provisioned with are purged once the code expired
+ * (`personalFields`, `PurgeProvisioningCodes`); its keyed hash stays in the history.
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { ConfigRevision } from '../values/config-revision';
 import { DomainName } from '../values/domain-name';
@@ -50,8 +52,8 @@ export const DeviceProvisionedData = t.strict({
   ...Placement,
   ...Versions,
   codeHash: Digest,
-  /** the 12 digits, for the PhoneProvisioned notice: a code that provisioned a phone is spent */
-  code: ProvisioningCode,
+  /** the 12 digits, for the PhoneProvisioned notice (a code that provisioned a phone is spent); null once purged */
+  code: t.union([ProvisioningCode, t.null]),
   credentialHash: Digest,
   noticeId: Id,
   at: Timestamp,
@@ -80,6 +82,8 @@ export const ConfigOfferedData = t.strict({ ...Placement, revision: ConfigRevisi
 export const ConfigAppliedData = t.strict({ ...Placement, revision: ConfigRevision, at: Timestamp });
 export const ConfigFailedData = t.strict({ ...Placement, revision: ConfigRevision, detail: t.union([Note, t.null]), at: Timestamp });
 export const PhoneProvisionedAcknowledgedData = t.strict({ mac: Mac, domain: DomainName, noticeId: Id, at: Timestamp });
+/** the digits of these codes (each expired) were purged from the phone's history */
+export const DeviceCodesPurgedData = t.strict({ ...Placement, codeHashes: t.array(Digest), at: Timestamp });
 
 const dataCodecs = {
   DeviceClaimed: DeviceClaimedData,
@@ -96,9 +100,13 @@ const dataCodecs = {
   ConfigApplied: ConfigAppliedData,
   ConfigFailed: ConfigFailedData,
   PhoneProvisionedAcknowledged: PhoneProvisionedAcknowledgedData,
+  DeviceCodesPurged: DeviceCodesPurgedData,
 };
 export const Event = eventCodec('DeviceEvent', dataCodecs);
 export type Event = EventOf<typeof dataCodecs>;
+
+/** the digits of the code, deleted once the code expired */
+export const personalFields: PersonalFields = { DeviceProvisioned: ['code'] };
 
 // ---- commands
 
@@ -181,6 +189,7 @@ export type Command =
       readonly detail: Note | null;
       readonly now: Timestamp;
     }
+  | { readonly type: 'PurgeProvisioningCodes'; readonly mac: Mac; readonly codeHashes: readonly Digest[]; readonly now: Timestamp }
   | {
       readonly type: 'AcknowledgeNotice';
       readonly mac: Mac;
@@ -272,6 +281,7 @@ const evolveKnown = (state: Known, event: Event): Known => {
     case 'DeviceClaimed':
     case 'DeviceProvisioned':
     case 'DeviceApprovalRequested':
+    case 'DeviceCodesPurged':
       return state;
     case 'DeviceApproved':
       return {
@@ -479,6 +489,11 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
           ? { type: 'ConfigApplied', data }
           : { type: 'ConfigFailed', data: { ...data, detail: command.detail } },
       ]);
+    }
+    case 'PurgeProvisioningCodes': {
+      if (state.status === 'unknown') return E.left(notFound);
+      if (command.codeHashes.length === 0) return E.right([]);
+      return E.right([{ type: 'DeviceCodesPurged', data: { ...placement(state), codeHashes: [...command.codeHashes], at: command.now } }]);
     }
     case 'AcknowledgeNotice': {
       const notice = noticesOf(state).find((n) => n.noticeId === command.noticeId && n.domain === command.domain);

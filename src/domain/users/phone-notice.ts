@@ -41,7 +41,8 @@ export const routeNotice = (
     command: { type: 'RecordUnassignedPhone', mac, model, code, noticeId, reason, now },
   });
   if (code === null) return unassigned('no-code');
-  if (codeHash === null || userDevice.status === 'none') return unassigned('unknown-code');
+  // a code purged before its phone came up has no user any more: unknown to this Users now
+  if (codeHash === null || userDevice.status === 'none' || (userDevice.phone === null && userDevice.userId === null)) return unassigned('unknown-code');
   if (userDevice.phone !== null && userDevice.phone.mac !== mac) return unassigned('code-used-by-other-phone');
   return { to: 'userDevice', codeHash, command: { type: 'RegisterPhone', codeHash, mac, model, now } };
 };

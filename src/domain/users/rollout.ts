@@ -2,11 +2,13 @@
  * Rollout (Users): UsersAdmin's "Register phones" (`rollout-<rolloutId>`): one code per
  * user for a category and phone app; each entry goes Pending → Registered as its phone
  * comes up, or shows Expired once its code expired unused, when the admin may reissue it.
+ * Once a code has expired its digits are purged (`personalFields`, `PurgeRolloutCodes`);
+ * the rollout keeps its users and their states.
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
@@ -22,7 +24,8 @@ export const streamName = (rolloutId: Id): string => `${streamCategory}-${rollou
 /** At most this many users per rollout. */
 export const MAX_ENTRIES = 10_000;
 
-const EntryCode = { codeHash: Digest, code: ProvisioningCode, expiresAt: Timestamp };
+/** `code`: the digits, null once purged */
+const EntryCode = { codeHash: Digest, code: t.union([ProvisioningCode, t.null]), expiresAt: Timestamp };
 export const RolloutEntry = t.strict({ userId: Id, ...EntryCode });
 export type RolloutEntry = t.TypeOf<typeof RolloutEntry>;
 
@@ -35,14 +38,47 @@ export const RolloutStartedData = t.strict({
 });
 export const RolloutEntryRegisteredData = t.strict({ rolloutId: Id, userId: Id, codeHash: Digest, mac: Mac, at: Timestamp });
 export const RolloutCodeReissuedData = t.strict({ rolloutId: Id, userId: Id, ...EntryCode, at: Timestamp });
+/** the digits of these codes of these users (each expired) were purged from the rollout's events */
+export const RolloutCodesPurgedData = t.strict({ rolloutId: Id, codes: t.array(t.strict({ userId: Id, codeHash: Digest })), at: Timestamp });
 
 const dataCodecs = {
   RolloutStarted: RolloutStartedData,
   RolloutEntryRegistered: RolloutEntryRegisteredData,
   RolloutCodeReissued: RolloutCodeReissuedData,
+  RolloutCodesPurged: RolloutCodesPurgedData,
 };
 export const Event = eventCodec('RolloutEvent', dataCodecs);
 export type Event = EventOf<typeof dataCodecs>;
+
+/** the digits of each code, deleted once the code expired */
+export const personalFields: PersonalFields = { RolloutStarted: ['entries[].code'], RolloutCodeReissued: ['code'] };
+
+/**
+ * When the digits an event holds may all go: a started rollout's once every code it
+ * handed out expired, a reissued code's at its expiry; null for an event without digits.
+ */
+export const digitsExpireAt = (event: Event): Timestamp | null => {
+  switch (event.type) {
+    case 'RolloutStarted':
+      return event.data.entries.reduce<Timestamp | null>((latest, e) => (latest === null || isAtOrAfter(e.expiresAt, latest) ? e.expiresAt : latest), null);
+    case 'RolloutCodeReissued':
+      return event.data.expiresAt;
+    default:
+      return null;
+  }
+};
+
+/** the code hashes whose digits an event holds */
+export const codeHashesOf = (event: Event): readonly Digest[] => {
+  switch (event.type) {
+    case 'RolloutStarted':
+      return event.data.entries.map((e) => e.codeHash);
+    case 'RolloutCodeReissued':
+      return [event.data.codeHash];
+    default:
+      return [];
+  }
+};
 
 export type Command =
   | {
@@ -63,6 +99,7 @@ export type Command =
       readonly mac: Mac;
       readonly now: Timestamp;
     }
+  | { readonly type: 'PurgeRolloutCodes'; readonly rolloutId: Id; readonly codeHashes: readonly Digest[]; readonly now: Timestamp }
   | {
       readonly type: 'ReissueRolloutCode';
       readonly rolloutId: Id;
@@ -75,12 +112,14 @@ export type Command =
 
 export interface Entry {
   readonly userId: Id;
-  /** the current code */
+  /** the current code (its digits null once purged) */
   readonly codeHash: Digest;
-  readonly code: ProvisioningCode;
+  readonly code: ProvisioningCode | null;
   readonly expiresAt: Timestamp;
   /** every code the entry had, the current one last */
   readonly codeHashes: readonly Digest[];
+  /** those of them whose digits were purged */
+  readonly purgedHashes: readonly Digest[];
   readonly mac: Mac | null;
   readonly registeredAt: Timestamp | null;
 }
@@ -152,7 +191,7 @@ export const evolve = (state: State, event: Event): State => {
         rolloutId,
         category,
         phoneAppId,
-        entries: entriesOf(entries.map((e) => ({ ...e, codeHashes: [e.codeHash], mac: null, registeredAt: null }))),
+        entries: entriesOf(entries.map((e) => ({ ...e, codeHashes: [e.codeHash], purgedHashes: [], mac: null, registeredAt: null }))),
       };
     }
     case 'RolloutEntryRegistered':
@@ -168,6 +207,18 @@ export const evolve = (state: State, event: Event): State => {
         expiresAt,
         codeHashes: [...entry.codeHashes, codeHash],
       }));
+    }
+    case 'RolloutCodesPurged': {
+      if (state.status === 'none') return state;
+      return event.data.codes.reduce<Started>(
+        (s, { userId, codeHash }) =>
+          updateEntry(s, userId, (entry) => ({
+            ...entry,
+            code: entry.codeHash === codeHash ? null : entry.code,
+            purgedHashes: entry.purgedHashes.includes(codeHash) ? entry.purgedHashes : [...entry.purgedHashes, codeHash],
+          })),
+        state,
+      );
     }
   }
 };
@@ -214,6 +265,15 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
       }
       const { rolloutId, userId, codeHash, mac, now } = command;
       return E.right([{ type: 'RolloutEntryRegistered', data: { rolloutId, userId, codeHash, mac, at: now } }]);
+    }
+    case 'PurgeRolloutCodes': {
+      if (state.status === 'none') return E.left(notFound);
+      const wanted = new Set(command.codeHashes);
+      const codes = allEntries(state.entries).flatMap((entry) =>
+        entry.codeHashes.filter((h) => wanted.has(h) && !entry.purgedHashes.includes(h)).map((codeHash) => ({ userId: entry.userId, codeHash })),
+      );
+      if (codes.length === 0) return E.right([]);
+      return E.right([{ type: 'RolloutCodesPurged', data: { rolloutId: command.rolloutId, codes, at: command.now } }]);
     }
     case 'ReissueRolloutCode': {
       if (state.status === 'none') return E.left(notFound);

@@ -3,17 +3,19 @@
  * (`unassignedPhone-<mac>`): an approved pre-claimed phone (its notice has no code), a
  * notice for a code this Users never handed out, or one for a code that already became
  * another phone of its user. It is kept and reported, not dropped,
- * until an admin assigns it to a user. A repeated notice changes nothing.
+ * until an admin assigns it to a user. A repeated notice changes nothing. The code of a
+ * notice is purged once it has certainly expired (`CODE_KEPT_DAYS` after the notice:
+ * Users may not know the code's expiry, but a code lives 7 days and was spent by then).
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
 import { Model } from '../values/model';
 import { ProvisioningCode } from '../values/provisioning-code';
-import { Timestamp } from '../values/time';
+import { addDays, isAtOrAfter, Timestamp } from '../values/time';
 import * as User from './user';
 
 export const streamCategory = 'unassignedPhone';
@@ -31,10 +33,33 @@ export const UnassignedPhoneRecordedData = t.strict({
   at: Timestamp,
 });
 export const UnassignedPhoneAssignedData = t.strict({ mac: Mac, model: Model, userId: Id, at: Timestamp });
+/** the codes of the notices due by `at` (`codeDue`) were purged */
+export const UnassignedPhoneCodesPurgedData = t.strict({ mac: Mac, at: Timestamp });
 
-const dataCodecs = { UnassignedPhoneRecorded: UnassignedPhoneRecordedData, UnassignedPhoneAssigned: UnassignedPhoneAssignedData };
+const dataCodecs = {
+  UnassignedPhoneRecorded: UnassignedPhoneRecordedData,
+  UnassignedPhoneAssigned: UnassignedPhoneAssignedData,
+  UnassignedPhoneCodesPurged: UnassignedPhoneCodesPurgedData,
+};
 export const Event = eventCodec('UnassignedPhoneEvent', dataCodecs);
 export type Event = EventOf<typeof dataCodecs>;
+
+/** the digits of the notice's code */
+export const personalFields: PersonalFields = { UnassignedPhoneRecorded: ['code'] };
+
+/** A code lives 7 days, and it had provisioned the phone before its notice was recorded. */
+export const CODE_KEPT_DAYS = 7;
+
+/** When the code of a notice recorded at `recordedAt` may go. */
+export const codeDueAt = (recordedAt: Timestamp): Timestamp => addDays(recordedAt, CODE_KEPT_DAYS);
+
+/** When the code of a recorded notice may go (null: it has none). */
+export const codeExpiresBy = (event: Event): Timestamp | null =>
+  event.type === 'UnassignedPhoneRecorded' && event.data.code !== null ? codeDueAt(event.data.at) : null;
+
+/** Is the code of this notice (if it had one) due for its purge at `now`? */
+export const codeDue = (event: Event, now: Timestamp): boolean =>
+  event.type === 'UnassignedPhoneRecorded' && isAtOrAfter(now, codeDueAt(event.data.at));
 
 export type Command =
   | {
@@ -46,6 +71,7 @@ export type Command =
       readonly reason: UnassignedReason;
       readonly now: Timestamp;
     }
+  | { readonly type: 'PurgeUnassignedCodes'; readonly mac: Mac; readonly now: Timestamp }
   | {
       readonly type: 'AssignPhoneToUser';
       readonly mac: Mac;
@@ -78,6 +104,8 @@ export const evolve = (state: State, event: Event): State => {
       };
     case 'UnassignedPhoneAssigned':
       return state.status === 'none' ? state : { ...state, status: 'assigned', userId: event.data.userId };
+    case 'UnassignedPhoneCodesPurged':
+      return state;
   }
 };
 
@@ -88,6 +116,9 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
       const { mac, model, code, noticeId, reason, now } = command;
       return E.right([{ type: 'UnassignedPhoneRecorded', data: { mac, model, code, noticeId, reason, at: now } }]);
     }
+    case 'PurgeUnassignedCodes':
+      if (state.status === 'none') return E.left(domainError('not-found', 'no unassigned phone of this MAC'));
+      return E.right([{ type: 'UnassignedPhoneCodesPurged', data: { mac: command.mac, at: command.now } }]);
     case 'AssignPhoneToUser': {
       if (state.status === 'none') return E.left(domainError('not-found', 'no unassigned phone of this MAC'));
       if (command.user.status === 'none') return E.left(User.userNotFound);

@@ -5,11 +5,14 @@
  * turns the code into a device of that user exactly once, however often the notice is
  * delivered: the same MAC again changes nothing; another MAC for a registered code is a
  * `conflict`. Notices Users cannot place go to `unassigned-phone.ts` (see `phone-notice.ts`).
+ *
+ * At expiry the digits go, used or not, and so does the user of a code that never became
+ * a phone (`personalFields`, `PurgePhoneCode`); a registered code stays the user's device.
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
@@ -22,20 +25,27 @@ import * as User from './user';
 export const streamCategory = 'userDevice';
 export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
 
+/** the digits, null once purged */
+const Code = t.union([ProvisioningCode, t.null]);
 const Request = {
   codeHash: Digest,
-  code: ProvisioningCode,
-  userId: Id,
+  code: Code,
   category: CategoryId,
   rolloutId: t.union([Id, t.null]),
 };
 
-export const PhoneCodeRequestedData = t.strict({ ...Request, expiresAt: Timestamp, at: Timestamp });
-export const PhoneRegisteredData = t.strict({ ...Request, mac: Mac, model: Model, at: Timestamp });
+/** `userId` is null once purged (the code expired without a phone) */
+export const PhoneCodeRequestedData = t.strict({ ...Request, userId: t.union([Id, t.null]), expiresAt: Timestamp, at: Timestamp });
+export const PhoneRegisteredData = t.strict({ ...Request, userId: Id, mac: Mac, model: Model, at: Timestamp });
+/** the code's digits (and, had it not registered a phone, its user) were purged at expiry */
+export const PhoneCodePurgedData = t.strict({ codeHash: Digest, expiresAt: Timestamp, registered: t.boolean, at: Timestamp });
 
-const dataCodecs = { PhoneCodeRequested: PhoneCodeRequestedData, PhoneRegistered: PhoneRegisteredData };
+const dataCodecs = { PhoneCodeRequested: PhoneCodeRequestedData, PhoneRegistered: PhoneRegisteredData, PhoneCodePurged: PhoneCodePurgedData };
 export const Event = eventCodec('UserDeviceEvent', dataCodecs);
 export type Event = EventOf<typeof dataCodecs>;
+
+/** deleted when the code expires: the digits always, the user of a code that never became a phone */
+export const personalFields: PersonalFields = { PhoneCodeRequested: ['code', 'userId'], PhoneRegistered: ['code'] };
 
 export type Command =
   | {
@@ -50,17 +60,22 @@ export type Command =
       readonly rolloutId: Id | null;
       readonly now: Timestamp;
     }
-  | { readonly type: 'RegisterPhone'; readonly codeHash: Digest; readonly mac: Mac; readonly model: Model; readonly now: Timestamp };
+  | { readonly type: 'RegisterPhone'; readonly codeHash: Digest; readonly mac: Mac; readonly model: Model; readonly now: Timestamp }
+  | { readonly type: 'PurgePhoneCode'; readonly codeHash: Digest; readonly now: Timestamp };
 
 export interface Requested {
   readonly status: 'requested' | 'registered';
   readonly codeHash: Digest;
-  readonly code: ProvisioningCode;
-  readonly userId: Id;
+  /** null once purged */
+  readonly code: ProvisioningCode | null;
+  /** null once purged, for a code that never became a phone */
+  readonly userId: Id | null;
   readonly category: CategoryId;
   readonly expiresAt: Timestamp;
   readonly rolloutId: Id | null;
   readonly phone: { readonly mac: Mac; readonly model: Model; readonly registeredAt: Timestamp } | null;
+  /** the digits (and the user of an unused code) were purged */
+  readonly purged: boolean;
 }
 
 export type State = { readonly status: 'none' } | Requested;
@@ -71,12 +86,20 @@ export const evolve = (state: State, event: Event): State => {
   switch (event.type) {
     case 'PhoneCodeRequested': {
       const { at: _, ...request } = event.data;
-      return { status: 'requested', ...request, phone: null };
+      return { status: 'requested', ...request, phone: null, purged: false };
     }
     case 'PhoneRegistered':
       return state.status === 'none'
         ? state
-        : { ...state, status: 'registered', phone: { mac: event.data.mac, model: event.data.model, registeredAt: event.data.at } };
+        : {
+            ...state,
+            status: 'registered',
+            code: event.data.code,
+            userId: event.data.userId,
+            phone: { mac: event.data.mac, model: event.data.model, registeredAt: event.data.at },
+          };
+    case 'PhoneCodePurged':
+      return state.status === 'none' ? state : { ...state, code: null, userId: state.phone === null ? null : state.userId, purged: true };
   }
 };
 
@@ -84,9 +107,9 @@ export const evolve = (state: State, event: Event): State => {
 export const codeState = (state: Requested, now: Timestamp): 'pending' | 'registered' | 'expired' =>
   state.phone !== null ? 'registered' : isAtOrAfter(now, state.expiresAt) ? 'expired' : 'pending';
 
-/** A code that expired without a phone may be deleted (with the user it was for). */
+/** From its expiry on, a code's digits are purged, and so is its user if it never became a phone. */
 export const isPurgeable = (state: State, now: Timestamp): boolean =>
-  state.status === 'requested' && isAtOrAfter(now, state.expiresAt);
+  state.status !== 'none' && !state.purged && isAtOrAfter(now, state.expiresAt);
 
 export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
   switch (command.type) {
@@ -106,9 +129,16 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
           : E.left(domainError('conflict', 'the code registered another phone'));
       }
       const { codeHash, code, userId, category, rolloutId } = state;
+      if (userId === null) return E.left(domainError('not-found', 'the code expired and was purged'));
       return E.right([
         { type: 'PhoneRegistered', data: { codeHash, code, userId, category, rolloutId, mac: command.mac, model: command.model, at: command.now } },
       ]);
+    }
+    case 'PurgePhoneCode': {
+      if (state.status === 'none' || state.purged) return E.right([]);
+      if (!isPurgeable(state, command.now)) return E.left(domainError('conflict', 'the code has not expired'));
+      const { codeHash, expiresAt } = state;
+      return E.right([{ type: 'PhoneCodePurged', data: { codeHash, expiresAt, registered: state.phone !== null, at: command.now } }]);
     }
   }
 };

@@ -1,8 +1,8 @@
 /**
  * `users-rollouts`: the status of each rollout (SPEC §7 "rollout status").
  * - `rollouts` by rollout id: `{rolloutId, category, phoneApp, startedAt, size}`
- * - `entries` by `<rolloutId>/<userId>`: `{user, order, code, expiresAt, mac, registeredAt}`
- *   (`order`: the place of the user in the rollout as started)
+ * - `entries` by `<rolloutId>/<userId>`: `{user, order, codeHash, code, expiresAt, mac, registeredAt}`
+ *   (`order`: the place of the user in the rollout as started; `code` null once purged)
  */
 import { put, type Projection } from '../../projections/projection';
 import { decodeRecorded } from './decode';
@@ -21,7 +21,9 @@ export interface RolloutDoc {
 export interface EntryDoc {
   readonly user: string;
   readonly order: number;
-  readonly code: string;
+  readonly codeHash: string;
+  /** the digits, null once the code expired and was purged */
+  readonly code: string | null;
   readonly expiresAt: string;
   readonly mac: string | null;
   readonly registeredAt: string | null;
@@ -32,8 +34,8 @@ export const entryKey = (rolloutId: string, userId: string): string => `${rollou
 
 export const rolloutsProjection: Projection = {
   name: ROLLOUTS,
-  version: 1,
-  eventTypes: ['RolloutStarted', 'RolloutEntryRegistered', 'RolloutCodeReissued'],
+  version: 2,
+  eventTypes: ['RolloutStarted', 'RolloutEntryRegistered', 'RolloutCodeReissued', 'RolloutCodesPurged'],
   async apply(recorded, view) {
     const event = decodeRecorded(recorded);
     switch (event.type) {
@@ -43,7 +45,7 @@ export const rolloutsProjection: Projection = {
         return [
           put('rollouts', rolloutId, rollout),
           ...entries.map((e, order) => {
-            const doc: EntryDoc = { user: e.userId, order, code: e.code, expiresAt: e.expiresAt, mac: null, registeredAt: null };
+            const doc: EntryDoc = { user: e.userId, order, codeHash: e.codeHash, code: e.code, expiresAt: e.expiresAt, mac: null, registeredAt: null };
             return put('entries', entryKey(rolloutId, e.userId), doc);
           }),
         ];
@@ -56,7 +58,17 @@ export const rolloutsProjection: Projection = {
       case 'RolloutCodeReissued': {
         const key = entryKey(event.data.rolloutId, event.data.userId);
         const entry = await view.get<EntryDoc>('entries', key);
-        return entry === undefined ? [] : [put('entries', key, { ...entry, code: event.data.code, expiresAt: event.data.expiresAt })];
+        const { codeHash, code, expiresAt } = event.data;
+        return entry === undefined ? [] : [put('entries', key, { ...entry, codeHash, code, expiresAt })];
+      }
+      case 'RolloutCodesPurged': {
+        const changes = [];
+        for (const { userId, codeHash } of event.data.codes) {
+          const key = entryKey(event.data.rolloutId, userId);
+          const entry = await view.get<EntryDoc>('entries', key);
+          if (entry !== undefined && entry.codeHash === codeHash && entry.code !== null) changes.push(put('entries', key, { ...entry, code: null }));
+        }
+        return changes;
       }
       default:
         return [];

@@ -6,7 +6,8 @@ import { heading } from './steps';
 export interface RolloutEntry {
   readonly user: string;
   readonly name?: string | null;
-  readonly code: string;
+  /** null once the code expired and its digits were purged */
+  readonly code: string | null;
   readonly expiresAt: string;
   readonly state: string;
   readonly mac: string | null;
@@ -73,7 +74,7 @@ export class CodesView {
         ['User', 'Code', 'Valid until', 'State', 'Phone (MAC)', ''],
         rollout.entries.map((entry) => [
           h('span', {}, entry.name ?? entry.user, h('br', {}), h('small', { class: 'hint mono' }, entry.user)),
-          h('span', { class: 'mono' }, groupCode(entry.code)),
+          entry.code === null ? h('span', { class: 'hint' }, 'deleted (expired)') : h('span', { class: 'mono' }, groupCode(entry.code)),
           formatTime(entry.expiresAt),
           h('span', { class: 'badge', 'data-state': entry.state, 'data-user': entry.user }, stateName(entry.state)),
           entry.mac ? h('span', { class: 'mono' }, formatMac(entry.mac)) : '—',

@@ -9,7 +9,7 @@ import { qrImage } from '../shared/qr';
 import { codeSteps } from '../shared/steps';
 import type { Rollout, RolloutEntry } from './codes';
 
-const sheet = (entry: RolloutEntry): HTMLElement => {
+const sheet = (entry: RolloutEntry & { readonly code: string }): HTMLElement => {
   const grouped = groupCode(entry.code);
   const name = entry.name ?? entry.user;
   return h(
@@ -27,7 +27,7 @@ const sheet = (entry: RolloutEntry): HTMLElement => {
 };
 
 export function welcomeSheets(rollout: Rollout, on: { back(): void }): HTMLElement {
-  const pending = rollout.entries.filter((e) => e.state === 'pending');
+  const pending = rollout.entries.filter((e): e is RolloutEntry & { code: string } => e.state === 'pending' && e.code !== null);
   const left = rollout.entries.length - pending.length;
   return h(
     'section',
