@@ -24,6 +24,7 @@ import { wavesProjection } from '../../application/devices/projections/waves';
 import { judgeRunningWaves } from '../../application/devices/waves';
 import { openSqliteDatabase, SqliteEventStore } from '../eventstore/sqlite';
 import { PostgresEventStore } from '../eventstore/postgres';
+import { BackgroundWork } from '../server/background';
 import type { Part, PartContext } from '../server/part';
 import { adminDeviceRoutes } from './admin-device-routes';
 import { adminDomainRoutes } from './admin-domain-routes';
@@ -97,28 +98,8 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
   });
   redirector.onCall = (operation, outcome) => metrics.redirectorCalls.inc({ operation, outcome });
 
-  const timers: NodeJS.Timeout[] = [];
-  const running = new Set<Promise<void>>();
-  /** run `work` every `ms`, one run at a time; stop() waits for the runs under way */
-  const every = (ms: number, work: () => Promise<unknown>, what: string): void => {
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy) return;
-      busy = true;
-      const run = work()
-        .then(
-          () => undefined,
-          (error: unknown) => logger.warn({ err: error }, `${what} failed; trying again later`),
-        )
-        .finally(() => {
-          busy = false;
-          running.delete(run);
-        });
-      running.add(run);
-    }, ms);
-    timer.unref();
-    timers.push(timer);
-  };
+  const background = new BackgroundWork(logger);
+  const every = background.every.bind(background);
   const soakMs = options.waveSoakMs ?? 2 * config.pollSeconds * 1000;
 
   return {
@@ -138,9 +119,10 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
       every(10_000, async () => (waitingNotices = await outboxSize(deps)), 'counting the outbox');
       const purge = async (): Promise<void> => {
         const purged = await purgeExpiredCodes(deps);
-        if (purged > 0) logger.info({ purged }, 'purged expired codes');
+        if (purged.codes > 0 || purged.phones > 0) logger.info(purged, 'purged expired codes');
       };
-      every(options.purgeIntervalMs ?? 60_000, purge, 'purging expired codes');
+      // at start too: a server started after a pause purges what expired meanwhile
+      every(options.purgeIntervalMs ?? 60_000, purge, 'purging expired codes', { now: true });
       every(
         options.waveIntervalMs ?? 30_000,
         async () => {
@@ -151,8 +133,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
       );
     },
     async stop() {
-      for (const timer of timers.splice(0)) clearInterval(timer);
-      await Promise.all(running);
+      await background.stop();
       await dispatcher.stop();
       await presence.flush().catch((error: unknown) => logger.warn({ err: error }, 'last-seen times were not written'));
       presenceStore.close();

@@ -3,14 +3,27 @@
  * domain, category, expiry, used or not — no MAC) and by expiry (collection `due`, key
  * `<expiresAt>/<codeHash>`, in time order), so the purge finds the codes whose stream it
  * must delete. A code leaves the index with its audit record, after its stream is gone.
+ *
+ * And the phones whose history holds a code's digits (collection `digits`, key
+ * `<expiresAt>/<codeHash>/<mac>`, in time order; `digitsOf` by `<codeHash>/<mac>` points to
+ * it), from `DeviceProvisioned` until `DeviceCodesPurged`. A code no longer in the index
+ * when its phone provisioned (its record was archived before this index existed) is due
+ * at once: its key starts with an empty expiry.
  */
-import { DeviceCode, DeviceCodeAudit, type Timestamp } from '../../../domain';
+import { Device, DeviceCode, DeviceCodeAudit, type Timestamp } from '../../../domain';
 import type { Projection } from '../../projections/projection';
 import { decodeEvent, DocTx } from './doc-tx';
 
 export const CODES = 'devices.codes';
 export const CODE_DOCS = 'codes';
 export const DUE = 'due';
+export const DIGITS = 'digits';
+export const DIGITS_OF = 'digitsOf';
+
+export interface DigitsDoc {
+  readonly codeHash: string;
+  readonly mac: string;
+}
 
 export interface CodeDoc {
   readonly codeHash: string;
@@ -21,13 +34,33 @@ export interface CodeDoc {
 }
 
 export const dueKey = (expiresAt: string, codeHash: string): string => `${expiresAt}/${codeHash}`;
+const digitsOfKey = (codeHash: string, mac: string): string => `${codeHash}/${mac}`;
 
 export const codesProjection: Projection = {
   name: CODES,
-  version: 1,
-  eventTypes: [...DeviceCode.Event.types, ...DeviceCodeAudit.Event.types],
+  version: 2,
+  eventTypes: [...DeviceCode.Event.types, ...DeviceCodeAudit.Event.types, 'DeviceProvisioned', 'DeviceCodesPurged'],
   async apply(event, view) {
     const tx = new DocTx(view);
+    const device = decodeEvent(Device.Event, event);
+    if (device?.type === 'DeviceProvisioned') {
+      const { codeHash, mac, code: digits } = device.data;
+      if (digits === null) return []; // purged already
+      const row = await tx.get<CodeDoc>(CODE_DOCS, codeHash);
+      const key = `${dueKey(row?.expiresAt ?? '', codeHash)}/${mac}`;
+      tx.put(DIGITS, key, { codeHash, mac });
+      tx.put(DIGITS_OF, digitsOfKey(codeHash, mac), { key });
+      return tx.changes();
+    }
+    if (device?.type === 'DeviceCodesPurged') {
+      for (const codeHash of device.data.codeHashes) {
+        const of = await tx.get<{ key: string }>(DIGITS_OF, digitsOfKey(codeHash, device.data.mac));
+        if (!of) continue;
+        tx.remove(DIGITS, of.key);
+        tx.remove(DIGITS_OF, digitsOfKey(codeHash, device.data.mac));
+      }
+      return tx.changes();
+    }
     const code = decodeEvent(DeviceCode.Event, event);
     if (code?.type === 'DeviceCodeAssigned') {
       const { codeHash, domain, category, expiresAt } = code.data;

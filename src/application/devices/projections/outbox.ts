@@ -9,6 +9,10 @@
  * Notices are raised by `DeviceProvisioned` and `DeviceApproved` and end with
  * `PhoneProvisionedAcknowledged`, all events of the device: the outbox is rebuilt from
  * the log like any read model and survives restarts.
+ *
+ * `DeviceCodesPurged` takes the digits out of the pushes still waiting (collection
+ * `byCode`, key: code hash, points to the notice): a notice delivered after its code expired
+ * says `code: null`, as a rebuild reading the purged `DeviceProvisioned` would.
  */
 import { Device, type Timestamp } from '../../../domain';
 import type { Projection } from '../../projections/projection';
@@ -19,6 +23,7 @@ export const PENDING = 'pending';
 export const NOTICES = 'notices';
 export const SIZE = 'size';
 export const ALL = 'all';
+export const BY_CODE = 'byCode';
 
 /** exactly the push of SPEC §5.2 */
 export interface Push {
@@ -57,8 +62,8 @@ const count = async (tx: DocTx, by: number): Promise<void> => {
 
 export const outboxProjection: Projection = {
   name: OUTBOX,
-  version: 2,
-  eventTypes: ['DeviceProvisioned', 'DeviceApproved', 'PhoneProvisionedAcknowledged'],
+  version: 3,
+  eventTypes: ['DeviceProvisioned', 'DeviceApproved', 'PhoneProvisionedAcknowledged', 'DeviceCodesPurged'],
   async apply(event, view) {
     const ev = decodeEvent(Device.Event, event);
     if (!ev) return [];
@@ -69,6 +74,7 @@ export const outboxProjection: Projection = {
       const push: Push = { mt: 'PhoneProvisioned', id: noticeId, mac, code: ev.type === 'DeviceProvisioned' ? ev.data.code : null, model, at };
       tx.put(PENDING, pendingKey, { domain, push });
       tx.put(NOTICES, noticeId, { noticeId, mac, domain, pendingKey, acknowledged: false });
+      if (ev.type === 'DeviceProvisioned') tx.put(BY_CODE, ev.data.codeHash, { noticeId });
       await count(tx, 1);
     } else if (ev.type === 'PhoneProvisionedAcknowledged') {
       const notice = await tx.get<NoticeDoc>(NOTICES, ev.data.noticeId);
@@ -76,6 +82,15 @@ export const outboxProjection: Projection = {
       tx.remove(PENDING, notice.pendingKey);
       tx.put(NOTICES, notice.noticeId, { ...notice, acknowledged: true });
       await count(tx, -1);
+    } else if (ev.type === 'DeviceCodesPurged') {
+      for (const codeHash of ev.data.codeHashes) {
+        const byCode = await tx.get<{ noticeId: string }>(BY_CODE, codeHash);
+        if (!byCode) continue;
+        tx.remove(BY_CODE, codeHash);
+        const notice = await tx.get<NoticeDoc>(NOTICES, byCode.noticeId);
+        const pending = notice && !notice.acknowledged ? await tx.get<PendingDoc>(PENDING, notice.pendingKey) : undefined;
+        if (pending && pending.push.code !== null) tx.put(PENDING, notice!.pendingKey, { ...pending, push: { ...pending.push, code: null } });
+      }
     }
     return tx.changes();
   },
