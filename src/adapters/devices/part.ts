@@ -14,13 +14,7 @@ import { OfferCache } from '../../application/devices/offer-cache';
 import { OutboxDispatcher } from '../../application/devices/outbox-dispatcher';
 import { outboxSize } from '../../application/devices/outbox-queries';
 import { Presence, type PresenceStore } from '../../application/devices/presence';
-import { codesProjection } from '../../application/devices/projections/codes';
-import { configJobsProjection } from '../../application/devices/projections/config-jobs';
-import { deviceListProjection } from '../../application/devices/projections/device-list';
-import { domainsProjection } from '../../application/devices/projections/domains';
-import { outboxProjection } from '../../application/devices/projections/outbox';
-import { updateJobsProjection } from '../../application/devices/projections/update-jobs';
-import { wavesProjection } from '../../application/devices/projections/waves';
+import { devicesProjections } from '../../application/devices/projections';
 import { judgeRunningWaves } from '../../application/devices/waves';
 import { openSqliteDatabase, SqliteEventStore } from '../eventstore/sqlite';
 import { PostgresEventStore } from '../eventstore/postgres';
@@ -104,7 +98,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
 
   return {
     name: 'devices',
-    projections: [deviceListProjection, updateJobsProjection, configJobsProjection, wavesProjection, outboxProjection, codesProjection, domainsProjection],
+    projections: devicesProjections,
     async routes(app) {
       await app.register(phoneRoutes(deps, throttle, metrics), { prefix: '/devices/v1/phone' });
       await app.register(adminDomainRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });

@@ -58,6 +58,14 @@
  * deleted and its last revision lies beyond the answer) and writes again at the exact
  * revision, which the server does not match against ids.
  *
+ * Personal parts (crypto-shredding, see eventstoredb-mapping.ts): an event's personal part
+ * is stored inside it, encrypted under a key of its own kept in `zt.key-<event uuid>`,
+ * written before the event; reads decrypt it (keys cached per instance), a purge deletes
+ * the key streams. Streams named `zt.…` are the adapter's own: refused in appends, never
+ * shown by readAll. Events written before personal parts existed hold their personal
+ * values in `data`, which EventStoreDB cannot change: their purge is the deletion of the
+ * whole stream (docs/stores/eventstoredb.md).
+ *
  * watch: a live `subscribeToAll` that excludes system events wakes listeners on every
  * append, from any process; it subscribes again (with back-off) when dropped. subscribeAll
  * is the shared polling subscription over readAll. Bad input is refused before any
@@ -74,6 +82,7 @@ import {
   FORWARDS,
   NO_STREAM,
   NotLeaderError,
+  START,
   StreamDeletedError,
   StreamNotFoundError,
   TimeoutError,
@@ -88,6 +97,7 @@ import {
   type ReadRevision,
 } from '@eventstore/db-client';
 import {
+  InvalidEventError,
   StoreUnavailableError,
   WrongExpectedVersionError,
   type AppendOptions,
@@ -95,6 +105,7 @@ import {
   type EventStore,
   type ExpectedVersion,
   type NewEvent,
+  type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
   type ReadStreamOptions,
@@ -107,13 +118,23 @@ import {
   checkPosition,
   clampLimit,
   validateAppend,
+  validatePurge,
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import {
   NOT_TRUNCATED,
   TruncationCache,
   deletionMarker,
+  esdbEventId,
   fromEsdbRecord,
+  keyEvent,
+  keyOf,
+  keyStreamOf,
+  newPersonalKey,
+  openPersonal,
+  sealedOf,
+  sealPersonal,
+  withOpenedPersonal,
   globalPositionOf,
   isAfter,
   isLive,
@@ -149,6 +170,11 @@ interface Scan extends TailScan {
   readonly last: RecordedEvent | undefined;
 }
 
+/** personal-part keys remembered per instance (null: the key was deleted, the part purged) */
+const KEY_CACHE_ENTRIES = 10_000;
+/** the adapter's own streams */
+const RESERVED_PREFIX = 'zt.';
+
 const MISSING: Scan = { exists: false, current: 0, reachedStart: true, existing: [], last: undefined };
 const SCAN_PAGE = 500;
 const MAX_READ_PAGE = 10_001;
@@ -170,6 +196,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly liveNotifications: boolean;
   private readonly recreateWaitMs: number;
+  private readonly keys = new Map<string, Buffer | null>();
 
   /**
    * @param client a connected client
@@ -199,8 +226,72 @@ export class EventStoreDbEventStore implements EventStore {
     this.assertOpen();
     const expected = options.expectedVersion ?? 'any';
     validateAppend(streamName, events, expected);
-    const data = events.map(toEventData); // refuses the reserved metadata key, still before any network call
-    return this.guard(() => this.append(streamName, events, data, expected));
+    if (streamName.startsWith(RESERVED_PREFIX)) throw new InvalidEventError(`stream names starting with "${RESERVED_PREFIX}" are reserved by the EventStoreDB adapter`);
+    for (const event of events) toEventData(event); // refuses the reserved types and metadata keys, still before any network call
+    return this.guard(async () => this.append(streamName, events, await this.eventData(events), expected));
+  }
+
+  /** the events as EventStoreDB data, each personal part sealed under its own key (written first) */
+  private eventData(events: readonly NewEvent[]): Promise<ReturnType<typeof toEventData>[]> {
+    return Promise.all(
+      events.map(async (event) => {
+        if (event.personal === undefined || Object.keys(event.personal).length === 0) return toEventData(event);
+        const id = esdbEventId(event.id);
+        const key = await this.keyFor(id, true);
+        return toEventData(event, sealPersonal(event.personal, key!, id));
+      }),
+    );
+  }
+
+  /** The key of an event's personal part; with `create`, made and stored when there is none. */
+  private async keyFor(esdbId: string, create: boolean): Promise<Buffer | undefined> {
+    const cached = this.keys.get(esdbId);
+    if (cached !== undefined && (cached !== null || !create)) return cached ?? undefined;
+    const stream = keyStreamOf(esdbId);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const stored = (await this.readRange(stream, START, FORWARDS, 1))?.[0];
+      const found = stored === undefined ? undefined : keyOf(stored.data);
+      if (found !== undefined || !create) {
+        this.remember(esdbId, found ?? null);
+        return found;
+      }
+      const key = newPersonalKey();
+      try {
+        await this.client.appendToStream(stream, keyEvent(randomUUID(), key), { expectedRevision: NO_STREAM });
+        this.remember(esdbId, key);
+        return key;
+      } catch (error) {
+        // another writer of the same event (a retried append) stored its key first: read that one
+        if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
+      }
+    }
+    throw new Error(`the key stream ${stream} could neither be read nor written`);
+  }
+
+  private remember(esdbId: string, key: Buffer | null): void {
+    this.keys.delete(esdbId);
+    this.keys.set(esdbId, key);
+    if (this.keys.size > KEY_CACHE_ENTRIES) this.keys.delete(this.keys.keys().next().value!);
+  }
+
+  /** the events with their personal parts opened (nulls where the key is gone) */
+  private async opened(events: RecordedEvent[]): Promise<RecordedEvent[]> {
+    if (!events.some((e) => sealedOf(e.metadata) !== undefined)) return events;
+    const out: RecordedEvent[] = [];
+    for (let i = 0; i < events.length; i += METADATA_CONCURRENCY) {
+      const chunk = events.slice(i, i + METADATA_CONCURRENCY);
+      out.push(
+        ...(await Promise.all(
+          chunk.map(async (event) => {
+            const sealed = sealedOf(event.metadata);
+            if (sealed === undefined) return event;
+            const id = esdbEventId(event.id);
+            return withOpenedPersonal(event, openPersonal(sealed, await this.keyFor(id, false), id));
+          }),
+        )),
+      );
+    }
+    return out;
   }
 
   private async append(
@@ -389,7 +480,7 @@ export class EventStoreDbEventStore implements EventStore {
         // newest first: one read gives the events and the current version
         const events = await this.readRange(streamName, END, BACKWARDS, limit);
         if (events === undefined || events.length === 0) return missing();
-        return { currentVersion: events[0]!.streamVersion, streamExists: true, events };
+        return { currentVersion: events[0]!.streamVersion, streamExists: true, events: await this.opened(events) };
       }
       const tail = await this.scanTail(streamName, new Set(), 1);
       if (!tail.exists) return missing();
@@ -406,7 +497,7 @@ export class EventStoreDbEventStore implements EventStore {
         // events appended after the tail was read belong to a later version than the one reported
         events = events.filter((e) => e.streamVersion >= start && e.streamVersion <= currentVersion);
       }
-      return { currentVersion, streamExists: true, events };
+      return { currentVersion, streamExists: true, events: await this.opened(events) };
     });
   }
 
@@ -485,7 +576,7 @@ export class EventStoreDbEventStore implements EventStore {
         // the page was eaten by system events or events of deleted streams: read on in larger steps
         pageSize = Math.min(Math.max(limit - events.length + 1, 256), MAX_READ_PAGE);
       }
-      return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+      return { events: await this.opened(events), position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
     });
   }
 
@@ -669,30 +760,58 @@ export class EventStoreDbEventStore implements EventStore {
   async deleteStream(streamName: string): Promise<void> {
     this.assertOpen();
     validateStreamName(streamName);
+    await this.guard(() => this.softDelete(streamName));
+  }
+
+  /**
+   * Purge: the keys of the personal parts deleted (as deleteStream deletes a stream), so
+   * once EventStoreDB has scavenged them the parts cannot be opened by anyone; the events
+   * read with the same paths, each null. `legacyPaths` cannot apply: events are immutable
+   * here, so personal values an event holds in `data` go only with its stream.
+   */
+  async purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
+    this.assertOpen();
+    validatePurge(streamName, options);
     await this.guard(async () => {
-      try {
-        for (let attempt = 0; ; attempt++) {
-          const tail = await this.scanTail(streamName, new Set(), 1);
-          if (!tail.exists) return; // missing or deleted already: nothing to do, and no metadata left behind
-          try {
-            if (attempt >= 5) {
-              await this.client.deleteStream(streamName, { expectedRevision: ANY });
-              return;
-            }
-            const marker = await this.client.appendToStream(streamName, deletionMarker(randomUUID()), {
-              expectedRevision: revisionFromVersion(tail.current),
-            });
-            await this.client.deleteStream(streamName, { expectedRevision: marker.nextExpectedRevision }); // $tb = long.MaxValue
-            return;
-          } catch (error) {
-            if (error instanceof StreamDeletedError) return;
-            if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
-          }
-        }
-      } finally {
-        this.forgetTruncation(streamName);
+      const events = await this.readRange(streamName, START, FORWARDS, Number.MAX_SAFE_INTEGER);
+      const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
+      for (const event of events ?? []) {
+        if ((only && !only.has(event.id)) || sealedOf(event.metadata) === undefined) continue;
+        const id = esdbEventId(event.id);
+        await this.softDelete(keyStreamOf(id));
+        this.remember(id, null);
       }
     });
+  }
+
+  /** EventStoreDB removes deleted events in a scavenge, which its operator runs (docs/stores/eventstoredb.md) */
+  async eraseDeleted(): Promise<void> {
+    this.assertOpen();
+  }
+
+  private async softDelete(streamName: string): Promise<void> {
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const tail = await this.scanTail(streamName, new Set(), 1);
+        if (!tail.exists) return; // missing or deleted already: nothing to do, and no metadata left behind
+        try {
+          if (attempt >= 5) {
+            await this.client.deleteStream(streamName, { expectedRevision: ANY });
+            return;
+          }
+          const marker = await this.client.appendToStream(streamName, deletionMarker(randomUUID()), {
+            expectedRevision: revisionFromVersion(tail.current),
+          });
+          await this.client.deleteStream(streamName, { expectedRevision: marker.nextExpectedRevision }); // $tb = long.MaxValue
+          return;
+        } catch (error) {
+          if (error instanceof StreamDeletedError) return;
+          if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
+        }
+      }
+    } finally {
+      this.forgetTruncation(streamName);
+    }
   }
 
   /** one read of the newest `$all` record, given up after 5 s (the client sets no deadline on reads) */

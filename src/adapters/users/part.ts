@@ -1,16 +1,20 @@
 /**
  * The Users part (SPEC §6): the directory of one domain (`config.usersDomain`), the admin
  * HTTP API, the Profile and UsersAdmin WebSockets, and the client of Devices' apps
- * WebSocket whose `PhoneProvisioned` notices turn phones into devices of their users.
+ * WebSocket whose `PhoneProvisioned` notices turn phones into devices of their users, and
+ * the purge of the personal data tied to expired codes (at start, then every minute).
  */
 import type { Subscription } from '../../application/ports/event-store';
-import { DIRECTORY, directoryProjection } from '../../application/users/projections/directory';
-import { PHONES, phonesProjection } from '../../application/users/projections/phones';
-import { ROLLOUTS, rolloutsProjection } from '../../application/users/projections/rollouts';
+import { DIRECTORY } from '../../application/users/projections/directory';
+import { usersProjections } from '../../application/users/projections';
+import { PHONES } from '../../application/users/projections/phones';
+import { ROLLOUTS } from '../../application/users/projections/rollouts';
+import { purgeExpiredPersonalData } from '../../application/users/purge';
 import { receivePhoneNotices } from '../../application/users/receive-notices';
 import { followRegistrations } from '../../application/users/registration-feed';
 import type { UsersDeps } from '../../application/users/users-deps';
-import type { Part, PartFactory } from '../server/part';
+import { BackgroundWork } from '../server/background';
+import type { Part, PartContext } from '../server/part';
 import { ADMIN_PREFIX, adminRoutes } from './admin-routes';
 import { ADMIN_PATH, adminEndpoint } from './admin-socket';
 import { DevicesWsClient } from './devices-client';
@@ -20,7 +24,12 @@ import { UsersSessions } from './sessions';
 /** How long a write waits for Users' read models before it answers anyway. */
 const SETTLE_TIMEOUT_MS = 5000;
 
-export const createUsersPart: PartFactory = (context): Part => {
+export interface UsersPartOptions {
+  /** how often the personal data of expired codes is purged (default a minute) */
+  readonly purgeIntervalMs?: number;
+}
+
+export const createUsersPart = (context: PartContext, options: UsersPartOptions = {}): Part => {
   const { config, logger, metrics } = context;
   const log = logger.child({ part: 'users' });
   const badMessages = metrics.counter('zt_users_devices_bad_messages_total', 'messages from Devices that Users could not read (PhoneProvisioned ones stay unacknowledged)');
@@ -63,10 +72,15 @@ export const createUsersPart: PartFactory = (context): Part => {
 
   const sessions = new UsersSessions();
   let feed: Subscription | undefined;
+  const background = new BackgroundWork(log);
+  const purge = async (): Promise<void> => {
+    const purged = await purgeExpiredPersonalData({ ...deps, projections: context.projections });
+    if (purged.streams > 0) log.info(purged, 'purged the personal data of expired codes');
+  };
 
   return {
     name: 'users',
-    projections: [directoryProjection, phonesProjection, rolloutsProjection],
+    projections: usersProjections,
     async routes(app) {
       await app.register(adminRoutes(deps, config.adminToken));
     },
@@ -77,8 +91,10 @@ export const createUsersPart: PartFactory = (context): Part => {
     async start() {
       feed = await followRegistrations(context.events, sessions, deps.settle);
       devices.start();
+      background.every(options.purgeIntervalMs ?? 60_000, purge, 'purging the personal data of expired codes', { now: true });
     },
     async stop() {
+      await background.stop();
       await devices.stop();
       await feed?.close();
     },

@@ -23,6 +23,7 @@ import { legacyPaths } from '../personal-data';
 import { deviceAggregate, deviceCodeAggregate, deviceCodeAuditAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { CODE_DOCS, CODES, DIGITS, DUE, type CodeDoc, type DigitsDoc } from './projections/codes';
+import { OUTBOX } from './projections/outbox';
 
 const PAGE = 200;
 
@@ -91,7 +92,8 @@ const purgeExpiredDigits = async (deps: Deps, now: Timestamp): Promise<number> =
       }
     }
     if (last === undefined) return phones;
-    await awaitOwnWrite(deps, CODES, last);
+    // the outbox drops the digits of pushes still waiting at the same record
+    await Promise.all([awaitOwnWrite(deps, CODES, last), awaitOwnWrite(deps, OUTBOX, last)]);
     if (due.length < PAGE) return phones;
   }
 };

@@ -25,5 +25,6 @@ export async function purgeExpiredCodes(deps: RedirectorDeps): Promise<PurgeResu
     if (page.next === null) break;
     afterKey = page.next;
   }
+  await deps.events.eraseDeleted();
   return total;
 }
