@@ -132,6 +132,7 @@ describe('recorded events', () => {
       id: 'order-1',
       type: 'DeviceProvisioned',
       data: { mac: '009033aabbcc' },
+      personal: {},
       metadata: { actor: 'system' },
       streamName: 'device-009033aabbcc',
       streamVersion: 5,

@@ -45,7 +45,10 @@ describe('Devices: one phone from code to config', () => {
       state: 'active',
     });
     const [provisioned] = await world.events(`device-${mac}`);
-    expect(provisioned?.data).toMatchObject({ mac, domain: DOMAIN, category: 'office', code });
+    expect(provisioned?.data).toMatchObject({ mac, domain: DOMAIN, category: 'office' });
+    // the digits sit in the event's personal part, never in its data
+    expect(provisioned?.personal).toEqual({ code });
+    expect(JSON.stringify(provisioned?.data)).not.toContain(code);
     expect(JSON.stringify(provisioned?.data)).not.toContain(credential.deviceSecret);
   });
 
