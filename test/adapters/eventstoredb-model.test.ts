@@ -230,3 +230,54 @@ describe('EventStoreDB adapter (against a model of the server)', () => {
     await expect(store.readAll({ after: r.lastGlobalPosition - 2 })).rejects.toThrow(/inside a record/);
   });
 });
+
+describe('EventStoreDB adapter: personal parts (against a model of the server)', () => {
+  const DIGITS = '123456789012';
+  const withCode = (code: string): NewEvent => ({ id: randomUUID(), type: 'PhoneCodeRequested', data: { codeHash: 'h' }, personal: { code }, metadata: {} });
+  const logText = (model: EsdbModel): string => model.log.map((r) => `${r.streamId} ${r.data} ${r.metadata ?? ''}`).join('\n');
+
+  it('stores the personal part encrypted under a key of its own and reads it back, hiding the key streams', async () => {
+    const { model, store } = setup();
+    const event = withCode(DIGITS);
+    await store.appendToStream('userDevice-h', [event, ev('Plain')]);
+    expect(logText(model)).not.toContain(DIGITS);
+    const read = await store.readStream('userDevice-h');
+    expect(read.events.map((e) => e.personal)).toEqual([{ code: DIGITS }, {}]);
+    expect(read.events[0]!.metadata).toEqual({});
+    const other = open(model); // another process: no cached key
+    expect((await everything(other)).map((e) => [e.streamName, e.personal])).toEqual([
+      ['userDevice-h', { code: DIGITS }],
+      ['userDevice-h', {}],
+    ]);
+    await expect(store.appendToStream('zt.key-x', [ev('A')])).rejects.toBeInstanceOf(InvalidEventError);
+  });
+
+  it('purges by deleting the keys: every path reads null, in this process and another, and a scavenge leaves no key', async () => {
+    const { model, store } = setup();
+    const first = withCode(DIGITS);
+    const second = withCode('210987654321');
+    await store.appendToStream('rollout-r', [first, second]);
+    const keyBytes = model.log.filter((r) => r.streamId.startsWith('zt.key-')).map((r) => (JSON.parse(r.data) as { key: string }).key);
+    expect(keyBytes).toHaveLength(2);
+    await store.purgePersonalData('rollout-r', { eventIds: [first.id] });
+    expect((await store.readStream('rollout-r')).events.map((e) => e.personal)).toEqual([{ code: null }, { code: '210987654321' }]);
+    await store.purgePersonalData('rollout-r');
+    const other = open(model);
+    expect((await other.readStream('rollout-r')).events.map((e) => e.personal)).toEqual([{ code: null }, { code: null }]);
+    model.scavenge();
+    for (const key of keyBytes) expect(logText(model)).not.toContain(key);
+    expect((await open(model).readStream('rollout-r')).events.map((e) => [e.id, e.personal])).toEqual([
+      [first.id, { code: null }],
+      [second.id, { code: null }],
+    ]);
+  });
+
+  it('an idempotent re-append keeps the key its event was sealed with', async () => {
+    const { model, store } = setup();
+    const event = withCode(DIGITS);
+    await store.appendToStream('userDevice-r', [event], { expectedVersion: 'no-stream' });
+    await store.appendToStream('userDevice-r', [event], { expectedVersion: 'no-stream' });
+    expect((await open(model).readStream('userDevice-r')).events.map((e) => e.personal)).toEqual([{ code: DIGITS }]);
+    expect(model.log.filter((r) => r.streamId.startsWith('zt.key-'))).toHaveLength(1);
+  });
+});

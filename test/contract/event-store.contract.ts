@@ -354,6 +354,73 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
       });
     });
 
+    describe('personal parts', () => {
+      const withPersonal = (type: string, data: Record<string, unknown>, personal: Record<string, unknown>): NewEvent =>
+        ({ id: randomUUID(), type, data, personal, metadata: { actor: 'test' } }) as NewEvent;
+
+      it('keeps the personal part apart from the data, in stream reads, readAll and subscriptions', async () => {
+        const stream = uniqueStream('personal');
+        const head = await store.headPosition();
+        await store.appendToStream(stream, [
+          withPersonal('Requested', { codeHash: 'h1', entries: [{ userId: 'a' }, { userId: 'b' }] }, { code: '123456789012', 'entries.1.code': '210987654321' }),
+          ev('Plain', { n: 1 }),
+        ]);
+        const [first, second] = (await store.readStream(stream)).events;
+        expect(first!.data).toEqual({ codeHash: 'h1', entries: [{ userId: 'a' }, { userId: 'b' }] });
+        expect(first!.personal).toEqual({ code: '123456789012', 'entries.1.code': '210987654321' });
+        expect(second!.personal).toEqual({});
+        const inAll = (await readEverything(store, head)).find((e) => e.streamName === stream);
+        expect(inAll?.personal).toEqual(first!.personal);
+        const seen: RecordedEvent[] = [];
+        const sub = store.subscribeAll((events) => void seen.push(...events.filter((e) => e.streamName === stream)), { after: head });
+        try {
+          await sub.caughtUp();
+        } finally {
+          await sub.close();
+        }
+        expect(seen[0]?.personal).toEqual(first!.personal);
+      });
+
+      it('purges every value of a stream\'s personal parts, or of the events named, keeping paths, data, ids and positions', async () => {
+        const stream = uniqueStream('purge');
+        const other = uniqueStream('purge-other');
+        const a = withPersonal('Started', { n: 1 }, { 'entries.0.code': '111111111111', 'entries.1.code': '222222222222' });
+        const b = withPersonal('Reissued', { n: 2 }, { code: '333333333333' });
+        await store.appendToStream(stream, [a, b, ev('Plain', { n: 3 })]);
+        await store.appendToStream(other, [withPersonal('Started', { n: 1 }, { code: '444444444444' })]);
+        const before = (await store.readStream(stream)).events;
+        await store.purgePersonalData(stream, { eventIds: [a.id] });
+        let read = (await store.readStream(stream)).events;
+        expect(read.map((e) => e.personal)).toEqual([{ 'entries.0.code': null, 'entries.1.code': null }, { code: '333333333333' }, {}]);
+        await store.purgePersonalData(stream);
+        await store.purgePersonalData(stream); // again: nothing changes
+        read = (await store.readStream(stream)).events;
+        expect(read.map((e) => e.personal)).toEqual([{ 'entries.0.code': null, 'entries.1.code': null }, { code: null }, {}]);
+        expect(read.map((e) => [e.id, e.type, e.data, e.streamVersion, e.globalPosition])).toEqual(before.map((e) => [e.id, e.type, e.data, e.streamVersion, e.globalPosition]));
+        const all = await readEverything(store, before[0]!.globalPosition - 1);
+        expect(JSON.stringify(all.filter((e) => e.streamName === stream))).not.toMatch(/111111111111|222222222222|333333333333/);
+        expect((await store.readStream(other)).events[0]!.personal).toEqual({ code: '444444444444' });
+        const another = await harness.open();
+        try {
+          expect((await another.readStream(stream)).events[1]!.personal).toEqual({ code: null });
+        } finally {
+          await another.close();
+        }
+        await store.purgePersonalData(uniqueStream('never'));
+        await store.eraseDeleted();
+      });
+
+      it('refuses a personal part that is not a flat map of paths, or whose path is in the data', async () => {
+        const stream = uniqueStream('personal-bad');
+        for (const personal of [[1], { '': 'x' }, { 'a..b': 'x' }, { code: () => 1 }]) {
+          await expect(store.appendToStream(stream, [withPersonal('A', {}, personal as never)])).rejects.toBeInstanceOf(InvalidEventError);
+        }
+        await expect(store.appendToStream(stream, [withPersonal('A', { code: 'x' }, { code: 'y' })])).rejects.toBeInstanceOf(InvalidEventError);
+        await expect(store.purgePersonalData(stream, { eventIds: 'all' as never })).rejects.toBeInstanceOf(InvalidEventError);
+        expect((await store.readStream(stream)).streamExists).toBe(false);
+      });
+    });
+
     describe('bad input is refused before anything is written', () => {
       const circular: Record<string, unknown> = {};
       circular['self'] = circular;

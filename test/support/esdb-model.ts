@@ -192,6 +192,15 @@ export class EsdbModel {
     return { position: { commit: record.position, prepare: record.position } };
   }
 
+  /**
+   * A scavenge as the server runs it, as far as the adapter relies on it: the events of
+   * soft-deleted streams leave the log, except each such stream's last event.
+   */
+  scavenge(): void {
+    const kept = this.log.filter((r) => r.streamId.startsWith('$') || !this.isSoftDeleted(r.streamId) || r.revision === this.lastRevision(r.streamId));
+    this.log.splice(0, this.log.length, ...kept);
+  }
+
   /** the stream's readable events, as the index reader applies `$tb` */
   streamEvents(stream: string): LogRecord[] {
     const cur = this.lastRevision(stream);
