@@ -136,7 +136,7 @@ describe('the purge of everything tied to expired codes', () => {
     expect(csv.split('\r\n')[1]).toMatch(/^carol,[^,]*,,\d{4}-[^,]+,expired,$/);
     expect(await (await fetch(`${t.url}/users/v1/admin/unassigned-phones`, { headers: auth })).json()).toMatchObject([{ mac: seeded.macs[1], code: null }]);
     // a phone's history keeps the code's keyed hash only
-    const history = await (await fetch(`${t.url}/devices/v1/admin/devices/${seeded.macs[0]}`, { headers: auth })).json();
+    const history = (await (await fetch(`${t.url}/devices/v1/admin/devices/${seeded.macs[0]}`, { headers: auth })).json()) as { history: unknown[] };
     expect(history.history[0]).toMatchObject({ type: 'DeviceProvisioned', data: { codeHash: expect.any(String), code: null } });
 
     // a rebuild reads the nulls and ends where the purge left the read models
