@@ -11,8 +11,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, startTestServer } from '../support/server';
-import { scan, seedPersonalData } from './purge-support';
+import { freePort } from '../support/server';
+import { scan, seededAndStopped } from './purge-support';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const probe = spawnSync('faketime', ['-f', '+8d', 'node', '-e', 'process.stdout.write(String(Date.now()))'], { encoding: 'utf8' });
@@ -48,14 +48,8 @@ if (!usable) {
 
     it('a server process started eight days later purges on its own', { timeout: 180_000 }, async () => {
       const port = await freePort();
-      const first = await startTestServer({ demo: true, env: { ZT_PORT: String(port) } });
-      const seeded = await seedPersonalData(first);
-      await first.server.runner.caughtUp({ timeoutMs: 10_000 });
-      const file = first.storeUrl.slice('sqlite:'.length);
-      const digits = [seeded.unused, seeded.registered, seeded.rollout, seeded.foreign];
-      await first.close({ keepData: true });
+      const { server: first, digits, file } = await seededAndStopped({ env: { ZT_PORT: String(port) } });
       dataDir = first.dataDir;
-      for (const [code, files] of Object.entries(scan(file, digits))) expect(files, `${code} before the purge`).not.toEqual([]);
 
       let output = '';
       child = spawn('faketime', ['-f', '+8d', process.execPath, join(ROOT, 'bin', 'zerotouch.mjs'), 'serve', '--demo'], {

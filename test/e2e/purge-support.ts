@@ -6,7 +6,7 @@ import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { demoAppPassword } from '../../src/adapters/server/bootstrap';
-import type { TestServer } from '../support/server';
+import { startTestServer, type TestServer, type TestServerOptions } from '../support/server';
 import { TestSocket } from '../support/ws-client';
 
 export interface Seeded {
@@ -103,4 +103,19 @@ export const databaseFiles = (file: string): string[] => [file, `${file}-wal`, `
 export function scan(file: string, needles: readonly string[]): Record<string, string[]> {
   const contents = databaseFiles(file).map((f) => [f, readFileSync(f)] as const);
   return Object.fromEntries(needles.map((n) => [n, contents.filter(([, bytes]) => bytes.includes(Buffer.from(n, 'ascii'))).map(([f]) => f.slice(file.length) || 'main')]));
+}
+
+/**
+ * A demo server with personal data of every kind, stopped with its files kept; the control
+ * scan says the digits of every code are in the files.
+ */
+export async function seededAndStopped(options: TestServerOptions): Promise<{ server: TestServer; seeded: Seeded; digits: string[]; file: string }> {
+  const server = await startTestServer({ demo: true, ...options });
+  const seeded = await seedPersonalData(server);
+  await server.server.runner.caughtUp({ timeoutMs: 10_000 });
+  const digits = [seeded.unused, seeded.registered, seeded.rollout, seeded.foreign];
+  const file = server.storeUrl.slice('sqlite:'.length);
+  await server.close({ keepData: true });
+  for (const [code, files] of Object.entries(scan(file, digits))) expect(files, `${code} before the purge`).not.toEqual([]);
+  return { server, seeded, digits, file };
 }

@@ -14,7 +14,7 @@ import { ManualClock } from '../../src/application/ports/clock';
 import type { RecordedEvent } from '../../src/application/ports/event-store';
 import { startTestServer, type TestServer } from '../support/server';
 import { TestSocket } from '../support/ws-client';
-import { scan, seedPersonalData } from './purge-support';
+import { scan, seededAndStopped } from './purge-support';
 
 const START = '2026-03-01T09:00:00.000Z';
 const DAY = 86_400_000;
@@ -67,14 +67,8 @@ const quiet = (): { out: Writable; text: () => string } => {
 describe('the purge of everything tied to expired codes', () => {
   it('leaves no digit in the store, the read models or the SQLite files, and the records without personal data', async () => {
     const clock = new ManualClock(START);
-    const first = await startTestServer({ clock, demo: true });
-    const seeded = await seedPersonalData(first);
-    await first.server.runner.caughtUp({ timeoutMs: 10_000 });
-    const digits = [seeded.unused, seeded.registered, seeded.rollout, seeded.foreign];
-    const file = first.storeUrl.slice('sqlite:'.length);
-    // the control: before the purge, every code's digits are in the files
-    for (const [code, files] of Object.entries(scan(file, digits))) expect(files, `${code} before the purge`).not.toEqual([]);
-    await first.close({ keepData: true });
+    // (with the control scan: before the purge, every code's digits are in the files)
+    const { server: first, seeded, digits, file } = await seededAndStopped({ clock });
 
     clock.advance(8 * DAY);
     const env = { ZT_DATA_DIR: first.dataDir, ZT_STORE: first.storeUrl, ZT_LOG_LEVEL: 'silent' };
@@ -147,13 +141,7 @@ describe('the purge of everything tied to expired codes', () => {
 
   it('a server started after the expiry purges on its own, and its open files (WAL included) keep no digit', async () => {
     const clock = new ManualClock(START);
-    const first = await startTestServer({ clock, demo: true });
-    const seeded = await seedPersonalData(first);
-    await first.server.runner.caughtUp({ timeoutMs: 10_000 });
-    const digits = [seeded.unused, seeded.registered, seeded.rollout, seeded.foreign];
-    const file = first.storeUrl.slice('sqlite:'.length);
-    await first.close({ keepData: true });
-    for (const [code, files] of Object.entries(scan(file, digits))) expect(files, `${code} before the purge`).not.toEqual([]);
+    const { server: first, digits, file } = await seededAndStopped({ clock });
 
     // every part purges at start, then every minute; this server's connections stay open
     clock.advance(8 * DAY);
