@@ -84,6 +84,8 @@ const MAX_SQL_LIMIT = 2 ** 31 - 1;
 
 /** distinct LIMITs kept prepared per statement (callers use a few page sizes) */
 const LIMITED_STATEMENTS = 32;
+/** the waits between TRUNCATE checkpoints that readers kept from finishing (about 6 s in all) */
+const ERASE_WAITS_MS = [5, 20, 50, 100, 250, 500, 1000, 1500, 2500];
 
 /**
  * A read statement per LIMIT, the limit written into its SQL. better-sqlite3 builds SQLite
@@ -282,25 +284,29 @@ export class SqliteEventStore implements EventStore {
     }
   }
 
-  /** the WAL checkpointed into the file and truncated, so the pages a delete or purge rewrote are gone from it */
+  /**
+   * The WAL checkpointed into the file and truncated, so the pages a delete or purge rewrote
+   * are gone from it. A TRUNCATE checkpoint cannot finish while a reader of an older snapshot
+   * or the checkpoint worker holds the WAL; it is tried again, waiting longer each time.
+   */
   async eraseDeleted(): Promise<void> {
     this.assertOpen();
     await new Promise<void>((resolve) => setImmediate(resolve)); // after the writes queued so far
     if (this.queue.length > 0) this.flush();
-    this.truncateWal();
+    for (const waitMs of ERASE_WAITS_MS) {
+      if (this.truncateWal()) return;
+      await new Promise<void>((resolve) => setTimeout(resolve, waitMs));
+      if (this.closed) break;
+    }
+    if (this.truncateWal()) return;
+    throw new StoreUnavailableError('the SQLite WAL could not be truncated: readers held it (try again)');
   }
 
-  /**
-   * A TRUNCATE checkpoint waits (busy_timeout) for readers of older snapshots and for a
-   * checkpoint of the worker; it reports `busy` when it could not finish, then try again.
-   */
-  private truncateWal(): void {
-    if (this.db.memory || !this.db.open) return;
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-      if (result?.busy === 0) return;
-    }
-    throw new StoreUnavailableError('the SQLite WAL could not be truncated: readers held it (try again)');
+  /** one TRUNCATE checkpoint; answers whether it finished (an in-memory or closed store has no WAL) */
+  private truncateWal(): boolean {
+    if (this.db.memory || !this.db.open) return true;
+    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+    return result?.busy === 0;
   }
 
   /** what queueAppend and queueDelete need of this store */
@@ -329,23 +335,15 @@ export class SqliteEventStore implements EventStore {
         for (const op of ops) op.reject(failure);
         continue;
       }
-      // a delete or purge is done once the WAL no longer holds the pages it rewrote
-      let erased: unknown;
-      if (ops.some((op, i) => op.kind !== 'append' && results[i]!.ok)) {
-        try {
-          this.truncateWal();
-        } catch (error) {
-          erased = error;
-        }
-      }
+      // the WAL still holds the pages a delete or purge rewrote: truncated here when no reader
+      // holds it, else by eraseDeleted, which every purge ends with
+      if (ops.some((op, i) => op.kind !== 'append' && results[i]!.ok)) this.truncateWal();
       results.forEach((result, i) => {
         const op = ops[i]!;
         if (!result.ok) op.reject(result.error);
         else if (op.kind === 'append') {
           wrote = true;
           op.resolve(result.value!);
-        } else if (erased !== undefined) {
-          op.reject(erased);
         } else {
           op.resolve();
         }
