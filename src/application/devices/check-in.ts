@@ -13,9 +13,9 @@
  */
 import * as E from 'fp-ts/Either';
 import {
-  ANY_CATEGORY,
+  byPrecedence,
   Device,
-  latestUpdateJob,
+  selectorsByPrecedence,
   type CategoryId,
   type ConfigRevision,
   type DomainName,
@@ -51,22 +51,16 @@ export interface OfferInputs {
   readonly config: MergedConfig | null;
 }
 
-/** The latest matching update job and the merged config of a domain and category. */
+/** The latest matching update job and the merged config of a domain and category: its own, else those of `*`. */
 export const offerInputs = async (readModels: ReadModelStore, domain: DomainName, category: CategoryId): Promise<OfferInputs> => {
-  const named = updateJobScope(domain, category);
-  const any = updateJobScope(domain, ANY_CATEGORY);
+  const selectors = selectorsByPrecedence(category);
   const [heads, merged] = await Promise.all([
-    readModels.getMany<UpdateJob.Created & JsonObject>(UPDATE_JOBS, updateJobChain.heads, [named, any]),
-    readModels.getMany<MergedConfig & JsonObject>(CONFIG_JOBS, MERGED, [mergedKey(domain, category), mergedKey(domain, ANY_CATEGORY)]),
+    readModels.getMany<UpdateJob.Created & JsonObject>(UPDATE_JOBS, updateJobChain.heads, selectors.map((s) => updateJobScope(domain, s))),
+    readModels.getMany<MergedConfig & JsonObject>(CONFIG_JOBS, MERGED, selectors.map((s) => mergedKey(domain, s))),
   ]);
-  const candidates: UpdateJob.Created[] = [];
-  for (const key of [any, named]) {
-    const job = heads.get(key);
-    if (job !== undefined) candidates.push(job);
-  }
   return {
-    updateJob: latestUpdateJob(candidates, domain, category),
-    config: merged.get(mergedKey(domain, category)) ?? merged.get(mergedKey(domain, ANY_CATEGORY)) ?? null,
+    updateJob: byPrecedence(category, (s) => heads.get(updateJobScope(domain, s))),
+    config: byPrecedence(category, (s) => merged.get(mergedKey(domain, s))),
   };
 };
 
