@@ -12,26 +12,11 @@
  * document to show it, so the next check-in starts from there.
  */
 import * as E from 'fp-ts/Either';
-import {
-  byPrecedence,
-  Device,
-  selectorsByPrecedence,
-  type CategoryId,
-  type ConfigRevision,
-  type DomainName,
-  type FirmwareVersion,
-  type MergedConfig,
-  type Offer,
-  type UpdateJob,
-} from '../../domain';
-import type { JsonObject } from '../ports/event-store';
-import type { ReadModelStore } from '../ports/read-model-store';
+import { Device, type ConfigRevision, type FirmwareVersion, type Offer } from '../../domain';
 import { handle } from '../command-handler';
 import { deviceAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
-import { CONFIG_JOBS, MERGED, mergedKey } from './projections/config-jobs';
 import { DEVICE_LIST } from './projections/device-list';
-import { UPDATE_JOBS, updateJobChain, updateJobScope } from './projections/update-jobs';
 import { orRefuse } from './refusal';
 
 export interface CheckInReport {
@@ -45,24 +30,6 @@ export interface CheckInAnswer extends Offer {
   /** whether the check-in wrote events */
   readonly changed: boolean;
 }
-
-export interface OfferInputs {
-  readonly updateJob: UpdateJob.Created | null;
-  readonly config: MergedConfig | null;
-}
-
-/** The latest matching update job and the merged config of a domain and category: its own, else those of `*`. */
-export const offerInputs = async (readModels: ReadModelStore, domain: DomainName, category: CategoryId): Promise<OfferInputs> => {
-  const selectors = selectorsByPrecedence(category);
-  const [heads, merged] = await Promise.all([
-    readModels.getMany<UpdateJob.Created & JsonObject>(UPDATE_JOBS, updateJobChain.heads, selectors.map((s) => updateJobScope(domain, s))),
-    readModels.getMany<MergedConfig & JsonObject>(CONFIG_JOBS, MERGED, selectors.map((s) => mergedKey(domain, s))),
-  ]);
-  return {
-    updateJob: byPrecedence(category, (s) => heads.get(updateJobScope(domain, s))),
-    config: byPrecedence(category, (s) => merged.get(mergedKey(domain, s))),
-  };
-};
 
 export const checkIn = async (deps: DevicesDeps, device: Device.Known, report: CheckInReport): Promise<CheckInAnswer> => {
   const now = nowOf(deps.clock);
