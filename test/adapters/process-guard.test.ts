@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { parseExposition } from '../support/exposition';
 
 const REPO = new URL('../../', import.meta.url).pathname;
 const CHILD = join(REPO, 'test/support/guard-child.ts');
@@ -24,8 +25,11 @@ describe('the process guard of serve', () => {
     ]);
     expect(logged[0]!.msg).toContain('keeps serving');
     expect(lines).toContain('still running');
-    expect(stdout).toContain('zt_process_unexpected_errors_total{kind="unhandled-rejection"} 1');
-    expect(stdout).toContain('zt_process_unexpected_errors_total{kind="uncaught-exception"} 1');
+    const exposition = parseExposition(stdout.slice(stdout.indexOf('still running\n') + 'still running\n'.length));
+    expect(exposition.samples('zt_process_unexpected_errors_total').map((s) => [s.labels['kind'], s.value])).toEqual([
+      ['unhandled-rejection', 1],
+      ['uncaught-exception', 1],
+    ]);
   });
 
   it('without it, the same process ends at the first unhandled rejection', async () => {

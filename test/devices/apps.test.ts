@@ -7,15 +7,17 @@ import { createServer as createTcpServer, type Server, type Socket } from 'node:
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestSocket } from '../support/ws-client';
 import { APP_PASSWORD, DOMAIN, freePort, hmac, World } from './support';
+import { parseExposition } from '../support/exposition';
 
 const listen = (server: Server | ReturnType<typeof createHttpServer>): Promise<string> =>
   new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}`)));
 
-/** how often the Redirector answered a route with a status, from its /metrics */
+/** how often the Redirector answered POST /redirector/v1/codes with a status, from its /metrics (a series not there yet is 0) */
 const redirectorCount = async (world: World, status: number): Promise<number> => {
-  const text = await (await fetch(`${world.redirector.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('zt_http_request_duration_seconds_count{') && l.includes('route="/redirector/v1/codes"') && l.includes(`status="${status}"`));
-  return line === undefined ? 0 : Number(line.split(' ').pop());
+  const exposition = parseExposition(await (await fetch(`${world.redirector.url}/metrics`)).text());
+  const series = exposition.samples('zt_http_request_duration_seconds_count').filter((s) => s.labels['route'] === '/redirector/v1/codes' && s.labels['status'] === String(status));
+  expect(series.length).toBeLessThanOrEqual(1);
+  return series[0]?.value ?? 0;
 };
 
 describe('Devices apps WebSocket', () => {
@@ -131,8 +133,8 @@ describe('Devices apps WebSocket', () => {
     const result = await users.request({ mt: 'GetProvisioningCode', category: 'office' });
     expect(result).toMatchObject({ error: { code: 'bad-gateway', detail: expect.stringContaining('unauthorized') } });
     expect(await redirectorCount(world, 401)).toBe(1);
-    const metrics = await (await fetch(`${world.devices.url}/metrics`)).text();
-    expect(metrics).toContain('zt_devices_redirector_calls_total{operation="issue-code",outcome="refused"} 1');
+    const devicesMetrics = parseExposition(await (await fetch(`${world.devices.url}/metrics`)).text());
+    expect(devicesMetrics.samples('zt_devices_redirector_calls_total').map((c) => [c.labels['operation'], c.labels['outcome'], c.value])).toEqual([['issue-code', 'refused', 1]]);
     users.close();
   }, 30_000);
 });

@@ -1,6 +1,6 @@
 /** The check-in's offer cache: kept for its time to live, forgotten at once on a change this process made, never kept when its load failed. */
 import { describe, expect, it } from 'vitest';
-import type { OfferInputs } from '../../src/application/devices/check-in';
+import type { OfferInputs } from '../../src/application/devices/offer-cache';
 import { OfferCache } from '../../src/application/devices/offer-cache';
 import { parseCategoryId, parseDomainName } from '../../src/domain';
 

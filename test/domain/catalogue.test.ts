@@ -24,6 +24,7 @@ const allTypes = aggregates.flatMap((a) => a.codec.types);
 
 describe('event catalogue', () => {
   it('event type names are PascalCase, past tense and unique across the whole domain', () => {
+    expect(allTypes).toEqual(expect.arrayContaining(['CodeIssued', 'DeviceProvisioned', 'UserCreated', 'RolloutStarted']));
     expect(new Set(allTypes).size).toBe(allTypes.length);
     for (const type of allTypes) expect(type).toMatch(/^[A-Z][a-z]+(?:[A-Z][a-z]+)*ed$/);
   });

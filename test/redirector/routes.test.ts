@@ -1,5 +1,6 @@
 /** Every route of SPEC §4 (and the operator's additions), each success and each refusal, through fastify.inject. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExposition } from '../support/exposition';
 import { bearer, DAY, head, issueCode, OTHER_PHONE, PHONE, post, redeem, registerInstallation, START, startRedirector, caughtUp, type Redirector } from './support';
 
 let r: Redirector;
@@ -267,17 +268,46 @@ describe('POST /phone/redeem', () => {
     expectProblem(await redeem(r, '888888888888', { ...PHONE, mac: '00:90:33:cc:01:01' }, ip), 404, 'unknown-code');
     expectProblem(await redeem(r, valid.code, { ...PHONE, mac: '00:90:33:cc:01:00' }, ip), 429, 'rate-limited');
   });
+});
 
-  it('counts issued, redeemed, refused and rate-limited codes in /metrics', async () => {
-    const text = (await r.app.inject('/metrics')).body;
-    const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1]);
-    expect(value('zt_redirector_codes_issued_total')).toBeGreaterThanOrEqual(8);
-    expect(value('zt_redirector_codes_redeemed_total{redeem="first"}')).toBeGreaterThanOrEqual(5);
-    expect(value('zt_redirector_codes_redeemed_total{redeem="repeat"}')).toBeGreaterThanOrEqual(1);
-    expect(value('zt_redirector_codes_refused_total')).toBeGreaterThanOrEqual(110);
-    expect(value('zt_redirector_codes_rate_limited_total')).toBeGreaterThanOrEqual(3);
-    expect(value('zt_redirector_codes_purged_total{reason="revoked"}')).toBeGreaterThanOrEqual(2);
-    expect(value('zt_redirector_codes_purged_total{reason="expired"}')).toBe(0);
-    expect(text).toMatch(/zt_http_request_duration_seconds_count\{method="POST",route="\/redirector\/v1\/phone\/redeem",status="200"\} \d+/);
+describe('GET /metrics after a known sequence', () => {
+  it('counts exactly the codes issued, redeemed, refused, rate-limited and purged, and the requests by status', async () => {
+    const fresh = await startRedirector();
+    try {
+      const { apiKey } = await registerInstallation(fresh);
+      const [one, two, three] = [await issueCode(fresh, apiKey), await issueCode(fresh, apiKey), await issueCode(fresh, apiKey)];
+      const batch = await post(fresh.app, '/codes/batch', { devicesUrl: 'https://devices.example.com', count: 4 }, bearer(apiKey));
+      expect(batch.statusCode).toBe(201);
+      const statuses: number[] = [];
+      const send = async (code: string, phone: object) => statuses.push((await redeem(fresh, code, phone)).statusCode);
+      await send(one!.code, PHONE); // first
+      await send(one!.code, PHONE); // repeat
+      await send(two!.code, OTHER_PHONE); // first
+      await send(one!.code, OTHER_PHONE); // bound to another MAC: refused
+      const guesser = { ...PHONE, mac: '00:90:33:dd:00:01' };
+      for (let i = 0; i < 5; i++) await send(`5555${String(i).padStart(8, '0')}`, guesser); // refused, the MAC's 5 wrong codes
+      await send('555500000005', guesser); // throttled
+      await send(three!.code, guesser); // throttled whatever the code
+      expect(statuses).toEqual([200, 200, 200, 404, 404, 404, 404, 404, 404, 429, 429]);
+      await caughtUp(fresh);
+      expect((await fresh.app.inject({ method: 'DELETE', url: `/redirector/v1/codes/${three!.code}`, headers: bearer(apiKey) })).statusCode).toBe(204);
+
+      const exposition = parseExposition((await fresh.app.inject('/metrics')).body);
+      expect(exposition.value('zt_redirector_codes_issued_total')).toBe(7);
+      expect(exposition.value('zt_redirector_codes_redeemed_total', { redeem: 'first' })).toBe(2);
+      expect(exposition.value('zt_redirector_codes_redeemed_total', { redeem: 'repeat' })).toBe(1);
+      expect(exposition.value('zt_redirector_codes_refused_total')).toBe(6);
+      expect(exposition.value('zt_redirector_codes_rate_limited_total')).toBe(2);
+      expect(exposition.value('zt_redirector_codes_purged_total', { reason: 'revoked' })).toBe(1);
+      expect(exposition.value('zt_redirector_codes_purged_total', { reason: 'expired' })).toBe(0);
+      const redeems = exposition.samples('zt_http_request_duration_seconds_count').filter((s) => s.labels['route'] === '/redirector/v1/phone/redeem');
+      expect(redeems.map((s) => [s.labels['method'], s.labels['status'], s.value])).toEqual([
+        ['POST', '200', 3],
+        ['POST', '404', 6],
+        ['POST', '429', 2],
+      ]);
+    } finally {
+      await fresh.close();
+    }
   });
 });

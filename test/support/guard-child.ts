@@ -13,4 +13,4 @@ void Promise.reject(new Error('a rejection nobody handles'));
 setTimeout(() => {
   throw new Error('an exception nobody catches');
 }, 20);
-setTimeout(() => process.stdout.write(`still running\n${metrics.render()}`), 200);
+setTimeout(() => void metrics.render().then((text) => process.stdout.write(`still running\n${text}`)), 200);

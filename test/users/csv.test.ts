@@ -1,12 +1,13 @@
 /** RFC 4180 reading and writing, as the import and the rollout CSV use it. */
 import { describe, expect, it } from 'vitest';
-import { csvField, formatCsv, parseCsv } from '../../src/adapters/users/csv';
+import { formatCsv, parseCsv } from '../../src/adapters/users/csv';
 
 describe('CSV', () => {
   it('writes CRLF records, quoting only fields that need it, quotes doubled', () => {
     expect(formatCsv([['a', 'b,c', 'say "hi"', 'two\nlines', 'Zoë 李', '']])).toBe('a,"b,c","say ""hi""","two\nlines",Zoë 李,\r\n');
     expect(formatCsv([['x']], { bom: true })).toBe('\ufeffx\r\n');
-    expect(csvField(' padded ')).toBe(' padded ');
+    expect(formatCsv([[' padded ', 'cr\ronly', '=1+2'], []])).toBe(' padded ,"cr\ronly",=1+2\r\n\r\n');
+    expect(formatCsv([])).toBe('');
   });
 
   it('reads back what it writes', () => {
@@ -26,6 +27,13 @@ describe('CSV', () => {
       { line: 3, fields: ['b', '1'] },
       { line: 4, fields: ['c', '2'] },
       { line: 5, fields: ['d', '3'] },
+    ]);
+    // a CRLF inside a quoted field is one line break, as outside
+    expect(parseCsv('u1,"line\r\nbreak"\r\nu2,b\r\nu3,c"d\r\nu4,e\r\n')).toEqual([
+      { line: 1, fields: ['u1', 'line\r\nbreak'] },
+      { line: 3, fields: ['u2', 'b'] },
+      { line: 4, error: 'a quote inside a field that is not enclosed in quotes' },
+      { line: 5, fields: ['u4', 'e'] },
     ]);
   });
 

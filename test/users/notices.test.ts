@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parsePhoneProvisioned } from '../../src/adapters/users/devices-client';
 import { processPhoneNotice } from '../../src/application/users/process-phone-notice';
 import { admin, allEvents, createPhoneApp, eventually, head, importCsv, profile, userToken, usersAdmin } from './support';
+import { parseExposition } from '../support/exposition';
 import { macOf, phoneNo, World } from './world';
 
 const count = async (world: World, type: string): Promise<number> => (await allEvents(world.requireUsers())).filter((e) => e.type === type).length;
@@ -94,8 +95,8 @@ describe('a notice recorded but not acknowledged', () => {
     expect((await admin(users, 'GET', '/users/alice/devices')).json()).toEqual([
       { mac: macOf(phoneNo(7)), model: 'IP112', category: 'office', registeredAt: '2026-03-01T09:00:00.000Z' },
     ]);
-    const metrics = (await users.app.inject('/metrics')).body;
-    expect(metrics).toContain('zt_users_phone_notices_total{outcome="already-registered"} 1');
+    const metrics = parseExposition((await users.app.inject('/metrics')).body);
+    expect(metrics.value('zt_users_phone_notices_total', { outcome: 'already-registered' })).toBe(1);
   });
 });
 
@@ -118,7 +119,7 @@ describe('notices Users cannot place', () => {
       return list.length > 0 && list;
     });
     expect(listed).toEqual([{ mac: macOf(phoneNo(11)), model: 'IP112', code, reason: 'unknown-code', noticeId: expect.any(String), at: '2026-03-01T09:00:00.000Z' }]);
-    expect((await users.app.inject('/metrics')).body).toContain('zt_users_unassigned_phones_total{reason="unknown-code"} 1');
+    expect(parseExposition((await users.app.inject('/metrics')).body).samples('zt_users_unassigned_phones_total').map((u) => [u.labels['reason'], u.value])).toEqual([['unknown-code', 1]]);
 
     const profileOfAlice = await profile(users, await userToken(users, 'alice'));
     const assign = await admin(users, 'POST', `/unassigned-phones/${phoneNo(11).mac}/assign`, { user: 'alice' });

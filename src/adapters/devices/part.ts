@@ -6,11 +6,10 @@
  * this process's own URL) with `ZT_REDIRECTOR_API_KEY`, alone or beside the other parts.
  */
 import { join } from 'node:path';
-import { offerInputs } from '../../application/devices/check-in';
 import { purgeExpiredCodes } from '../../application/devices/code-purge';
 import type { DevicesDeps } from '../../application/devices/deps';
 import { GuessThrottle } from '../../application/devices/guess-throttle';
-import { OfferCache } from '../../application/devices/offer-cache';
+import { OfferCache, offerInputs } from '../../application/devices/offer-cache';
 import { OutboxDispatcher } from '../../application/devices/outbox-dispatcher';
 import { outboxSize } from '../../application/devices/outbox-queries';
 import { Presence, type PresenceStore } from '../../application/devices/presence';

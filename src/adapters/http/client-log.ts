@@ -38,8 +38,8 @@ export class ClientLog {
   private readonly now: () => number;
   private readonly entries = new Map<string, Entry>();
   private lastSweep: number;
-  private readonly hostile: Counter;
-  private readonly failures: Counter;
+  private readonly hostile: Counter<'kind'>;
+  private readonly failures: Counter<'where'>;
 
   constructor(
     private readonly sink: ClientLogSink,
@@ -50,8 +50,8 @@ export class ClientLog {
     this.maxClients = options.maxClients ?? 10_000;
     this.now = options.now ?? Date.now;
     this.lastSweep = this.now();
-    this.hostile = metrics.counter('zt_hostile_input_total', 'requests and messages refused as hostile (nesting too deep, floods, too many connections, broken frames), by kind');
-    this.failures = metrics.counter('zt_client_failures_total', 'requests and messages the server failed to answer (internal errors), by where they came in');
+    this.hostile = metrics.counter('zt_hostile_input_total', 'requests and messages refused as hostile (nesting too deep, floods, too many connections, broken frames), by kind', ['kind']);
+    this.failures = metrics.counter('zt_client_failures_total', 'requests and messages the server failed to answer (internal errors), by where they came in', ['where']);
   }
 
   /** hostile input from `client`: counted always, logged at warn at most once a minute per client */

@@ -1,119 +1,73 @@
 /**
- * A small Prometheus registry: counters, gauges and histograms with labels, written in
- * the text exposition format (version 0.0.4) at GET /metrics.
+ * The server's Prometheus metrics, with prom-client: one registry per server, written in
+ * the text exposition format (version 0.0.4) at GET /metrics. Besides the server's own
+ * `zt_*` metrics it holds prom-client's default ones (`process_*` CPU, memory and file
+ * descriptors, `nodejs_*` heap, GC durations and event-loop lag).
+ *
+ * The default metrics describe the process, not one server, so they are collected once
+ * per process and registered in every server's registry: a process that builds several
+ * servers (the tests do) runs one GC observer and one event-loop monitor, not one each.
  */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-type Labels = Readonly<Record<string, string>>;
+export type { Counter, Gauge, Histogram } from 'prom-client';
 
-const escapeLabel = (v: string): string => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-const labelText = (labels: Labels, extra?: [string, string]): string => {
-  const entries = Object.entries(labels);
-  if (extra) entries.push(extra);
-  if (entries.length === 0) return '';
-  return `{${entries.map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(',')}}`;
+/** request latencies, in seconds: 1 ms to 5 s */
+export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+/** a gauge's samples, read at each scrape */
+export type GaugeSamples<L extends string> = number | ReadonlyArray<{ readonly labels: Readonly<Record<L, string>>; readonly value: number }>;
+
+let processMetrics: Registry | undefined;
+const defaultMetrics = (): Registry => {
+  if (!processMetrics) {
+    processMetrics = new Registry();
+    collectDefaultMetrics({ register: processMetrics });
+  }
+  return processMetrics;
 };
-const keyOf = (labels: Labels): string => JSON.stringify(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
-
-interface Metric {
-  readonly name: string;
-  readonly help: string;
-  render(): string[];
-}
-
-export class Counter implements Metric {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-  ) {}
-  inc(labels: Labels = {}, by = 1): void {
-    const key = keyOf(labels);
-    const entry = this.values.get(key);
-    if (entry) entry.value += by;
-    else this.values.set(key, { labels, value: by });
-  }
-  get(labels: Labels = {}): number {
-    return this.values.get(keyOf(labels))?.value ?? 0;
-  }
-  render(): string[] {
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} counter`, ...[...this.values.values()].map((e) => `${this.name}${labelText(e.labels)} ${e.value}`)];
-  }
-}
-
-export class Gauge implements Metric {
-  private readonly values = new Map<string, { labels: Labels; value: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly collect?: () => Array<{ labels?: Labels; value: number }>,
-  ) {}
-  set(value: number, labels: Labels = {}): void {
-    this.values.set(keyOf(labels), { labels, value });
-  }
-  render(): string[] {
-    const rows = this.collect ? this.collect().map((r) => ({ labels: r.labels ?? {}, value: r.value })) : [...this.values.values()];
-    return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`, ...rows.map((e) => `${this.name}${labelText(e.labels)} ${e.value}`)];
-  }
-}
-
-export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
-
-export class Histogram implements Metric {
-  private readonly series = new Map<string, { labels: Labels; counts: number[]; sum: number; count: number }>();
-  constructor(
-    readonly name: string,
-    readonly help: string,
-    private readonly buckets: readonly number[] = LATENCY_BUCKETS,
-  ) {}
-  observe(value: number, labels: Labels = {}): void {
-    const key = keyOf(labels);
-    let s = this.series.get(key);
-    if (!s) {
-      s = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 };
-      this.series.set(key, s);
-    }
-    for (let i = 0; i < this.buckets.length; i++) if (value <= this.buckets[i]!) s.counts[i]!++;
-    s.sum += value;
-    s.count++;
-  }
-  render(): string[] {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} histogram`];
-    for (const s of this.series.values()) {
-      this.buckets.forEach((b, i) => lines.push(`${this.name}_bucket${labelText(s.labels, ['le', String(b)])} ${s.counts[i]}`));
-      lines.push(`${this.name}_bucket${labelText(s.labels, ['le', '+Inf'])} ${s.count}`);
-      lines.push(`${this.name}_sum${labelText(s.labels)} ${s.sum}`);
-      lines.push(`${this.name}_count${labelText(s.labels)} ${s.count}`);
-    }
-    return lines;
-  }
-}
 
 export class MetricsRegistry {
-  private readonly metrics = new Map<string, Metric>();
+  readonly registry = new Registry();
 
-  counter(name: string, help: string): Counter {
-    return this.register(name, () => new Counter(name, help), Counter);
+  constructor() {
+    const defaults = defaultMetrics();
+    for (const { name } of defaults.getMetricsAsArray()) this.registry.registerMetric(defaults.getSingleMetric(name)!);
   }
-  gauge(name: string, help: string, collect?: () => Array<{ labels?: Labels; value: number }>): Gauge {
-    return this.register(name, () => new Gauge(name, help, collect), Gauge);
+
+  counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
+    return new Counter<L>({ name, help, labelNames, registers: [this.registry] });
   }
-  histogram(name: string, help: string, buckets?: readonly number[]): Histogram {
-    return this.register(name, () => new Histogram(name, help, buckets), Histogram);
+
+  /** a gauge whose samples `read` gives at each scrape */
+  gauge<L extends string = never>(name: string, help: string, read: () => GaugeSamples<L>, labelNames: readonly L[] = []): Gauge<L> {
+    return new Gauge<L>({
+      name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        const samples = read();
+        if (typeof samples === 'number') {
+          this.set(samples);
+          return;
+        }
+        this.reset();
+        for (const sample of samples) this.set(sample.labels as Partial<Record<L, string>>, sample.value);
+      },
+    });
+  }
+
+  histogram<L extends string = never>(name: string, help: string, labelNames: readonly L[] = [], buckets: readonly number[] = LATENCY_BUCKETS): Histogram<L> {
+    return new Histogram<L>({ name, help, labelNames, buckets: [...buckets], registers: [this.registry] });
   }
 
   /** the text exposition format */
-  render(): string {
-    return `${[...this.metrics.values()].flatMap((m) => m.render()).join('\n')}\n`;
+  render(): Promise<string> {
+    return this.registry.metrics();
   }
 
-  private register<M extends Metric>(name: string, make: () => M, kind: new (...args: never[]) => M): M {
-    const existing = this.metrics.get(name);
-    if (existing) {
-      if (!(existing instanceof kind)) throw new Error(`metric ${name} registered twice with different kinds`);
-      return existing;
-    }
-    const metric = make();
-    this.metrics.set(name, metric);
-    return metric;
+  get contentType(): string {
+    return this.registry.contentType;
   }
 }

@@ -102,13 +102,9 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     });
   });
 
-  const requests = options.metrics.histogram('zt_http_request_duration_seconds', 'HTTP request latency by route, method and status');
+  const requests = options.metrics.histogram('zt_http_request_duration_seconds', 'HTTP request latency by route, method and status', ['method', 'route', 'status']);
   app.addHook('onResponse', async (request, reply) => {
-    requests.observe(reply.elapsedTime / 1000, {
-      method: request.method,
-      route: request.routeOptions.url ?? 'unmatched',
-      status: String(reply.statusCode),
-    });
+    requests.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -166,7 +162,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
   });
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4; charset=utf-8').send(options.metrics.render()),
+    reply.type(options.metrics.contentType).send(await options.metrics.render()),
   );
 
   app.get('/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['operations'] } }, async () => app.swagger());

@@ -50,7 +50,7 @@ export function installationRoutes(app: FastifyInstance, { deps, metrics, logger
     },
     async ({ body, principal, reply }) => {
       const codes = orProblem(await issueCodes(deps, principal, body.devicesUrl, body.count));
-      metrics.issued.inc({}, codes.length);
+      metrics.issued.inc(codes.length);
       reply.code(201);
       return { codes };
     },

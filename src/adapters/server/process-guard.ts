@@ -32,7 +32,7 @@ export interface ProcessGuard {
 export const UNEXPECTED_ERRORS_METRIC = 'zt_process_unexpected_errors_total';
 
 export function installProcessGuard(target: NodeJS.Process, logger: GuardLogger, metrics: MetricsRegistry): ProcessGuard {
-  const counter: Counter = metrics.counter(UNEXPECTED_ERRORS_METRIC, 'unhandled promise rejections and uncaught exceptions the process survived (each is a bug)');
+  const counter: Counter<'kind'> = metrics.counter(UNEXPECTED_ERRORS_METRIC, 'unhandled promise rejections and uncaught exceptions the process survived (each is a bug)', ['kind']);
   const write = (level: 'error' | 'fatal', error: unknown, msg: string): void => {
     try {
       logger[level]({ err: error }, msg);

@@ -90,18 +90,9 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
   });
   const activeRunner = runner;
 
-  // the process itself, as Prometheus' client libraries name it
-  metrics.gauge('process_resident_memory_bytes', 'resident memory of the process', () => [{ value: process.memoryUsage.rss() }]);
-  metrics.gauge('nodejs_heap_size_used_bytes', 'V8 heap in use', () => [{ value: process.memoryUsage().heapUsed }]);
-  metrics.gauge('nodejs_heap_size_total_bytes', 'V8 heap reserved', () => [{ value: process.memoryUsage().heapTotal }]);
-  metrics.gauge('process_cpu_seconds_total', 'user and system CPU time of the process', () => {
-    const { user, system } = process.cpuUsage();
-    return [{ value: (user + system) / 1e6 }];
-  });
   let lastStatus: Awaited<ReturnType<ProjectionRunner['status']>> = [];
   metrics.gauge('zt_projection_behind', 'global positions between a projection checkpoint and the head of the log (as of the last /readyz)', () =>
-    lastStatus.map((s) => ({ labels: { projection: s.name }, value: s.behind })),
-  );
+    lastStatus.map((s) => ({ labels: { projection: s.name }, value: s.behind })), ['projection']);
 
   const readiness = async (): Promise<Readiness> => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {};

@@ -2,7 +2,18 @@
  * CSV as RFC 4180 writes it: fields separated by commas, records by CRLF (LF and CR alone
  * are read too), a field holding a comma, a quote or a line break enclosed in double
  * quotes with its quotes doubled. Text is UTF-8; a leading byte order mark is skipped.
+ *
+ * Writing is csv-stringify's. Reading is this file's own, because csv-parse (7.0.3, with
+ * `skip_records_with_error`, `relax_column_count` and CRLF, LF and CR as record ends, the
+ * options the import needs) does worse at what the import promises:
+ * - line numbers: it counts a CRLF inside a quoted field as two lines, so every record
+ *   after one is reported a line too late;
+ * - going on after a broken record: after a quote inside an unquoted field followed by a
+ *   field with text after its closing quote, it reads the next good record as part of the
+ *   broken ones (test/users/csv.test.ts's sample: 1 of its 2 good records, 4 errors for 3);
+ * - speed: a 64 KiB import body (1,406 records) takes 10.3 ms with it, 1.4 ms here.
  */
+import { stringify } from 'csv-stringify/sync';
 import type { CsvRow } from '../../application/users/import-users';
 
 const BOM = '\ufeff';
@@ -70,12 +81,12 @@ export function parseCsv(input: string): CsvRow[] {
   return rows;
 }
 
-const needsQuotes = /[",\r\n]/;
-
-/** One field, quoted when it must be. */
-export const csvField = (value: string): string => (needsQuotes.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-
 /** Records as CSV text with CRLF line ends (and a trailing CRLF); `bom` puts a byte order mark first. */
 export function formatCsv(records: ReadonlyArray<readonly string[]>, options: { readonly bom?: boolean } = {}): string {
-  return `${options.bom ? BOM : ''}${records.map((r) => `${r.map(csvField).join(',')}\r\n`).join('')}`;
+  return stringify(records as string[][], {
+    bom: options.bom === true,
+    record_delimiter: 'windows',
+    // csv-stringify quotes a field holding its record delimiter (CRLF) but not a lone LF or CR, which RFC 4180 wants quoted too
+    quoted_match: /[\r\n]/,
+  });
 }

@@ -40,9 +40,9 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
     logger: log,
     onBadMessage: () => badMessages.inc(),
   });
-  metrics.gauge('zt_users_devices_connected', '1 while Users is logged in to Devices', () => [{ value: devices.status().connected ? 1 : 0 }]);
-  const notices = metrics.counter('zt_users_phone_notices_total', 'PhoneProvisioned notices recorded, by outcome (registered, already-registered, unassigned)');
-  const unassigned = metrics.counter('zt_users_unassigned_phones_total', 'PhoneProvisioned notices kept as unassigned phones, by reason');
+  metrics.gauge('zt_users_devices_connected', '1 while Users is logged in to Devices', () => (devices.status().connected ? 1 : 0));
+  const notices = metrics.counter('zt_users_phone_notices_total', 'PhoneProvisioned notices recorded, by outcome (registered, already-registered, unassigned)', ['outcome']);
+  const unassigned = metrics.counter('zt_users_unassigned_phones_total', 'PhoneProvisioned notices kept as unassigned phones, by reason', ['reason']);
 
   const projectionNames = [DIRECTORY, PHONES, ROLLOUTS];
   const deps: UsersDeps = {

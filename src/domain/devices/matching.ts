@@ -30,19 +30,29 @@ export interface MatchableJob {
   readonly status: string;
 }
 
-const matches = (job: MatchableJob, domain: DomainName, category: CategoryId): boolean =>
-  job.status !== 'cancelled' && job.domain === domain && (job.category === category || job.category === ANY_CATEGORY);
+/**
+ * The category selectors a phone of `category` matches, the winning one first: its own
+ * category, then `*` (for `*` itself, just `*`). The one place where a job naming the
+ * category beats `*`: job matching here, the check-in's lookups of the heads and merged
+ * configs, and the config projection's merges all take their order from it.
+ */
+export const selectorsByPrecedence = (category: CategorySelector): readonly CategorySelector[] =>
+  category === ANY_CATEGORY ? [ANY_CATEGORY] : [category, ANY_CATEGORY];
+
+/** What `find` gives for the first selector of `category` that has something (`selectorsByPrecedence`), or null. */
+export const byPrecedence = <T>(category: CategorySelector, find: (selector: CategorySelector) => T | undefined): T | null => {
+  for (const selector of selectorsByPrecedence(category)) {
+    const found = find(selector);
+    if (found !== undefined) return found;
+  }
+  return null;
+};
 
 /** The latest of `jobs` (given in creation order) matching domain and category; a named category beats `*`. */
 export const latestMatching = <J extends MatchableJob>(jobs: readonly J[], domain: DomainName, category: CategoryId): J | null => {
-  let named: J | null = null;
-  let any: J | null = null;
-  for (const job of jobs) {
-    if (!matches(job, domain, category)) continue;
-    if (job.category === ANY_CATEGORY) any = job;
-    else named = job;
-  }
-  return named ?? any;
+  const latest = new Map<CategorySelector, J>();
+  for (const job of jobs) if (job.status !== 'cancelled' && job.domain === domain) latest.set(job.category, job);
+  return byPrecedence(category, (selector) => latest.get(selector));
 };
 
 /** An update job as the check-in needs it. The state of `UpdateJob` fits. */

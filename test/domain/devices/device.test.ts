@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import * as ConfigJob from '../../../src/domain/devices/config-job';
 import * as Device from '../../../src/domain/devices/device';
 import * as Domain from '../../../src/domain/devices/domain';
-import { mergedConfig } from '../../../src/domain/devices/matching';
+import { byPrecedence, mergedConfig } from '../../../src/domain/devices/matching';
 import * as UpdateJob from '../../../src/domain/devices/update-job';
 import { fold } from '../../../src/domain/decider';
-import { toNote } from '../../../src/domain/values';
+import { toNote, type CategorySelector, type JsonObject } from '../../../src/domain/values';
 import { deciderSpec, rightOf } from '../decider-spec';
 import { category, code, digest, firmware, id, MAC_A, model, T0, T1, T2, version } from '../fixtures';
 import { EXAMPLE, exampleDomain, KIOSK, LAB, OFFICE, OTHER, otherDomain } from './fixtures';
@@ -311,6 +311,56 @@ describe('Device: check-in, firmware before config', () => {
     it('a phone that is not provisioned cannot report', () => {
       given([]).when(report('applied')).thenFails('not-found');
     });
+  });
+});
+
+describe('Device: check-in, a job naming the category beats `*`', () => {
+  const updateJob = (jobId: string, selector: CategorySelector, ver: string) =>
+    fold(UpdateJob.decider, [{ type: 'UpdateJobCreated', data: { jobId: id(jobId), domain: EXAMPLE, category: selector, firmware: firmware(ver), waves: [100], failureThreshold: 0.1, at: T0 } }]) as UpdateJob.Created;
+  const configJob = (jobId: string, selector: CategorySelector, type: string, params: JsonObject) =>
+    fold(ConfigJob.decider, [{ type: 'ConfigJobCreated', data: { jobId: id(jobId), domain: EXAMPLE, category: selector, type: rightOf(ConfigJob.parseConfigType(type)), params, at: T0 } }]) as ConfigJob.Created;
+  // what the read models hold per category selector: the head update job, the merged config
+  const named = updateJob('job-office', OFFICE, '13r3');
+  const star = updateJob('job-star', '*', '13r4');
+  const configJobs = [configJob('cfg-office', OFFICE, 'sip', { r: 'office' }), configJob('cfg-star', '*', 'sip', { r: 'star' }), configJob('cfg-time', '*', 'time', { tz: 'UTC' })];
+  const merged = new Map([OFFICE, '*' as CategorySelector].map((s) => [s, mergedConfig(configJobs, EXAMPLE, s as typeof OFFICE)!] as const));
+  const kiosk = { domain: EXAMPLE, category: KIOSK };
+  const checkIn = (heads: ReadonlyMap<CategorySelector, UpdateJob.Created>, categoryId: typeof OFFICE, over: Partial<Extract<Device.Command, { type: 'CheckIn' }>> = {}): Device.Command => ({
+    type: 'CheckIn',
+    mac,
+    ...phone,
+    configRevision: null,
+    updateJob: byPrecedence(categoryId, (s) => heads.get(s)),
+    config: byPrecedence(categoryId, (s) => merged.get(s)),
+    now: T1,
+    ...over,
+  });
+
+  it('a phone of the named category is offered the named job, not the newer `*` one', () => {
+    given([provisioned()])
+      .when(checkIn(new Map<CategorySelector, UpdateJob.Created>([[OFFICE, named], ['*', star]]), OFFICE))
+      .then([{ type: 'FirmwareOffered', data: { ...at(), jobId: id('job-office'), version: version('13r3'), at: T1 } }]);
+  });
+
+  it('a phone of another category, or of the named one once its job is gone, is offered the `*` job', () => {
+    given([provisioned(grantB)])
+      .when(checkIn(new Map<CategorySelector, UpdateJob.Created>([[OFFICE, named], ['*', star]]), KIOSK))
+      .then([{ type: 'FirmwareOffered', data: { ...at(kiosk), jobId: id('job-star'), version: version('13r4'), at: T1 } }]);
+    given([provisioned()])
+      .when(checkIn(new Map<CategorySelector, UpdateJob.Created>([['*', star]]), OFFICE))
+      .then([{ type: 'FirmwareOffered', data: { ...at(), jobId: id('job-star'), version: version('13r4'), at: T1 } }]);
+  });
+
+  it('config: per type the named job wins and `*` fills the other types; a category without jobs gets `*` alone', () => {
+    const office = merged.get(OFFICE)!;
+    expect(office.settings).toEqual({ sip: { r: 'office' }, time: { tz: 'UTC' } });
+    given([provisioned()])
+      .when(checkIn(new Map(), OFFICE))
+      .then([{ type: 'ConfigOffered', data: { ...at(), revision: office.revision, at: T1 } }]);
+    expect(merged.get('*')!.settings).toEqual({ sip: { r: 'star' }, time: { tz: 'UTC' } });
+    given([provisioned(grantB)])
+      .when(checkIn(new Map(), KIOSK))
+      .then([{ type: 'ConfigOffered', data: { ...at(kiosk), revision: merged.get('*')!.revision, at: T1 } }]);
   });
 });
 

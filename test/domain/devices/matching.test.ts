@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ConfigJob from '../../../src/domain/devices/config-job';
 import * as UpdateJob from '../../../src/domain/devices/update-job';
-import { configRevision, latestUpdateJob, mergedConfig, nextOffer, type OfferTarget } from '../../../src/domain/devices/matching';
+import { byPrecedence, configRevision, latestUpdateJob, selectorsByPrecedence, mergedConfig, nextOffer, type OfferTarget } from '../../../src/domain/devices/matching';
 import { fold } from '../../../src/domain/decider';
 import type { CategorySelector, DomainName, JsonObject } from '../../../src/domain/values';
 import { rightOf } from '../decider-spec';
@@ -24,6 +24,21 @@ const configJob = (jobId: string, type: string, category: CategorySelector, para
     ...(opts.cancelled === true ? [{ type: 'ConfigJobCancelled' as const, data: { ...keys, at: T1 } }] : []),
   ]) as ConfigJob.Created;
 };
+
+describe('matching: precedence of category selectors', () => {
+  it('a category first, then `*`; `*` alone for `*`', () => {
+    expect(selectorsByPrecedence(OFFICE)).toEqual([OFFICE, '*']);
+    expect(selectorsByPrecedence('*')).toEqual(['*']);
+  });
+
+  it('takes the first selector that has something, else null', () => {
+    const found = new Map<CategorySelector, string>([['*', 'any'], [LAB, 'lab']]);
+    expect(byPrecedence(LAB, (s) => found.get(s))).toBe('lab');
+    expect(byPrecedence(OFFICE, (s) => found.get(s))).toBe('any');
+    expect(byPrecedence('*', (s) => found.get(s))).toBe('any');
+    expect(byPrecedence(OFFICE, () => undefined)).toBeNull();
+  });
+});
 
 describe('matching: the latest update job', () => {
   it('matches same domain and same category; the latest wins', () => {

@@ -11,7 +11,7 @@
  * re-merges `*` and every category of the domain that has jobs of its own (`named`, key
  * `<domain>`); the types with a head per scope are in `types`. Admin list: `index`.
  */
-import { ANY_CATEGORY, ConfigJob, mergedConfig, type CategoryId, type ConfigJobView, type DomainName } from '../../../domain';
+import { ANY_CATEGORY, ConfigJob, mergedConfig, selectorsByPrecedence, type CategoryId, type CategorySelector, type ConfigJobView, type DomainName } from '../../../domain';
 import type { Projection } from '../../projections/projection';
 import { decodeEvent, DocTx, positionKey } from './doc-tx';
 import { JobChain } from './job-chain';
@@ -45,7 +45,7 @@ const setName = async (tx: DocTx, collection: string, key: string, name: string,
 
 /** Merge the heads that match `target` (a category, or `*` for a category with no jobs of its own). */
 const remerge = async (tx: DocTx, domain: DomainName, target: string): Promise<void> => {
-  const scopes = target === ANY_CATEGORY ? [ANY_CATEGORY] : [target, ANY_CATEGORY];
+  const scopes = selectorsByPrecedence(target as CategorySelector);
   const own = await namesOf(tx, TYPES, scopeOf(domain, target));
   if (own.length === 0) {
     tx.remove(MERGED, mergedKey(domain, target));

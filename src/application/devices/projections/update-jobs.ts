@@ -4,8 +4,8 @@
  * (collection `heads`, key `<domain>/<category or *>`: the job itself, so a check-in reads
  * it in one lookup), and the admin list (`index`, see job-index.ts).
  *
- * A phone's job is the head of its category, else the head of `*` (`latestUpdateJob` of
- * the two): two lookups, however many jobs there are. A halted job stays the head (it
+ * A phone's job is the head of its category, else the head of `*` (the domain's
+ * `byPrecedence`): two lookups, however many jobs there are. A halted job stays the head (it
  * offers nothing, no automatic downgrade); a cancelled one is unlinked.
  */
 import { UpdateJob } from '../../../domain';
