@@ -88,15 +88,3 @@ export const InitAnswer = t.union([
   t.type({ action: t.literal('redirect'), devicesUrl: t.string }),
 ]);
 export const RedeemAnswer = t.type({ devicesUrl: t.string });
-export const Problem = withSchema(t.unknown, {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-  },
-  required: ['type', 'title', 'status', 'detail', 'code'],
-});
