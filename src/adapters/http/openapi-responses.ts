@@ -14,7 +14,8 @@ export interface ResponseSpec {
   readonly schema?: t.Mixed;
   /** the schema as JSON Schema, for answers no codec describes */
   readonly jsonSchema?: JsonSchema;
-  readonly contentType?: string;
+  /** the media type of the answer (default JSON, or problem+json for a problem); several when it depends */
+  readonly contentType?: string | readonly string[];
 }
 
 export type Responses = Readonly<Record<number, ResponseSpec>>;
@@ -89,14 +90,17 @@ export function openApiResponses(own: Responses, shape: RouteShape): Record<stri
   for (const [key, spec] of Object.entries(all)) {
     const status = Number(key);
     if (status >= 400) {
-      const content: Record<string, unknown> = { [spec.contentType ?? 'application/problem+json']: { schema: spec.schema ? toJsonSchema(spec.schema) : (spec.jsonSchema ?? problemSchema(status)) } };
+      const content = contentOf(spec.contentType ?? 'application/problem+json', spec.schema ? toJsonSchema(spec.schema) : (spec.jsonSchema ?? problemSchema(status)));
       if (status === 503) content['application/json'] = { schema: CLOSING_SCHEMA };
       response[key] = { description: spec.description, content };
       continue;
     }
     const schema = spec.schema ? toJsonSchema(spec.schema) : spec.jsonSchema;
     // `type: 'null'`: @fastify/swagger writes an answer without content
-    response[key] = schema ? { description: spec.description, content: { [spec.contentType ?? 'application/json']: { schema } } } : { description: spec.description, type: 'null' };
+    response[key] = schema ? { description: spec.description, content: contentOf(spec.contentType ?? 'application/json', schema) } : { description: spec.description, type: 'null' };
   }
   return response;
 }
+
+const contentOf = (types: string | readonly string[], schema: JsonSchema): Record<string, unknown> =>
+  Object.fromEntries((typeof types === 'string' ? [types] : types).map((type) => [type, { schema }]));
