@@ -5,6 +5,7 @@ import type { DevicesDeps } from '../../application/devices/deps';
 import { approveDevice, claimDevices, releaseDevice } from '../../application/devices/device-admin';
 import { deviceDetails, listDevices } from '../../application/devices/device-queries';
 import { listOutbox } from '../../application/devices/outbox-queries';
+import { DeviceDetails, DeviceSummary, OutboxEntry } from './answers';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { CategoryInput, DomainInput, MacInput, optional } from './codecs';
 import { devicesRoute } from './refusals';
@@ -35,7 +36,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       url: '/devices',
       summary: 'Phones, newest first, with when each last checked in',
       query: t.type({ domain: optional(DomainInput), category: optional(CategoryInput), state: optional(State), ...PageQuery }),
-      responses: { 200: { description: '[{mac, domain, category, model, firmware, state, lastSeen, …}]; X-Next-Cursor when there are more' } },
+      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(DeviceSummary) } },
     },
     async ({ query, reply }) => sendPage(reply, await listDevices(deps, query, pageRequest(query))),
   );
@@ -48,7 +49,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       url: '/devices/:mac',
       summary: 'One phone with its whole event history',
       params: MacParams,
-      responses: { 200: { description: 'the phone and its history' }, 404: { description: 'no such phone' } },
+      responses: { 200: { description: 'the phone and its history', schema: DeviceDetails }, 404: { description: 'no such phone' } },
     },
     async ({ params }) => deviceDetails(deps, params.mac),
   );
@@ -115,7 +116,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       url: '/outbox',
       summary: 'PhoneProvisioned notices not acknowledged yet, in the order they are sent',
       query: t.type({ domain: optional(DomainInput), ...PageQuery }),
-      responses: { 200: { description: '[{domain, id, mac, code, model, at}]; X-Next-Cursor when there are more' } },
+      responses: { 200: { description: 'in the order they are sent; X-Next-Cursor when there are more', schema: t.array(OutboxEntry) } },
     },
     async ({ query, reply }) => sendPage(reply, await listOutbox(deps, query.domain, pageRequest(query))),
   );

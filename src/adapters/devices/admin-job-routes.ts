@@ -8,6 +8,7 @@ import type { DevicesDeps } from '../../application/devices/deps';
 import { listConfigJobs, listUpdateJobs, updateJobPhones } from '../../application/devices/job-queries';
 import { cancelConfigJob, cancelUpdateJob, createConfigJob, createUpdateJob } from '../../application/devices/jobs';
 import { judgeWave } from '../../application/devices/waves';
+import { ConfigJobSummary, JobPhone, UpdateJobSummary, WaveJudgement } from './answers';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { ConfigTypeInput, DomainInput, FirmwareInput, IdInput, optional, SelectorInput } from './codecs';
 import type { DevicesMetrics } from './metrics';
@@ -54,7 +55,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       url: '/update-jobs',
       summary: 'Update jobs, newest first, with the progress of their waves',
       query: JobFilterQuery,
-      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
+      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(UpdateJobSummary) } },
     },
     async ({ query, reply }) => sendPage(reply, await listUpdateJobs(deps, query, pageRequest(query))),
   );
@@ -71,7 +72,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       responses: {
         200: {
           description: '[{mac, wave, outcome}], outcome offered, applied or failed; X-Next-Cursor when there are more',
-          schema: t.array(t.type({ mac: t.string, wave: t.number, outcome: t.string })),
+          schema: t.array(JobPhone),
         },
         404: { description: 'no such job' },
       },
@@ -104,7 +105,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       summary: "Judge a staged job's open wave now: advance it, halt the job, or say it waits for reports",
       params: JobParams,
       responses: {
-        200: { description: 'the judgement', schema: t.type({ jobId: t.string, outcome: t.string, status: t.string, openWave: t.number }) },
+        200: { description: 'the judgement', schema: WaveJudgement },
         404: { description: 'no such job' },
       },
     },
@@ -140,7 +141,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       url: '/config-jobs',
       summary: 'Config jobs, newest first',
       query: JobFilterQuery,
-      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
+      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(ConfigJobSummary) } },
     },
     async ({ query, reply }) => sendPage(reply, await listConfigJobs(deps, query, pageRequest(query))),
   );

@@ -26,6 +26,7 @@ import {
 } from '../../domain';
 import { withSchema } from '../http/codec-schema';
 import { parsed } from '../http/parsed-codec';
+import { PATTERNS } from '../http/patterns';
 
 /** An io-ts codec whose decoded value the parser checks further. */
 export const refined = <I, A>(base: t.Type<I, unknown, unknown>, name: string, parse: (input: I) => E.Either<DomainError, A>): t.Type<A, unknown, unknown> =>
@@ -41,18 +42,18 @@ export const refined = <I, A>(base: t.Type<I, unknown, unknown>, name: string, p
     t.identity,
   );
 
-export const MacInput = parsed('a MAC address', parseMac, { example: '00:90:33:aa:bb:cc' });
-export const CodeInput = parsed('a provisioning code', parseProvisioningCode, { example: '1234 5678 9012' });
-export const ModelInput = parsed('a phone model', parseModel, { example: 'IP112' });
-export const VersionInput = parsed('a firmware or bootcode version', parseFirmwareVersion, { example: '13r3 sr5 [13.7150]' });
-export const IpInput = parsed('an IP address', parseIpAddress, { example: '192.168.1.20' });
-export const RevisionInput = parsed('a config revision', parseConfigRevision);
-export const IdInput = parsed('an id', (s) => parseId(s));
-export const DomainInput = parsed('a domain name', parseDomainName, { example: 'example.com' });
-export const CategoryInput = parsed('a category id', parseCategoryId, { example: 'office' });
-export const SelectorInput = parsed('a category id or *', parseCategorySelector, { example: '*' });
-export const DisplayNameInput = parsed('a name', (s) => parseDisplayName(s));
-export const ConfigTypeInput = parsed('a config type', ConfigJob.parseConfigType, { example: 'sip' });
+export const MacInput = parsed('a MAC address', parseMac, { pattern: PATTERNS.mac, example: '00:90:33:aa:bb:cc' });
+export const CodeInput = parsed('a provisioning code', parseProvisioningCode, { pattern: PATTERNS.code, example: '1234 5678 9012' });
+export const ModelInput = parsed('a phone model', parseModel, { pattern: PATTERNS.model, example: 'IP112' });
+export const VersionInput = parsed('a firmware or bootcode version', parseFirmwareVersion, { pattern: PATTERNS.version, maxLength: 64, example: '13r3 sr5 [13.7150]' });
+export const IpInput = parsed('an IP address', parseIpAddress, { description: 'IPv4 or IPv6 address', example: '192.168.1.20' });
+export const RevisionInput = parsed('a config revision', parseConfigRevision, { pattern: PATTERNS.revision });
+export const IdInput = parsed('an id', (s) => parseId(s), { pattern: PATTERNS.id });
+export const DomainInput = parsed('a domain name', parseDomainName, { pattern: PATTERNS.domain, maxLength: 253, example: 'example.com' });
+export const CategoryInput = parsed('a category id', parseCategoryId, { pattern: PATTERNS.category, example: 'office' });
+export const SelectorInput = parsed('a category id or *', parseCategorySelector, { pattern: PATTERNS.selector, example: '*' });
+export const DisplayNameInput = parsed('a name', (s) => parseDisplayName(s), { minLength: 1, maxLength: 200 });
+export const ConfigTypeInput = parsed('a config type', ConfigJob.parseConfigType, { pattern: PATTERNS.configType, example: 'sip' });
 export const NoteInput = withSchema(
   new t.Type<ReturnType<typeof toNote>, unknown, unknown>(
     'a note',
@@ -64,8 +65,10 @@ export const NoteInput = withSchema(
 );
 
 /** the secret Users logs in with: 8 to 256 characters without control characters */
-export const AppPasswordInput = parsed('an app password', (s) =>
-  s.length >= 8 && s.length <= 256 && !hasControlCharacters(s) ? E.right(s) : invalid<string>('an app password has 8 to 256 characters and no control characters'),
+export const AppPasswordInput = parsed(
+  'an app password',
+  (s) => (s.length >= 8 && s.length <= 256 && !hasControlCharacters(s) ? E.right(s) : invalid<string>('an app password has 8 to 256 characters and no control characters')),
+  { minLength: 8, maxLength: 256 },
 );
 
 const FirmwareShape = t.type({
@@ -92,7 +95,7 @@ export const limitInput = (max: number) =>
   parsed(`a whole number from 1 to ${max}`, (s) => {
     const n = Number(s);
     return /^\d+$/.test(s) && n >= 1 && n <= max ? E.right(n) : invalid<number>(`a limit is a whole number from 1 to ${max}`);
-  }, { type: 'integer' });
+  }, { type: 'integer', minimum: 1, maximum: max });
 
 /** an optional field: absent, or this */
 export const optional = <C extends t.Mixed>(codec: C) => t.union([codec, t.undefined]);

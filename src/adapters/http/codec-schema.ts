@@ -1,17 +1,22 @@
 /**
- * JSON Schema (OpenAPI 3 flavour) from io-ts codecs, so the OpenAPI document describes
- * exactly what the edge decodes. Custom codecs register their schema with `withSchema`.
+ * JSON Schema (OpenAPI 3.0 flavour) from io-ts codecs, so the OpenAPI document describes
+ * exactly what the edge decodes. Custom codecs carry their schema with `withSchema`.
  */
-import type * as t from 'io-ts';
+import * as t from 'io-ts';
 
 export type JsonSchema = Record<string, unknown>;
 
-const registry = new WeakMap<t.Mixed, JsonSchema>();
+const registry = new WeakMap<object, JsonSchema>();
 
-/** Attach a JSON schema to a custom codec (a MAC, a code, …). */
-export function withSchema<C extends t.Mixed>(codec: C, schema: JsonSchema): C {
-  registry.set(codec, schema);
-  return codec;
+/**
+ * A codec that decodes as `codec` does and is documented by `schema`. It is a new codec
+ * object: io-ts's codecs (`t.string`, `t.Int`, `t.unknown`) are shared by every module,
+ * so a schema set on one of them would describe every field of that type.
+ */
+export function withSchema<A, O, I>(codec: t.Type<A, O, I>, schema: JsonSchema): t.Type<A, O, I> {
+  const documented = new t.Type<A, O, I>(codec.name, codec.is, (u, c) => codec.validate(u, c), (a) => codec.encode(a));
+  registry.set(documented, schema);
+  return documented;
 }
 
 interface Tagged {
@@ -37,7 +42,9 @@ export function toJsonSchema(codec: t.Mixed): JsonSchema {
     case 'BooleanType':
       return { type: 'boolean' };
     case 'NullType':
-      return { type: 'null' };
+      return NULL_ONLY;
+    case 'UnknownType':
+      return {};
     case 'LiteralType':
       return { enum: [c.value] };
     case 'KeyofType':
@@ -65,11 +72,8 @@ export function toJsonSchema(codec: t.Mixed): JsonSchema {
       }
       return { allOf: parts };
     }
-    case 'UnionType': {
-      const parts = (c.types ?? []).map(toJsonSchema);
-      if (parts.every((p) => Array.isArray(p['enum']))) return { enum: parts.flatMap((p) => p['enum'] as unknown[]) };
-      return { oneOf: parts };
-    }
+    case 'UnionType':
+      return unionSchema(c.types ?? []);
     case 'ArrayType':
     case 'ReadonlyArrayType':
       return { type: 'array', items: toJsonSchema(c.type!) };
@@ -85,15 +89,47 @@ export function toJsonSchema(codec: t.Mixed): JsonSchema {
   }
 }
 
+/** `null` and nothing else (OpenAPI 3.0 has no null type; `nullable` needs some type) */
+const NULL_ONLY: JsonSchema = { type: 'string', nullable: true, enum: [null] };
+
+const tagOf = (codec: t.Mixed): string | undefined => (codec as unknown as Tagged)._tag;
+
+/**
+ * A union as OpenAPI 3.0 writes it: `undefined` members only make a property optional
+ * (see objectSchema), `null` is `nullable`, literals are one `enum`, and the rest is
+ * `anyOf` (io-ts takes the first member that decodes, so members may overlap).
+ */
+function unionSchema(members: readonly t.Mixed[]): JsonSchema {
+  const defined = members.filter((m) => tagOf(m) !== 'UndefinedType');
+  const nullable = defined.some((m) => tagOf(m) === 'NullType');
+  const parts = defined.filter((m) => tagOf(m) !== 'NullType').map(toJsonSchema);
+  if (parts.length === 0) return nullable ? NULL_ONLY : {};
+  if (parts.every((p) => Array.isArray(p['enum']) && Object.keys(p).every((k) => k === 'enum' || k === 'type'))) {
+    const values = parts.flatMap((p) => p['enum'] as unknown[]);
+    const types = new Set(parts.map((p) => p['type']));
+    const type = types.size === 1 ? parts[0]!['type'] : undefined;
+    return { ...(type !== undefined ? { type } : {}), enum: nullable ? [...values, null] : values, ...(nullable && type !== undefined ? { nullable: true } : {}) };
+  }
+  if (parts.length === 1) {
+    const only = parts[0]!;
+    if (!nullable || Object.keys(only).length === 0) return only;
+    // `nullable` needs a `type` beside it
+    if (only['type'] !== undefined) return { ...only, nullable: true, ...(Array.isArray(only['enum']) ? { enum: [...(only['enum'] as unknown[]), null] } : {}) };
+  }
+  return { anyOf: nullable ? [...parts, NULL_ONLY] : parts };
+}
+
+/** whether a property of this codec may be absent: a union with `undefined` */
+export const isOptional = (codec: t.Mixed): boolean =>
+  tagOf(codec) === 'UnionType' && ((codec as unknown as Tagged).types ?? []).some((m) => tagOf(m) === 'UndefinedType');
+
 function objectSchema(props: Record<string, t.Mixed>, required: string[]): JsonSchema {
   const properties: Record<string, JsonSchema> = {};
   const mandatory: string[] = [];
   for (const [key, codec] of Object.entries(props)) {
     properties[key] = toJsonSchema(codec);
     // an optional property is written as a union with undefined
-    const tagged = codec as unknown as Tagged;
-    const optional = tagged._tag === 'UnionType' && (tagged.types ?? []).some((m) => (m as unknown as Tagged)._tag === 'UndefinedType');
-    if (required.includes(key) && !optional) mandatory.push(key);
+    if (required.includes(key) && !isOptional(codec)) mandatory.push(key);
   }
   return { type: 'object', properties, ...(mandatory.length > 0 ? { required: mandatory } : {}) };
 }

@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 
 import type * as t from 'io-ts';
 import { toJsonSchema } from './codec-schema';
 import { decodeOrProblem } from './decode';
+import { openApiResponses, type Responses } from './openapi-responses';
 import { HttpProblem } from './problem';
 
 /** Resolves who is calling, or throws HttpProblem('unauthorized' | 'forbidden'). */
@@ -27,7 +28,13 @@ export interface RouteSpec<Body, Query, Params, Principal> {
   readonly params?: t.Type<Params, unknown, unknown>;
   /** content types of the body other than JSON (documentation) */
   readonly consumes?: readonly string[];
-  readonly responses?: Readonly<Record<number, { readonly description: string; readonly schema?: t.Mixed; readonly contentType?: string }>>;
+  /**
+   * what the route answers: its successes with their schemas, and the problems only its
+   * handler knows of (403, 409, 429, …). The problems that follow from the route's shape
+   * (400, 413, 415 for a body; 400 for a query; 400, 404 for path parameters; 401 for a
+   * credential; 431 and 503 for any) are added, documented as problem+json.
+   */
+  readonly responses?: Responses;
 }
 
 export interface RouteInput<Body, Query, Params, Principal> {
@@ -44,12 +51,13 @@ export function route<Body = undefined, Query = undefined, Params = undefined, P
   spec: RouteSpec<Body, Query, Params, Principal>,
   handler: (input: RouteInput<Body, Query, Params, Principal>) => Promise<unknown>,
 ): void {
-  const response: Record<string, unknown> = {};
-  for (const [status, r] of Object.entries(spec.responses ?? {})) {
-    response[status] = r.schema
-      ? { description: r.description, content: { [r.contentType ?? 'application/json']: { schema: toJsonSchema(r.schema) } } }
-      : { description: r.description, type: 'null' };
-  }
+  const response = openApiResponses(spec.responses ?? {}, {
+    method: spec.method,
+    body: spec.body !== undefined,
+    query: spec.query !== undefined,
+    params: spec.params !== undefined,
+    auth: spec.auth !== undefined,
+  });
   app.route({
     method: spec.method,
     url: spec.url,
@@ -61,7 +69,7 @@ export function route<Body = undefined, Query = undefined, Params = undefined, P
       ...(spec.query ? { querystring: toJsonSchema(spec.query) } : {}),
       ...(spec.params ? { params: toJsonSchema(spec.params) } : {}),
       ...(spec.consumes ? { consumes: [...spec.consumes] } : {}),
-      ...(Object.keys(response).length > 0 ? { response } : {}),
+      response,
     },
     onRequest: spec.auth
       ? async (request) => {

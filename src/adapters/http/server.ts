@@ -12,6 +12,8 @@ import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './bounded-json';
 import { ClientLog } from './client-log';
 import { HttpProblem, problemBody, sendProblem, type ProblemCode } from './problem';
 import type { MetricsRegistry } from './metrics';
+import { problemSchema } from './openapi-responses';
+import { route } from './route';
 
 export const BODY_LIMIT = 64 * 1024;
 
@@ -49,6 +51,17 @@ const FASTIFY_ERRORS: Record<string, { code: ConstructorParameters<typeof HttpPr
   FST_ERR_ASYNC_CONSTRAINT: { code: 'validation-failed' },
   FST_ERR_MAX_PARAM_LENGTH: { code: 'validation-failed', detail: 'a path parameter is longer than 100 characters' },
 };
+
+const CHECKS = {
+  type: 'object',
+  additionalProperties: { type: 'object', required: ['ok'], properties: { ok: { type: 'boolean' }, detail: { type: 'string' } } },
+};
+const HEALTHY = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
+const READY = { type: 'object', required: ['status', 'checks'], properties: { status: { type: 'string', enum: ['ready'] }, checks: CHECKS } };
+const NOT_READY = (() => {
+  const problem = problemSchema(503);
+  return { ...problem, required: [...(problem['required'] as string[]), 'checks'], properties: { ...(problem['properties'] as object), checks: CHECKS } };
+})();
 
 export async function createHttpServer(options: HttpServerOptions): Promise<FastifyInstance> {
   const serverOptions: FastifyServerOptions & { https?: unknown } = {
@@ -143,29 +156,65 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     },
   });
 
-  app.get('/healthz', { schema: { summary: 'Liveness: the process answers', tags: ['operations'] } }, async () => ({ status: 'ok' }));
-
-  app.get('/readyz', { schema: { summary: 'Readiness: the store answers and the read models are caught up', tags: ['operations'] } }, async (_request, reply) => {
-    const readiness = await options.readiness().catch((error: unknown): Readiness => ({
-      ready: false,
-      checks: { readiness: { ok: false, detail: error instanceof Error ? error.message : String(error) } },
-    }));
-    if (readiness.ready) return { status: 'ready', checks: readiness.checks };
-    const failing = Object.entries(readiness.checks)
-      .filter(([, c]) => !c.ok)
-      .map(([name, c]) => `${name}: ${c.detail ?? 'not ready'}`)
-      .join('; ');
-    return reply
-      .code(503)
-      .type('application/problem+json; charset=utf-8')
-      .send(problemBody('unavailable', failing || 'not ready', 503, { checks: readiness.checks }, '/readyz'));
-  });
-
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['operations'] } }, async (_request, reply) =>
-    reply.type(options.metrics.contentType).send(await options.metrics.render()),
+  const operations = ['operations'];
+  route(
+    app,
+    { method: 'GET', url: '/healthz', summary: 'Liveness: the process answers', tags: operations, responses: { 200: { description: 'the process runs', jsonSchema: HEALTHY } } },
+    async () => ({ status: 'ok' }),
   );
 
-  app.get('/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['operations'] } }, async () => app.swagger());
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/readyz',
+      summary: 'Readiness: the store answers and the read models are caught up',
+      tags: operations,
+      responses: {
+        200: { description: 'ready, with each check', jsonSchema: READY },
+        503: { description: 'unavailable: not ready; `checks` says which check fails', jsonSchema: NOT_READY },
+      },
+    },
+    async ({ reply }) => {
+      const readiness = await options.readiness().catch((error: unknown): Readiness => ({
+        ready: false,
+        checks: { readiness: { ok: false, detail: error instanceof Error ? error.message : String(error) } },
+      }));
+      if (readiness.ready) return { status: 'ready', checks: readiness.checks };
+      const failing = Object.entries(readiness.checks)
+        .filter(([, c]) => !c.ok)
+        .map(([name, c]) => `${name}: ${c.detail ?? 'not ready'}`)
+        .join('; ');
+      return reply
+        .code(503)
+        .type('application/problem+json; charset=utf-8')
+        .send(problemBody('unavailable', failing || 'not ready', 503, { checks: readiness.checks }, '/readyz'));
+    },
+  );
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/metrics',
+      summary: 'Prometheus metrics',
+      tags: operations,
+      responses: { 200: { description: 'the Prometheus text format 0.0.4', jsonSchema: { type: 'string' }, contentType: 'text/plain' } },
+    },
+    async ({ reply }) => reply.type(options.metrics.contentType).send(await options.metrics.render()),
+  );
+
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/openapi.json',
+      summary: 'This OpenAPI document',
+      tags: operations,
+      responses: { 200: { description: 'OpenAPI 3.0', jsonSchema: { type: 'object', required: ['openapi', 'info', 'paths'], properties: { openapi: { type: 'string' }, paths: { type: 'object' } } } } },
+    },
+    async () => app.swagger(),
+  );
 
   return app;
 }

@@ -16,17 +16,20 @@ import {
 } from '../../domain';
 import { withSchema } from '../http/codec-schema';
 import { parsed } from '../http/parsed-codec';
+import { PATTERNS } from '../http/patterns';
 
 export const MacInput = parsed('a MAC address', parseMac, {
+  pattern: PATTERNS.mac,
   description: 'MAC address: 00:90:33:AA:BB:CC, 00-90-33-aa-bb-cc or 009033aabbcc',
   example: '00:90:33:aa:bb:cc',
 });
 export const CodeInput = parsed('a provisioning code', parseProvisioningCode, {
+  pattern: PATTERNS.code,
   description: '12 digits, optionally grouped by spaces or dashes',
   example: '1234 5678 9012',
 });
-export const ModelInput = parsed('a phone model', parseModel, { description: 'the phone model, e.g. IP112', maxLength: 64 });
-export const VersionInput = parsed('a version', parseFirmwareVersion, { description: 'printable ASCII, 1 to 64 characters', maxLength: 64 });
+export const ModelInput = parsed('a phone model', parseModel, { description: 'the phone model, e.g. IP112', pattern: PATTERNS.model });
+export const VersionInput = parsed('a version', parseFirmwareVersion, { description: 'printable ASCII, 1 to 64 characters', pattern: PATTERNS.version, maxLength: 64 });
 export const IpInput = parsed('an IP address', parseIpAddress, { description: 'IPv4 or IPv6 address', example: '192.0.2.10' });
 export const DevicesUrlInput = parsed('a Devices URL', parseDevicesUrl, {
   format: 'uri',
@@ -34,12 +37,12 @@ export const DevicesUrlInput = parsed('a Devices URL', parseDevicesUrl, {
   example: 'https://devices.example.com',
 });
 export const NameInput = parsed('a name', (s) => parseDisplayName(s), { minLength: 1, maxLength: 200 });
-export const IdInput = parsed('an id', (s) => parseId(s), { description: 'an installation id' });
+export const IdInput = parsed('an id', (s) => parseId(s), { description: 'an installation id', pattern: PATTERNS.id });
 
 const MAX_CLAIMS = 1000;
 const MacList = withSchema(
   t.refinement(t.array(MacInput), (macs) => macs.length >= 1 && macs.length <= MAX_CLAIMS, `1 to ${MAX_CLAIMS} MAC addresses`),
-  { type: 'array', items: { type: 'string', example: '00:90:33:aa:bb:cc' }, minItems: 1, maxItems: MAX_CLAIMS },
+  { type: 'array', items: { type: 'string', pattern: PATTERNS.mac, example: '00:90:33:aa:bb:cc' }, minItems: 1, maxItems: MAX_CLAIMS },
 );
 
 const Timestamp = withSchema(t.string, { type: 'string', format: 'date-time' });
@@ -88,15 +91,3 @@ export const InitAnswer = t.union([
   t.type({ action: t.literal('redirect'), devicesUrl: t.string }),
 ]);
 export const RedeemAnswer = t.type({ devicesUrl: t.string });
-export const Problem = withSchema(t.unknown, {
-  type: 'object',
-  description: 'RFC 9457 problem details',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-  },
-  required: ['type', 'title', 'status', 'detail', 'code'],
-});

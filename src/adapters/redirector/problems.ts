@@ -1,5 +1,5 @@
-/** OpenAPI entries for the problems a route may answer. */
-import { Problem } from './codecs';
+/** OpenAPI entries for the problems a Redirector route answers beyond those its shape implies (see route.ts). */
+import type { Responses } from '../http/openapi-responses';
 
 const DESCRIPTIONS: Readonly<Record<number, string>> = {
   400: 'validation-failed: the request is not valid',
@@ -11,5 +11,4 @@ const DESCRIPTIONS: Readonly<Record<number, string>> = {
   429: 'rate-limited: too many wrong codes from this source IP or for this MAC; see Retry-After',
 };
 
-export const problems = (...statuses: readonly number[]): Record<number, { description: string; schema: typeof Problem; contentType: string }> =>
-  Object.fromEntries(statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'problem', schema: Problem, contentType: 'application/problem+json' }]));
+export const problems = (...statuses: readonly number[]): Responses => Object.fromEntries(statuses.map((s) => [s, { description: DESCRIPTIONS[s] ?? 'problem' }]));

@@ -15,6 +15,7 @@ import { unassignedPhones, userDevices } from '../../application/users/phone-que
 import { getRollout } from '../../application/users/rollout-queries';
 import type { UsersDeps } from '../../application/users/users-deps';
 import { withSchema } from '../http/codec-schema';
+import { PATTERNS } from '../http/patterns';
 import { BODY_LIMIT } from '../http/server';
 import { HttpProblem } from '../http/problem';
 import { authorizationToken, route, unauthorized } from '../http/route';
@@ -25,13 +26,19 @@ import { PageLimitFromString } from './page';
 
 export const ADMIN_PREFIX = '/users/v1/admin';
 
-const UserBody = t.type({ id: t.string, name: t.string, email: t.union([t.string, t.null, t.undefined]) });
+// documented as the application parses them (it trims, and refuses what does not fit)
+const IdString = withSchema(t.string, { type: 'string', pattern: PATTERNS.id });
+const NameString = withSchema(t.string, { type: 'string', minLength: 1, maxLength: 200 });
+const EmailString = withSchema(t.string, { type: 'string', pattern: '^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$', maxLength: 254, description: 'empty or absent: none' });
+const MacString = withSchema(t.string, { type: 'string', pattern: PATTERNS.mac });
+const UserBody = t.type({ id: IdString, name: NameString, email: t.union([EmailString, t.null, t.undefined]) });
 const UserOut = t.type({ id: t.string, name: t.string, email: t.union([t.string, t.null]) });
-const PhoneAppBody = t.type({ id: t.string, name: t.string });
+const PhoneAppBody = t.type({ id: IdString, name: NameString });
+const PhoneAppOut = t.type({ id: t.string, name: t.string });
 const DeviceOut = t.type({ mac: t.string, model: t.string, category: t.union([t.string, t.null]), registeredAt: t.string });
 const ImportReportOut = t.type({ created: t.number, skipped: t.number, errors: t.array(t.type({ line: t.number, detail: t.string })) });
 const UnassignedOut = t.type({ mac: t.string, model: t.string, code: t.union([t.string, t.null]), reason: t.string, noticeId: t.string, at: t.string });
-const IdParams = t.type({ id: t.string });
+const IdParams = t.type({ id: IdString });
 const CSV_TYPES = new Set(['text/csv', 'text/plain']);
 const CsvBody = withSchema(new t.Type<unknown>('CsvText', (_u): _u is unknown => true, t.success, t.identity), { type: 'string', description: 'id,name,email per line' });
 
@@ -139,7 +146,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         url: `${ADMIN_PREFIX}/phone-apps`,
         summary: 'Add a phone app a rollout may pick',
         body: PhoneAppBody,
-        responses: { 201: { description: 'created', schema: PhoneAppBody }, 409: { description: 'a phone app with this id exists' } },
+        responses: { 201: { description: 'created', schema: PhoneAppOut }, 409: { description: 'a phone app with this id exists' } },
       },
       async ({ body, reply }) => {
         const phoneApp = orProblem(await createPhoneApp(deps, body));
@@ -150,7 +157,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
 
     route(
       app,
-      { ...common, method: 'GET', url: `${ADMIN_PREFIX}/phone-apps`, summary: 'The phone apps', responses: { 200: { description: 'phone apps', schema: t.array(PhoneAppBody) } } },
+      { ...common, method: 'GET', url: `${ADMIN_PREFIX}/phone-apps`, summary: 'The phone apps', responses: { 200: { description: 'phone apps', schema: t.array(PhoneAppOut) } } },
       async () => listPhoneApps(deps.readModels),
     );
 
@@ -195,8 +202,8 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         method: 'POST',
         url: `${ADMIN_PREFIX}/unassigned-phones/:mac/assign`,
         summary: 'Give an unassigned phone to a user',
-        params: t.type({ mac: t.string }),
-        body: t.type({ user: t.string }),
+        params: t.type({ mac: MacString }),
+        body: t.type({ user: IdString }),
         responses: { 204: { description: 'assigned' }, 404: { description: 'no such phone or user' }, 409: { description: 'assigned to another user' } },
       },
       async ({ params, body }) => {

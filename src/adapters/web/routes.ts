@@ -11,8 +11,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import * as t from 'io-ts';
 import type { PartName } from '../config';
+import type { Responses } from '../http/openapi-responses';
 import { HttpProblem } from '../http/problem';
+import { route } from '../http/route';
 
 export type WebPage = 'profile' | 'users-admin' | 'devices';
 
@@ -97,20 +100,35 @@ export const webRoutes = (options: WebRoutesOptions) => async (app: FastifyInsta
     return reply.type(CONTENT_TYPES['.html']!).send(page.body);
   };
 
+  const PAGE: Responses = {
+    200: { description: 'the page', jsonSchema: { type: 'string' }, contentType: 'text/html' },
+    304: { description: 'not modified (If-None-Match matched the ETag)' },
+    503: { description: 'unavailable: the web apps are not built (npm run build:web)' },
+  };
   for (const url of ['/apps', '/apps/']) {
-    app.get(url, { schema: { summary: 'The list of web apps', tags: TAGS } }, (request, reply) => sendPage('index.html', request, reply));
+    route(app, { method: 'GET', url, summary: 'The list of web apps', tags: TAGS, responses: PAGE }, ({ request, reply }) => sendPage('index.html', request, reply));
   }
   for (const page of options.pages) {
     for (const url of [`/apps/${page}`, `/apps/${page}/`]) {
-      app.get(url, { schema: { summary: `The ${page} web app`, tags: TAGS } }, (request, reply) => sendPage(`${page}/index.html`, request, reply));
+      route(app, { method: 'GET', url, summary: `The ${page} web app`, tags: TAGS, responses: PAGE }, ({ request, reply }) => sendPage(`${page}/index.html`, request, reply));
     }
   }
 
-  app.get<{ Params: { file: string } }>(
-    '/apps/assets/:file',
-    { schema: { summary: 'A script or style sheet of the web apps (content-hashed name, cached for a year)', tags: TAGS } },
-    async (request, reply) => {
-      const { file } = request.params;
+  route(
+    app,
+    {
+      method: 'GET',
+      url: '/apps/assets/:file',
+      summary: 'A script or style sheet of the web apps (content-hashed name, cached for a year)',
+      tags: TAGS,
+      params: t.type({ file: t.string }),
+      responses: {
+        200: { description: 'the file', jsonSchema: { type: 'string' }, contentType: [...new Set(Object.values(CONTENT_TYPES).map((type) => type.split(';')[0]!))] },
+        404: { description: 'not-found: no such asset (a newer build may have replaced it)' },
+        503: { description: 'unavailable: the web apps are not built (npm run build:web)' },
+      },
+    },
+    async ({ params: { file }, reply }) => {
       const type = CONTENT_TYPES[extname(file)];
       const asset = ASSET_NAME.test(file) && type !== undefined ? await load(join('assets', file)) : await ensureBuilt();
       if (!asset || type === undefined) throw new HttpProblem('not-found', `no web asset ${file}; reload the page (a newer build may have replaced it)`);
