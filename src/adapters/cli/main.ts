@@ -23,8 +23,9 @@ commands:
   fleet --phones N [--url u] [--concurrency c] [--json]
         N simulated phones end to end (users, one rollout, phones) with ZT_ADMIN_TOKEN
   codes purge-expired           delete ended codes with their personal data now (the server does it every minute)
-  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t]
-        the history as JSON lines; for a MAC the phone's whole life across the parts
+  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t] [--actor a]
+        the history as JSON lines; for a MAC the phone's whole life across the parts;
+        --actor admin:global or admin:<id>: only what that admin changed
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text

@@ -25,7 +25,7 @@ const Macs = new t.Type<t.TypeOf<typeof MacInput>[], unknown, unknown>(
 );
 
 export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
-  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
   devicesRoute(
     app,
@@ -37,7 +37,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       query: t.type({ domain: optional(DomainInput), category: optional(CategoryInput), state: optional(State), ...PageQuery }),
       responses: { 200: { description: '[{mac, domain, category, model, firmware, state, lastSeen, …}]; X-Next-Cursor when there are more' } },
     },
-    async ({ query, reply }) => sendPage(reply, await listDevices(deps, query, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listDevices(deps, principal, query, pageRequest(query))),
   );
 
   devicesRoute(
@@ -50,7 +50,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: MacParams,
       responses: { 200: { description: 'the phone and its history' }, 404: { description: 'no such phone' } },
     },
-    async ({ params }) => deviceDetails(deps, params.mac),
+    async ({ params, principal }) => deviceDetails(deps, principal, params.mac),
   );
 
   devicesRoute(
@@ -63,8 +63,8 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: MacParams,
       responses: { 204: { description: 'released' }, 404: { description: 'no such phone' } },
     },
-    async ({ params }) => {
-      await releaseDevice(deps, params.mac);
+    async ({ params, principal }) => {
+      await releaseDevice(deps, principal, params.mac);
       return undefined;
     },
   );
@@ -79,8 +79,8 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: MacParams,
       responses: { 204: { description: 'approved' }, 404: { description: 'no phone of this MAC awaits approval' } },
     },
-    async ({ params }) => {
-      await approveDevice(deps, params.mac);
+    async ({ params, principal }) => {
+      await approveDevice(deps, principal, params.mac);
       return undefined;
     },
   );
@@ -100,8 +100,8 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
         503: { description: 'the Redirector is not available' },
       },
     },
-    async ({ body, reply }) => {
-      const claimed = await claimDevices(deps, body.macs, body.domain, body.category);
+    async ({ body, reply, principal }) => {
+      const claimed = await claimDevices(deps, principal, body.macs, body.domain, body.category);
       reply.code(201);
       return claimed;
     },
@@ -117,6 +117,6 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       query: t.type({ domain: optional(DomainInput), ...PageQuery }),
       responses: { 200: { description: '[{domain, id, mac, code, model, at}]; X-Next-Cursor when there are more' } },
     },
-    async ({ query, reply }) => sendPage(reply, await listOutbox(deps, query.domain, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listOutbox(deps, principal, query.domain, pageRequest(query))),
   );
 };

@@ -18,7 +18,7 @@ const JobFilterQuery = t.type({ domain: optional(DomainInput), category: optiona
 const JobParams = t.type({ id: IdInput });
 
 export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: DevicesMetrics) => async (app: FastifyInstance) => {
-  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
   devicesRoute(
     app,
@@ -38,9 +38,9 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       }),
       responses: { 201: { description: 'created', schema: JobId }, 404: { description: 'no such domain or category' } },
     },
-    async ({ body, reply }) => {
+    async ({ body, reply, principal }) => {
       const { waves, failureThreshold, ...job } = body;
-      const jobId = await createUpdateJob(deps, { ...job, ...(waves ? { waves } : {}), ...(failureThreshold !== undefined ? { failureThreshold } : {}) });
+      const jobId = await createUpdateJob(deps, principal, { ...job, ...(waves ? { waves } : {}), ...(failureThreshold !== undefined ? { failureThreshold } : {}) });
       reply.code(201);
       return { jobId };
     },
@@ -56,7 +56,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       query: JobFilterQuery,
       responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
     },
-    async ({ query, reply }) => sendPage(reply, await listUpdateJobs(deps, query, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listUpdateJobs(deps, principal, query, pageRequest(query))),
   );
 
   devicesRoute(
@@ -76,7 +76,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
         404: { description: 'no such job' },
       },
     },
-    async ({ params, query, reply }) => sendPage(reply, await updateJobPhones(deps, params.id, pageRequest(query))),
+    async ({ params, query, reply, principal }) => sendPage(reply, await updateJobPhones(deps, principal, params.id, pageRequest(query))),
   );
 
   devicesRoute(
@@ -89,8 +89,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       params: JobParams,
       responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
     },
-    async ({ params }) => {
-      await cancelUpdateJob(deps, params.id);
+    async ({ params, principal }) => {
+      await cancelUpdateJob(deps, principal, params.id);
       return undefined;
     },
   );
@@ -108,8 +108,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
         404: { description: 'no such job' },
       },
     },
-    async ({ params }) => {
-      const judgement = await judgeWave(deps, params.id);
+    async ({ params, principal }) => {
+      const judgement = await judgeWave(deps, params.id, 0, principal);
       metrics.waveJudgements.inc({ outcome: judgement.outcome });
       return judgement;
     },
@@ -125,8 +125,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       body: t.type({ domain: DomainInput, category: SelectorInput, type: ConfigTypeInput, params: t.UnknownRecord }),
       responses: { 201: { description: 'created', schema: JobId }, 404: { description: 'no such domain or category' } },
     },
-    async ({ body, reply }) => {
-      const jobId = await createConfigJob(deps, { domain: body.domain, category: body.category, configType: body.type, params: body.params });
+    async ({ body, reply, principal }) => {
+      const jobId = await createConfigJob(deps, principal, { domain: body.domain, category: body.category, configType: body.type, params: body.params });
       reply.code(201);
       return { jobId };
     },
@@ -142,7 +142,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       query: JobFilterQuery,
       responses: { 200: { description: 'newest first; X-Next-Cursor when there are more' } },
     },
-    async ({ query, reply }) => sendPage(reply, await listConfigJobs(deps, query, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listConfigJobs(deps, principal, query, pageRequest(query))),
   );
 
   devicesRoute(
@@ -155,8 +155,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       params: JobParams,
       responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
     },
-    async ({ params }) => {
-      await cancelConfigJob(deps, params.id);
+    async ({ params, principal }) => {
+      await cancelConfigJob(deps, principal, params.id);
       return undefined;
     },
   );

@@ -8,6 +8,7 @@ import type { JsonObject } from '../ports/event-store';
 import type { DevicesDeps } from './deps';
 import { readIndex, type Page, type PageRequest } from './paging';
 import { DEVICE_INDEX, DEVICE_LIST, deviceIndexPrefix, DEVICES, type DeviceDoc, type DeviceFilter } from './projections/device-list';
+import { listDomain, sees, type AdminScope } from './admin-scope';
 import { Refusal } from './refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'readModels' | 'presence'>;
@@ -43,7 +44,10 @@ const summary = (doc: DeviceDoc, lastSeen: string | undefined): DeviceSummary =>
 export const deviceDoc = (deps: Pick<DevicesDeps, 'readModels'>, mac: string): Promise<DeviceDoc | undefined> =>
   deps.readModels.get<DeviceDoc & JsonObject>(DEVICE_LIST, DEVICES, mac);
 
-export const listDevices = async (deps: Deps, filter: DeviceFilter, page: PageRequest): Promise<Page<DeviceSummary>> => {
+export const listDevices = async (deps: Deps, scope: AdminScope, requested: DeviceFilter, page: PageRequest): Promise<Page<DeviceSummary>> => {
+  const domain = listDomain(scope, requested.domain);
+  if (domain === null) return { items: [], next: undefined };
+  const filter: DeviceFilter = { ...requested, ...(domain === undefined ? {} : { domain }) };
   const prefix = deviceIndexPrefix(filter);
   if (prefix === undefined) throw new Refusal('validation-failed', 'filter by category only together with a domain');
   const index = await readIndex<{ mac: string }>(deps.readModels, DEVICE_LIST, DEVICE_INDEX, prefix, page, true);
@@ -73,9 +77,9 @@ export interface DeviceDetails extends DeviceSummary {
 /** a credential's hash says nothing to an admin and is better not shown */
 const withoutCredential = ({ credentialHash: _, ...data }: JsonObject): JsonObject => data;
 
-export const deviceDetails = async (deps: Deps, mac: Mac): Promise<DeviceDetails> => {
+export const deviceDetails = async (deps: Deps, scope: AdminScope, mac: Mac): Promise<DeviceDetails> => {
   const [doc, stream, seen] = await Promise.all([deviceDoc(deps, mac), deps.events.readStream(Device.streamName(mac)), deps.presence.lastSeen([mac])]);
-  if (doc === undefined) throw new Refusal('not-found', `no phone ${mac}`);
+  if (doc === undefined || !sees(scope, doc.state.domain)) throw new Refusal('not-found', `no phone ${mac}`);
   const history = stream.events.map(withPersonal).map((event) => ({
     version: event.streamVersion,
     type: event.type,
