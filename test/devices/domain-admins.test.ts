@@ -77,6 +77,12 @@ const tokenOf = (column: Column): string | undefined =>
 const domainOf = (column: Column): string => (column === 'global' || column === 'other' ? B : A);
 
 const ROWS: readonly Row[] = [
+  {
+    route: 'GET /whoami',
+    request: async () => ({ method: 'GET', path: '/whoami' }),
+    expect: scoped(200, 200),
+    check: (column, answer) => expect(answer.body).toEqual(column === 'global' ? { kind: 'global' } : { kind: 'domain', id: own.id, domain: A }),
+  },
   { route: 'POST /domains', request: async () => ({ method: 'POST', path: '/domains', body: { name: `new${++fresh}.example`, appPassword: 'a long app password' } }), expect: globalOnly(201) },
   {
     route: 'GET /domains',

@@ -1,6 +1,6 @@
 /**
  * Admin HTTP (SPEC §5.5): the administrators of one domain, made, listed and revoked by the
- * global admin (403 for a domain admin). A new admin's token is in the answer of `POST`
+ * global admin (403 for a domain admin); and `GET /whoami`, which says which kind a token is. A new admin's token is in the answer of `POST`
  * only; it is kept as a keyed hash.
  */
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,25 @@ const DomainParams = t.type({ domain: DomainInput });
 
 export const adminDomainAdminRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
   const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken, { globalOnly: 'managing domain administrators' }) };
+
+  devicesRoute(
+    app,
+    {
+      tags: ADMIN_TAGS,
+      security: 'bearer',
+      auth: adminAuthenticator(deps, adminToken),
+      method: 'GET',
+      url: '/whoami',
+      summary: 'Who the token is: the global admin, or the administrator of one domain',
+      responses: {
+        200: {
+          description: '{kind: "global"} or {kind: "domain", id, domain}',
+          schema: t.union([t.type({ kind: t.literal('global') }), t.type({ kind: t.literal('domain'), id: t.string, domain: t.string })]),
+        },
+      },
+    },
+    async ({ principal }) => (principal.kind === 'global' ? { kind: 'global' } : { kind: 'domain', id: principal.adminId, domain: principal.domain }),
+  );
 
   devicesRoute(
     app,
