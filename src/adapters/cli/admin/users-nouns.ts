@@ -1,6 +1,6 @@
 /** `zerotouch admin` nouns of the Users admin API: users and rollouts. */
 import { readFileSync } from 'node:fs';
-import { arg, optionalString, required, type Noun } from './noun';
+import { arg, optionalString, page, required, showPage, type Noun } from './noun';
 import { show } from './output';
 
 const enc = encodeURIComponent;
@@ -70,6 +70,12 @@ export const rollouts: Noun = {
   name: 'rollouts',
   summary: 'rollouts of phones to many users (started in UsersAdmin)',
   verbs: {
+    list: {
+      usage: '',
+      summary: 'the past rollouts, newest first, with how many users are pending, registered, expired',
+      paged: true,
+      run: async (c) => showPage(c, await c.api.users('GET', '/rollouts', { query: page(c) }), ['rolloutId', 'startedAt', 'category', 'phoneApp', 'users', 'pending', 'registered', 'expired']),
+    },
     show: {
       usage: '<id>',
       summary: 'one code per user with its state (pending, registered, expired), from the rollout CSV',
