@@ -3,11 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import * as t from 'io-ts';
 import type { DevicesDeps } from '../../application/devices/deps';
 import { approveDevice, claimDevices, releaseDevice } from '../../application/devices/device-admin';
-import { deviceDetails, listDevices } from '../../application/devices/device-queries';
+import { deviceDetails, listDevices, SEARCH_SCAN } from '../../application/devices/device-queries';
 import { listOutbox } from '../../application/devices/outbox-queries';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
-import { CategoryInput, DomainInput, MacInput, optional } from './codecs';
+import * as E from 'fp-ts/Either';
+import { invalid } from '../../domain';
+import { parsed } from '../http/parsed-codec';
+import { CategoryInput, DomainInput, MacInput, ModelInput, optional, VersionInput } from './codecs';
 import { devicesRoute } from './refusals';
+
+/** part of a MAC, in any of its spellings: 1 to 12 hex digits once `:` and `-` are stripped */
+const MacSearchInput = parsed('part of a MAC address', (s) => {
+  const hex = s.replace(/[:-]/g, '').toLowerCase();
+  return /^[0-9a-f]{1,12}$/.test(hex) ? E.right(hex) : invalid<string>('search by 1 to 12 hex digits of a MAC (separators : or - allowed)');
+}, { example: 'aa:bb' });
 
 const State = t.keyof({ claimed: null, 'awaiting-approval': null, active: null, released: null });
 const MacParams = t.type({ mac: MacInput });
@@ -33,9 +42,21 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       ...admin,
       method: 'GET',
       url: '/devices',
-      summary: 'Phones, newest first, with when each last checked in',
-      query: t.type({ domain: optional(DomainInput), category: optional(CategoryInput), state: optional(State), ...PageQuery }),
-      responses: { 200: { description: '[{mac, domain, category, model, firmware, state, lastSeen, …}]; X-Next-Cursor when there are more' } },
+      summary: 'Phones, newest first, with when each last checked in; narrowed by domain, category, state, part of the MAC, model, firmware',
+      query: t.type({
+        domain: optional(DomainInput),
+        category: optional(CategoryInput),
+        state: optional(State),
+        mac: optional(MacSearchInput),
+        model: optional(ModelInput),
+        firmware: optional(VersionInput),
+        ...PageQuery,
+      }),
+      responses: {
+        200: {
+          description: `[{mac, domain, category, model, firmware, state, lastSeen, …}]; X-Next-Cursor when there may be more (a search by mac, model or firmware reads at most ${SEARCH_SCAN} phones a request and may answer fewer than the limit with a cursor)`,
+        },
+      },
     },
     async ({ query, reply, principal }) => sendPage(reply, await listDevices(deps, principal, query, pageRequest(query))),
   );

@@ -112,11 +112,12 @@ export const devices: Noun = {
   verbs: {
     list: {
       usage: '',
-      summary: 'phones, newest first',
-      options: { domain: { type: 'string' }, category: { type: 'string' }, state: { type: 'string' } },
+      summary: 'phones, newest first; --mac searches part of the MAC, --model and --firmware match exactly',
+      options: { domain: { type: 'string' }, category: { type: 'string' }, state: { type: 'string' }, mac: { type: 'string' }, model: { type: 'string' }, firmware: { type: 'string' } },
       paged: true,
       run: async (c) => {
-        const query = { domain: optionalString(c, 'domain'), category: optionalString(c, 'category'), state: optionalString(c, 'state'), ...page(c) };
+        const names = ['domain', 'category', 'state', 'mac', 'model', 'firmware'];
+        const query = { ...Object.fromEntries(names.map((n) => [n, optionalString(c, n)])), ...page(c) };
         showPage(c, await c.api.devices('GET', '/devices', { query }), DEVICE_COLUMNS);
       },
     },
