@@ -10,6 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/Either';
+import { GLOBAL_ADMIN } from '../../src/application/devices/admin-scope';
 import { addCategory, createDomain, loadDomain } from '../../src/application/devices/domains';
 import type { DevicesDeps } from '../../src/application/devices/deps';
 import { deviceSecretHashOf, newDeviceSecret } from '../../src/application/devices/secrets';
@@ -77,8 +78,8 @@ export async function seed(deps: SeedDeps, counts: SeedCounts, log: (line: strin
   const domains = Array.from({ length: Math.max(1, Math.ceil(counts.devices / PHONES_PER_DOMAIN)) }, (_, d) => ok(parseDomainName(`bench${d}.example`)));
   const categories = Array.from({ length: CATEGORIES }, (_, c) => ok(parseCategoryId(`c${c}`)));
   for (const domain of domains) {
-    await createDomain(deps, domain, 'bench app password');
-    for (const category of categories) await addCategory(deps, domain, category, ok(parseDisplayName(`Category ${category}`)), true);
+    await createDomain(deps, GLOBAL_ADMIN, domain, 'bench app password');
+    for (const category of categories) await addCategory(deps, GLOBAL_ADMIN, domain, category, ok(parseDisplayName(`Category ${category}`)), true);
   }
   log(`${domains.length} domains with ${CATEGORIES} categories each`);
 

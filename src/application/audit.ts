@@ -20,6 +20,8 @@ export interface AuditFilter {
   readonly since?: string;
   /** RFC 3339, exclusive */
   readonly until?: string;
+  /** only events this actor caused (`metadata.actor`: `admin:global`, `admin:<id>`, `phone:<mac>`, …) */
+  readonly actor?: string;
 }
 
 /** Streams that are about one subject each: once one of their events matches, all of it does. */
@@ -69,6 +71,7 @@ export function matchesDirectly(event: RecordedEvent, filter: AuditFilter): bool
 }
 
 function inTimeRange(event: RecordedEvent, filter: AuditFilter): boolean {
+  if (filter.actor !== undefined && event.metadata['actor'] !== filter.actor) return false;
   const at = Date.parse(event.recordedAt);
   if (filter.since && at < Date.parse(filter.since)) return false;
   if (filter.until && at >= Date.parse(filter.until)) return false;
@@ -87,7 +90,7 @@ async function* everyEvent(store: EventStore, pageSize = 1000): AsyncGenerator<R
 }
 
 /**
- * The events of the filter's subjects, in global order. Two passes over the log: the
+ * The events of the filter's subjects, in global order (of its actor, and in its time range, when it names them). Two passes over the log: the
  * first finds the subject streams and the code hashes the subject touched, the second
  * answers every event that matches directly, belongs to such a stream, or names such a hash.
  */

@@ -13,6 +13,7 @@ import * as Device from './devices/device';
 import * as DeviceCode from './devices/device-code';
 import * as DeviceCodeAudit from './devices/device-code-audit';
 import * as Domain from './devices/domain';
+import * as DomainAdmin from './devices/domain-admin';
 import * as UpdateJob from './devices/update-job';
 import * as CodeAudit from './redirector/code-audit';
 import * as DevicesUrlReservation from './redirector/devices-url-reservation';
@@ -32,6 +33,7 @@ export type AnyDomainEvent =
   | DevicesUrlReservation.Event
   | MacClaim.Event
   | Domain.Event
+  | DomainAdmin.Event
   | DeviceCode.Event
   | DeviceCodeAudit.Event
   | Device.Event
@@ -70,6 +72,7 @@ export const aggregates: readonly AggregateEntry[] = [
   entry('DevicesUrlReservation', 'redirector', DevicesUrlReservation.streamCategory, DevicesUrlReservation.Event),
   entry('MacClaim', 'redirector', MacClaim.streamCategory, MacClaim.Event),
   entry('Domain', 'devices', Domain.streamCategory, Domain.Event),
+  entry('DomainAdmin', 'devices', DomainAdmin.streamCategory, DomainAdmin.Event),
   entry('DeviceCode', 'devices', DeviceCode.streamCategory, DeviceCode.Event),
   entry('DeviceCodeAudit', 'devices', DeviceCodeAudit.streamCategory, DeviceCodeAudit.Event),
   entry('Device', 'devices', Device.streamCategory, Device.Event, Device.personalFields),

@@ -11,6 +11,7 @@ export * as DevicesUrlReservation from './redirector/devices-url-reservation';
 export * as MacClaim from './redirector/mac-claim';
 
 export * as Domain from './devices/domain';
+export * as DomainAdmin from './devices/domain-admin';
 export * as DeviceCode from './devices/device-code';
 export * as DeviceCodeAudit from './devices/device-code-audit';
 export * as Device from './devices/device';

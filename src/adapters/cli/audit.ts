@@ -1,6 +1,6 @@
 /**
  * `zerotouch audit`: history as JSON lines, filtered by --code, --mac, --user, --job,
- * --since, --until. For a MAC it shows the whole life of the phone across Redirector,
+ * --since, --until, --actor (who caused it: `admin:global`, `admin:<id>`, …). For a MAC it shows the whole life of the phone across Redirector,
  * Devices and Users, in order.
  */
 import * as E from 'fp-ts/Either';
@@ -32,6 +32,7 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
       job: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
+      actor: { type: 'string' },
       config: { type: 'string' },
     },
     strict: true,
@@ -50,7 +51,7 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
     if (E.isLeft(parsed)) throw new UsageError(`--mac: ${parsed.left.detail}`);
     mac = parsed.right;
   }
-  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until: time('until', values.until) };
+  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until: time('until', values.until), actor: values.actor };
   const storage = await openStorage(config.store, config.dataDir);
   let count = 0;
   try {

@@ -6,6 +6,7 @@ import { installProcessGuard } from '../server/process-guard';
 import { createZerotouchServer } from '../server/zerotouch-server';
 import { pagesFor, webBuilt } from '../web/routes';
 import { codesCommand } from './codes';
+import { adminCommand } from './admin';
 import { auditCommand } from './audit';
 import { fleetCommand } from './fleet';
 import { phoneCommand } from './phone';
@@ -23,8 +24,12 @@ commands:
   fleet --phones N [--url u] [--concurrency c] [--json]
         N simulated phones end to end (users, one rollout, phones) with ZT_ADMIN_TOKEN
   codes purge-expired           delete ended codes with their personal data now (the server does it every minute)
-  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t]
-        the history as JSON lines; for a MAC the phone's whole life across the parts
+  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t] [--actor a]
+        the history as JSON lines; for a MAC the phone's whole life across the parts;
+        --actor admin:global or admin:<id>: only what that admin changed
+  admin <noun> <verb> [--url u] [--json]
+        the admin HTTP APIs with ZT_ADMIN_TOKEN: domains, categories, admins, update-jobs,
+        config-jobs, claims, devices, outbox, users, rollouts (zerotouch admin --help)
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text
@@ -57,6 +62,8 @@ export async function runCli(argv: readonly string[]): Promise<number | void> {
         return await auditCommand(rest);
       case 'codes':
         return await codesCommand(rest);
+      case 'admin':
+        return await adminCommand(rest);
       case undefined:
       case 'help':
       case '--help':

@@ -3,12 +3,21 @@ import type { FastifyInstance } from 'fastify';
 import * as t from 'io-ts';
 import type { DevicesDeps } from '../../application/devices/deps';
 import { approveDevice, claimDevices, releaseDevice } from '../../application/devices/device-admin';
-import { deviceDetails, listDevices } from '../../application/devices/device-queries';
+import { deviceDetails, listDevices, SEARCH_SCAN } from '../../application/devices/device-queries';
 import { listOutbox } from '../../application/devices/outbox-queries';
 import { DeviceDetails, DeviceSummary, OutboxEntry } from './answers';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
-import { CategoryInput, DomainInput, MacInput, optional } from './codecs';
+import * as E from 'fp-ts/Either';
+import { invalid } from '../../domain';
+import { parsed } from '../http/parsed-codec';
+import { CategoryInput, DomainInput, MacInput, ModelInput, optional, VersionInput } from './codecs';
 import { devicesRoute } from './refusals';
+
+/** part of a MAC, in any of its spellings: 1 to 12 hex digits once `:` and `-` are stripped */
+const MacSearchInput = parsed('part of a MAC address', (s) => {
+  const hex = s.replace(/[:-]/g, '').toLowerCase();
+  return /^[0-9a-f]{1,12}$/.test(hex) ? E.right(hex) : invalid<string>('search by 1 to 12 hex digits of a MAC (separators : or - allowed)');
+}, { example: 'aa:bb' });
 
 const State = t.keyof({ claimed: null, 'awaiting-approval': null, active: null, released: null });
 const MacParams = t.type({ mac: MacInput });
@@ -26,7 +35,7 @@ const Macs = new t.Type<t.TypeOf<typeof MacInput>[], unknown, unknown>(
 );
 
 export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
-  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
   devicesRoute(
     app,
@@ -34,11 +43,24 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       ...admin,
       method: 'GET',
       url: '/devices',
-      summary: 'Phones, newest first, with when each last checked in',
-      query: t.type({ domain: optional(DomainInput), category: optional(CategoryInput), state: optional(State), ...PageQuery }),
-      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(DeviceSummary) } },
+      summary: 'Phones, newest first, with when each last checked in; narrowed by domain, category, state, part of the MAC, model, firmware',
+      query: t.type({
+        domain: optional(DomainInput),
+        category: optional(CategoryInput),
+        state: optional(State),
+        mac: optional(MacSearchInput),
+        model: optional(ModelInput),
+        firmware: optional(VersionInput),
+        ...PageQuery,
+      }),
+      responses: {
+        200: {
+          description: `[{mac, domain, category, model, firmware, state, lastSeen, …}]; X-Next-Cursor when there may be more (a search by mac, model or firmware reads at most ${SEARCH_SCAN} phones a request and may answer fewer than the limit with a cursor)`,
+          schema: t.array(DeviceSummary),
+        },
+      },
     },
-    async ({ query, reply }) => sendPage(reply, await listDevices(deps, query, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listDevices(deps, principal, query, pageRequest(query))),
   );
 
   devicesRoute(
@@ -51,7 +73,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: MacParams,
       responses: { 200: { description: 'the phone and its history', schema: DeviceDetails }, 404: { description: 'no such phone' } },
     },
-    async ({ params }) => deviceDetails(deps, params.mac),
+    async ({ params, principal }) => deviceDetails(deps, principal, params.mac),
   );
 
   devicesRoute(
@@ -64,8 +86,8 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: MacParams,
       responses: { 204: { description: 'released' }, 404: { description: 'no such phone' } },
     },
-    async ({ params }) => {
-      await releaseDevice(deps, params.mac);
+    async ({ params, principal }) => {
+      await releaseDevice(deps, principal, params.mac);
       return undefined;
     },
   );
@@ -80,8 +102,8 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: MacParams,
       responses: { 204: { description: 'approved' }, 404: { description: 'no phone of this MAC awaits approval' } },
     },
-    async ({ params }) => {
-      await approveDevice(deps, params.mac);
+    async ({ params, principal }) => {
+      await approveDevice(deps, principal, params.mac);
       return undefined;
     },
   );
@@ -101,8 +123,8 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
         503: { description: 'the Redirector is not available' },
       },
     },
-    async ({ body, reply }) => {
-      const claimed = await claimDevices(deps, body.macs, body.domain, body.category);
+    async ({ body, reply, principal }) => {
+      const claimed = await claimDevices(deps, principal, body.macs, body.domain, body.category);
       reply.code(201);
       return claimed;
     },
@@ -118,6 +140,6 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       query: t.type({ domain: optional(DomainInput), ...PageQuery }),
       responses: { 200: { description: 'in the order they are sent; X-Next-Cursor when there are more', schema: t.array(OutboxEntry) } },
     },
-    async ({ query, reply }) => sendPage(reply, await listOutbox(deps, query.domain, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listOutbox(deps, principal, query.domain, pageRequest(query))),
   );
 };

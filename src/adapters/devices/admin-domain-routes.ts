@@ -10,21 +10,22 @@ import { devicesRoute } from './refusals';
 const Category = t.type({ id: t.string, name: t.string, provisioning: t.boolean });
 
 export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
-  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
   const DomainParams = t.type({ domain: DomainInput });
 
   devicesRoute(
     app,
     {
       ...admin,
+      auth: adminAuthenticator(deps, adminToken, { globalOnly: 'creating domains' }),
       method: 'POST',
       url: '/domains',
       summary: 'Create a domain with the app password its Users logs in with',
       body: t.type({ name: DomainInput, appPassword: AppPasswordInput }),
-      responses: { 201: { description: 'created', schema: t.type({ name: t.string }) }, 409: { description: 'the domain exists' } },
+      responses: { 201: { description: 'created', schema: t.type({ name: t.string }) }, 403: { description: 'for the global admin only' }, 409: { description: 'the domain exists' } },
     },
-    async ({ body, reply }) => {
-      await createDomain(deps, body.name, body.appPassword);
+    async ({ body, reply, principal }) => {
+      await createDomain(deps, principal, body.name, body.appPassword);
       reply.code(201);
       return { name: body.name };
     },
@@ -42,7 +43,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
         200: { description: 'by name; X-Next-Cursor when there are more', schema: t.array(t.type({ name: t.string, createdAt: t.string })) },
       },
     },
-    async ({ query, reply }) => sendPage(reply, await listDomains(deps, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listDomains(deps, principal, pageRequest(query))),
   );
 
   devicesRoute(
@@ -56,8 +57,8 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       body: t.type({ id: CategoryInput, name: DisplayNameInput, provisioning: t.boolean }),
       responses: { 201: { description: 'added', schema: Category }, 404: { description: 'no such domain' }, 409: { description: 'the id is taken' } },
     },
-    async ({ params, body, reply }) => {
-      await addCategory(deps, params.domain, body.id, body.name, body.provisioning);
+    async ({ params, body, reply, principal }) => {
+      await addCategory(deps, principal, params.domain, body.id, body.name, body.provisioning);
       reply.code(201);
       return { id: body.id, name: body.name, provisioning: body.provisioning };
     },
@@ -73,7 +74,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       params: DomainParams,
       responses: { 200: { description: 'in the order they were added', schema: t.array(Category) }, 404: { description: 'no such domain' } },
     },
-    async ({ params }) => categoriesOf(deps, params.domain),
+    async ({ params, principal }) => categoriesOf(deps, principal, params.domain),
   );
 
   devicesRoute(
@@ -87,8 +88,8 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       body: t.type({ provisioning: t.boolean }),
       responses: { 204: { description: 'changed' }, 404: { description: 'no such domain or category' } },
     },
-    async ({ params, body }) => {
-      await setCategoryProvisioning(deps, params.domain, params.category, body.provisioning);
+    async ({ params, body, principal }) => {
+      await setCategoryProvisioning(deps, principal, params.domain, params.category, body.provisioning);
       return undefined;
     },
   );

@@ -19,7 +19,7 @@ const JobFilterQuery = t.type({ domain: optional(DomainInput), category: optiona
 const JobParams = t.type({ id: IdInput });
 
 export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: DevicesMetrics) => async (app: FastifyInstance) => {
-  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(adminToken) };
+  const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
   devicesRoute(
     app,
@@ -39,9 +39,9 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       }),
       responses: { 201: { description: 'created', schema: JobId }, 404: { description: 'no such domain or category' } },
     },
-    async ({ body, reply }) => {
+    async ({ body, reply, principal }) => {
       const { waves, failureThreshold, ...job } = body;
-      const jobId = await createUpdateJob(deps, { ...job, ...(waves ? { waves } : {}), ...(failureThreshold !== undefined ? { failureThreshold } : {}) });
+      const jobId = await createUpdateJob(deps, principal, { ...job, ...(waves ? { waves } : {}), ...(failureThreshold !== undefined ? { failureThreshold } : {}) });
       reply.code(201);
       return { jobId };
     },
@@ -57,7 +57,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       query: JobFilterQuery,
       responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(UpdateJobSummary) } },
     },
-    async ({ query, reply }) => sendPage(reply, await listUpdateJobs(deps, query, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listUpdateJobs(deps, principal, query, pageRequest(query))),
   );
 
   devicesRoute(
@@ -77,7 +77,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
         404: { description: 'no such job' },
       },
     },
-    async ({ params, query, reply }) => sendPage(reply, await updateJobPhones(deps, params.id, pageRequest(query))),
+    async ({ params, query, reply, principal }) => sendPage(reply, await updateJobPhones(deps, principal, params.id, pageRequest(query))),
   );
 
   devicesRoute(
@@ -90,8 +90,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       params: JobParams,
       responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
     },
-    async ({ params }) => {
-      await cancelUpdateJob(deps, params.id);
+    async ({ params, principal }) => {
+      await cancelUpdateJob(deps, principal, params.id);
       return undefined;
     },
   );
@@ -109,8 +109,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
         404: { description: 'no such job' },
       },
     },
-    async ({ params }) => {
-      const judgement = await judgeWave(deps, params.id);
+    async ({ params, principal }) => {
+      const judgement = await judgeWave(deps, params.id, 0, principal);
       metrics.waveJudgements.inc({ outcome: judgement.outcome });
       return judgement;
     },
@@ -126,8 +126,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       body: t.type({ domain: DomainInput, category: SelectorInput, type: ConfigTypeInput, params: t.UnknownRecord }),
       responses: { 201: { description: 'created', schema: JobId }, 404: { description: 'no such domain or category' } },
     },
-    async ({ body, reply }) => {
-      const jobId = await createConfigJob(deps, { domain: body.domain, category: body.category, configType: body.type, params: body.params });
+    async ({ body, reply, principal }) => {
+      const jobId = await createConfigJob(deps, principal, { domain: body.domain, category: body.category, configType: body.type, params: body.params });
       reply.code(201);
       return { jobId };
     },
@@ -143,7 +143,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       query: JobFilterQuery,
       responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(ConfigJobSummary) } },
     },
-    async ({ query, reply }) => sendPage(reply, await listConfigJobs(deps, query, pageRequest(query))),
+    async ({ query, reply, principal }) => sendPage(reply, await listConfigJobs(deps, principal, query, pageRequest(query))),
   );
 
   devicesRoute(
@@ -156,8 +156,8 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       params: JobParams,
       responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
     },
-    async ({ params }) => {
-      await cancelConfigJob(deps, params.id);
+    async ({ params, principal }) => {
+      await cancelConfigJob(deps, principal, params.id);
       return undefined;
     },
   );

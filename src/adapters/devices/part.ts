@@ -20,6 +20,7 @@ import { PostgresEventStore } from '../eventstore/postgres';
 import { BackgroundWork } from '../server/background';
 import type { Part, PartContext } from '../server/part';
 import { adminDeviceRoutes } from './admin-device-routes';
+import { adminDomainAdminRoutes } from './admin-domain-admin-routes';
 import { adminDomainRoutes } from './admin-domain-routes';
 import { adminJobRoutes } from './admin-job-routes';
 import { APPS_PATH, appsEndpoint, type AppsSocketOptions } from './apps-socket';
@@ -103,6 +104,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
       await app.register(adminDomainRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });
       await app.register(adminJobRoutes(deps, config.adminToken, metrics), { prefix: '/devices/v1/admin' });
       await app.register(adminDeviceRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });
+      await app.register(adminDomainAdminRoutes(deps, config.adminToken), { prefix: '/devices/v1/admin' });
     },
     websockets: new Map([[APPS_PATH, appsEndpoint(deps, dispatcher, metrics, logger, options)]]),
     async start() {

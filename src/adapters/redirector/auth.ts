@@ -8,15 +8,27 @@ import { authenticateInstallation } from '../../application/redirector/authentic
 import type { RedirectorDeps } from '../../application/redirector/deps';
 import { operatorTokenHashOf, sameDigest } from '../../application/redirector/secrets';
 import type { ProvisioningCode } from '../../domain';
+import { HttpProblem } from '../http/problem';
 import { authorizationToken, unauthorized, type Authenticator } from '../http/route';
 
 export type Operator = { readonly role: 'operator' };
 
-export function operatorAuth(deps: Pick<RedirectorDeps, 'secrets'>, operatorToken: string): Authenticator<Operator> {
+/**
+ * The operator's routes. A domain administrator of Devices on the same event store (SPEC
+ * §5.5) is known but not allowed: 403; any other token is 401.
+ */
+export function operatorAuth(
+  deps: Pick<RedirectorDeps, 'secrets' | 'events'>,
+  operatorToken: string,
+  isDomainAdmin: (deps: Pick<RedirectorDeps, 'secrets' | 'events'>, token: string) => Promise<boolean> = async () => false,
+): Authenticator<Operator> {
   const expected = operatorTokenHashOf(deps.secrets, operatorToken);
-  return (request: FastifyRequest) => {
+  return async (request: FastifyRequest) => {
     const token = authorizationToken(request, 'Bearer');
     if (token === undefined || !sameDigest(operatorTokenHashOf(deps.secrets, token), expected)) {
+      if (token !== undefined && token.length <= 512 && (await isDomainAdmin(deps, token))) {
+        throw new HttpProblem('forbidden', 'the operator routes are for the operator only, not for domain administrators');
+      }
       throw unauthorized('send the operator token as Authorization: Bearer <token>');
     }
     return { role: 'operator' };

@@ -9,8 +9,8 @@ import { problems } from './problems';
 import { orProblem } from './refusal';
 import type { RedirectorServices } from './services';
 
-export function operatorRoutes(app: FastifyInstance, { deps, operatorToken }: RedirectorServices): void {
-  const auth = operatorAuth(deps, operatorToken);
+export function operatorRoutes(app: FastifyInstance, { deps, operatorToken, isDomainAdmin }: RedirectorServices): void {
+  const auth = operatorAuth(deps, operatorToken, isDomainAdmin);
   const tags = ['redirector: operator'];
 
   route(

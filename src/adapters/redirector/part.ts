@@ -4,6 +4,7 @@
  * purges codes once they are revoked or expired.
  */
 import type { FastifyInstance } from 'fastify';
+import { isDomainAdminToken } from '../../application/devices/domain-admins';
 import type { RedirectorDeps } from '../../application/redirector/deps';
 import { ExpiryScheduler } from '../../application/redirector/expiry-scheduler';
 import { GuessThrottle } from '../../application/redirector/guess-throttle';
@@ -38,7 +39,8 @@ export const createRedirectorPart: PartFactory = (context: PartContext): Part =>
   );
   const metrics = redirectorMetrics(context.metrics, () => throttle.size);
   const logger = context.logger.child({ part: 'redirector' });
-  const services: RedirectorServices = { deps, throttle, metrics, operatorToken: context.config.operatorToken, logger };
+  // Devices' domain admins, where they share this store, are told 403 rather than 401 (SPEC §5.5)
+  const services: RedirectorServices = { deps, throttle, metrics, operatorToken: context.config.operatorToken, logger, isDomainAdmin: isDomainAdminToken };
   const scheduler = new ExpiryScheduler(deps, {
     onPass: (result) => {
       countPurged(metrics, result);

@@ -9,5 +9,7 @@ export interface RedirectorServices {
   readonly throttle: GuessThrottle;
   readonly metrics: RedirectorMetrics;
   readonly operatorToken: string;
+  /** is this token a domain administrator's of a Devices on the same store? (answered 403 on the operator routes) */
+  readonly isDomainAdmin?: (deps: Pick<RedirectorDeps, 'secrets' | 'events'>, token: string) => Promise<boolean>;
   readonly logger: Logger;
 }

@@ -1,6 +1,7 @@
 /**
  * Users admin HTTP (`/users/v1/admin`, `Bearer <admin token>`, SPEC §6): the directory
- * (users, CSV import, user tokens, phone apps), a user's phones, the CSV of a rollout,
+ * (users, CSV import, user tokens, phone apps), a user's phones, the past rollouts and
+ * the CSV of each,
  * and the phones Users could not place by itself.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -12,7 +13,7 @@ import { listPhoneApps, listUsers } from '../../application/users/directory-quer
 import { importUsers } from '../../application/users/import-users';
 import { issueUserToken } from '../../application/users/issue-user-token';
 import { unassignedPhones, userDevices } from '../../application/users/phone-queries';
-import { getRollout } from '../../application/users/rollout-queries';
+import { getRollout, listRollouts, MAX_ROLLOUT_PAGE } from '../../application/users/rollout-queries';
 import type { UsersDeps } from '../../application/users/users-deps';
 import { withSchema } from '../http/codec-schema';
 import { PATTERNS } from '../http/patterns';
@@ -22,7 +23,7 @@ import { authorizationToken, route, unauthorized } from '../http/route';
 import { constantTimeEqual } from '../system/secrets';
 import { formatCsv, parseCsv } from './csv';
 import { orProblem } from './errors';
-import { PageLimitFromString } from './page';
+import { PageLimitFromString, RolloutCursor } from './page';
 
 export const ADMIN_PREFIX = '/users/v1/admin';
 
@@ -39,6 +40,16 @@ const DeviceOut = t.type({ mac: t.string, model: t.string, category: t.union([t.
 const ImportReportOut = t.type({ created: t.number, skipped: t.number, errors: t.array(t.type({ line: t.number, detail: t.string })) });
 const UnassignedOut = t.type({ mac: t.string, model: t.string, code: t.union([t.string, t.null]), reason: t.string, noticeId: t.string, at: t.string });
 const IdParams = t.type({ id: IdString });
+const RolloutSummaryOut = t.type({
+  rolloutId: t.string,
+  category: t.string,
+  phoneApp: t.string,
+  startedAt: t.string,
+  users: t.number,
+  pending: t.number,
+  registered: t.number,
+  expired: t.number,
+});
 const CSV_TYPES = new Set(['text/csv', 'text/plain']);
 const CsvBody = withSchema(new t.Type<unknown>('CsvText', (_u): _u is unknown => true, t.success, t.identity), { type: 'string', description: 'id,name,email per line' });
 
@@ -159,6 +170,24 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
       app,
       { ...common, method: 'GET', url: `${ADMIN_PREFIX}/phone-apps`, summary: 'The phone apps', responses: { 200: { description: 'phone apps', schema: t.array(PhoneAppOut) } } },
       async () => listPhoneApps(deps.readModels),
+    );
+
+    route(
+      app,
+      {
+        ...common,
+        method: 'GET',
+        url: `${ADMIN_PREFIX}/rollouts`,
+        summary: 'The past rollouts, newest first, with how many users are pending, registered and expired',
+        query: t.type({ limit: t.union([PageLimitFromString, t.undefined]), cursor: t.union([RolloutCursor, t.undefined]) }),
+        responses: { 200: { description: `at most ${MAX_ROLLOUT_PAGE} a page (default 20); X-Next-Cursor when there may be more`, schema: t.array(RolloutSummaryOut) } },
+      },
+      async ({ query, reply }) => {
+        if (query.limit !== undefined && query.limit > MAX_ROLLOUT_PAGE) throw new HttpProblem('validation-failed', `query.limit: at most ${MAX_ROLLOUT_PAGE} rollouts a page`);
+        const page = await listRollouts(deps, { ...(query.limit !== undefined ? { limit: query.limit } : {}), ...(query.cursor !== undefined ? { cursor: query.cursor } : {}) });
+        if (page.next !== null) reply.header('x-next-cursor', page.next);
+        return page.rollouts;
+      },
     );
 
     route(

@@ -2,12 +2,12 @@
  * UsersAdmin WebSocket (`/users/v1/admin`, SPEC §6), logged in with the admin token:
  * "Register phones" in four steps — GetCategories and GetPhoneApps, GetUsers,
  * StartRollout, GetRollout (and ReissueCode for an expired entry) — with the push
- * RolloutEntryUpdated as phones come up.
+ * RolloutEntryUpdated as phones come up; GetRollouts lists the past rollouts to reopen.
  */
 import * as t from 'io-ts';
 import { listPhoneApps, listUsers } from '../../application/users/directory-queries';
 import { reissueCode } from '../../application/users/reissue-code';
-import { getRollout } from '../../application/users/rollout-queries';
+import { getRollout, listRollouts, MAX_ROLLOUT_PAGE } from '../../application/users/rollout-queries';
 import { startRollout } from '../../application/users/start-rollout';
 import type { UsersDeps } from '../../application/users/users-deps';
 import { constantTimeEqual } from '../system/secrets';
@@ -15,7 +15,7 @@ import type { WebSocketEndpoint } from '../ws/endpoints';
 import { WsError, type SessionLogger } from '../ws/json-session';
 import { serveAppSession } from './app-session';
 import { askingDevices, orWsError } from './errors';
-import { PageLimit } from './page';
+import { PageLimit, RolloutCursor } from './page';
 import type { UsersSessions } from './sessions';
 
 export const ADMIN_PATH = '/users/v1/admin';
@@ -49,6 +49,13 @@ export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminTok
         StartRollout: {
           codec: t.type({ mt: t.literal('StartRollout'), category: t.string, phoneApp: t.string, users: t.array(t.string) }),
           handle: async (message) => ({ ...orWsError(await askingDevices(() => startRollout(deps, message))) }),
+        },
+        GetRollouts: {
+          codec: t.type({ mt: t.literal('GetRollouts'), limit: t.union([PageLimit, t.undefined]), cursor: t.union([RolloutCursor, t.undefined]) }),
+          handle: async (message) => {
+            if (message.limit !== undefined && message.limit > MAX_ROLLOUT_PAGE) throw new WsError('validation-failed', `limit: at most ${MAX_ROLLOUT_PAGE} rollouts a page`);
+            return { ...(await listRollouts(deps, { ...(message.limit !== undefined ? { limit: message.limit } : {}), ...(message.cursor !== undefined ? { cursor: message.cursor } : {}) })) };
+          },
         },
         GetRollout: {
           codec: t.type({ mt: t.literal('GetRollout'), rolloutId: t.string }),

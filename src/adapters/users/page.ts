@@ -28,3 +28,14 @@ export const PageLimitFromString = withSchema(
   ),
   schema,
 );
+
+/** where a page of past rollouts starts: the `next` of the page before (16 digits) */
+export const RolloutCursor = withSchema(
+  new t.Type<string, string, unknown>(
+    'RolloutCursor',
+    (u): u is string => typeof u === 'string' && /^\d{16}$/.test(u),
+    (u, c) => (typeof u === 'string' && /^\d{16}$/.test(u) ? t.success(u) : t.failure(u, c, 'a cursor is the next of the page before (16 digits)')),
+    t.identity,
+  ),
+  { type: 'string', pattern: '^\\d{16}$' },
+);

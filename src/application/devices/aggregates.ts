@@ -1,5 +1,5 @@
 /** The Devices aggregates as the command handler takes them: decider and decoder. */
-import { ConfigJob, Device, DeviceCode, DeviceCodeAudit, Domain, UpdateJob } from '../../domain';
+import { ConfigJob, Device, DeviceCode, DeviceCodeAudit, Domain, DomainAdmin, UpdateJob } from '../../domain';
 import type { Aggregate } from '../command-handler';
 
 export const domainAggregate: Aggregate<Domain.Command, Domain.Event, Domain.State> = {
@@ -30,4 +30,9 @@ export const configJobAggregate: Aggregate<ConfigJob.Command, ConfigJob.Event, C
 export const deviceCodeAuditAggregate: Aggregate<DeviceCodeAudit.Command, DeviceCodeAudit.Event, DeviceCodeAudit.State> = {
   decider: DeviceCodeAudit.decider,
   decode: (stored) => DeviceCodeAudit.Event.decode(stored),
+};
+
+export const domainAdminAggregate: Aggregate<DomainAdmin.Command, DomainAdmin.Event, DomainAdmin.State> = {
+  decider: DomainAdmin.decider,
+  decode: (stored) => DomainAdmin.Event.decode(stored),
 };

@@ -34,7 +34,7 @@ export interface DevicesDeps {
 }
 
 /** Who acted, for the events' metadata. */
-export type Actor = 'admin' | 'system' | `phone:${string}` | `users:${string}`;
+export type Actor = 'admin:global' | `admin:${string}` | 'system' | `phone:${string}` | `users:${string}`;
 
 export const metadataOf = (actor: Actor): EventMetadata => ({ actor });
 

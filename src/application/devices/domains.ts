@@ -7,6 +7,7 @@
 import { Domain, parseSealed, type CategoryId, type DisplayName, type DomainName } from '../../domain';
 import { handle, load } from '../command-handler';
 import type { JsonObject } from '../ports/event-store';
+import { actorOf, onlyGlobal, sees, type AdminScope } from './admin-scope';
 import { domainAggregate } from './aggregates';
 import { metadataOf, nowOf, type DevicesDeps } from './deps';
 import { readIndex, type Page, type PageRequest } from './paging';
@@ -15,34 +16,49 @@ import { orRefuse, Refusal } from './refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'secrets'>;
 
-const decideOnDomain = async (deps: Deps, domain: DomainName, command: Domain.Command): Promise<void> => {
-  orRefuse(await handle(deps.events, Domain.streamName(domain), domainAggregate, command, { random: deps.random, metadata: metadataOf('admin') }));
+/** a domain the caller may not see is answered as one that does not exist */
+const refuseUnseen = (scope: AdminScope, domain: DomainName): void => {
+  if (!sees(scope, domain)) orRefuse(Domain.existingDomain(Domain.initialState, domain));
 };
 
-export const createDomain = (deps: Deps, domain: DomainName, appPassword: string): Promise<void> =>
-  decideOnDomain(deps, domain, {
+const decideOnDomain = async (deps: Deps, scope: AdminScope, domain: DomainName, command: Domain.Command): Promise<void> => {
+  refuseUnseen(scope, domain);
+  orRefuse(await handle(deps.events, Domain.streamName(domain), domainAggregate, command, { random: deps.random, metadata: metadataOf(actorOf(scope)) }));
+};
+
+export const createDomain = (deps: Deps, scope: AdminScope, domain: DomainName, appPassword: string): Promise<void> => {
+  onlyGlobal(scope, 'creating domains');
+  return decideOnDomain(deps, scope, domain, {
     type: 'CreateDomain',
     domain,
     appPasswordSealed: orRefuse(parseSealed(deps.secrets.seal(appPassword))),
     now: nowOf(deps.clock),
   });
+};
 
-export const addCategory = (deps: Deps, domain: DomainName, categoryId: CategoryId, name: DisplayName, provisioning: boolean): Promise<void> =>
-  decideOnDomain(deps, domain, { type: 'AddCategory', domain, categoryId, name, provisioning, now: nowOf(deps.clock) });
+export const addCategory = (deps: Deps, scope: AdminScope, domain: DomainName, categoryId: CategoryId, name: DisplayName, provisioning: boolean): Promise<void> =>
+  decideOnDomain(deps, scope, domain, { type: 'AddCategory', domain, categoryId, name, provisioning, now: nowOf(deps.clock) });
 
-export const setCategoryProvisioning = (deps: Deps, domain: DomainName, categoryId: CategoryId, provisioning: boolean): Promise<void> =>
-  decideOnDomain(deps, domain, { type: 'SetCategoryProvisioning', domain, categoryId, provisioning, now: nowOf(deps.clock) });
+export const setCategoryProvisioning = (deps: Deps, scope: AdminScope, domain: DomainName, categoryId: CategoryId, provisioning: boolean): Promise<void> =>
+  decideOnDomain(deps, scope, domain, { type: 'SetCategoryProvisioning', domain, categoryId, provisioning, now: nowOf(deps.clock) });
 
 /** the domain's state, folded from its stream */
 export const loadDomain = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<Domain.State> =>
   (await load(deps.events, Domain.streamName(domain), domainAggregate)).state;
 
 /** every category of an existing domain, in the order they were added */
-export const categoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Domain.Category[]> =>
-  orRefuse(Domain.existingDomain(await loadDomain(deps, domain), domain)).categories;
+export const categoriesOf = async (deps: Pick<DevicesDeps, 'events'>, scope: AdminScope, domain: DomainName): Promise<readonly Domain.Category[]> => {
+  refuseUnseen(scope, domain);
+  return orRefuse(Domain.existingDomain(await loadDomain(deps, domain), domain)).categories;
+};
 
 /** every domain, by name (from the read model: one just created may show a moment later) */
-export const listDomains = async (deps: Pick<DevicesDeps, 'readModels'>, page: PageRequest): Promise<Page<DomainDoc>> => {
+export const listDomains = async (deps: Pick<DevicesDeps, 'readModels'>, scope: AdminScope, page: PageRequest): Promise<Page<DomainDoc>> => {
+  if (scope.kind === 'domain') {
+    // a domain admin's list is its own domain, on the first page
+    const own = page.cursor === undefined ? await deps.readModels.get<DomainDoc & JsonObject>(DOMAINS, DOMAIN_LIST, scope.domain) : undefined;
+    return { items: own ? [{ name: own.name, createdAt: own.createdAt }] : [], next: undefined };
+  }
   const index = await readIndex<DomainDoc & JsonObject>(deps.readModels, DOMAINS, DOMAIN_LIST, '', page, false);
   return { items: index.items.map(({ doc }) => ({ name: doc.name, createdAt: doc.createdAt })), next: index.next };
 };

@@ -6,6 +6,7 @@
  */
 import {
   ConfigJob,
+  Domain,
   parseId,
   UpdateJob,
   type CategorySelector,
@@ -13,7 +14,8 @@ import {
   type Firmware,
   type Id,
 } from '../../domain';
-import { handle } from '../command-handler';
+import { handle, load } from '../command-handler';
+import { actorOf, sees, visibleOr, type AdminScope } from './admin-scope';
 import { configJobAggregate, updateJobAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { loadDomain } from './domains';
@@ -24,7 +26,27 @@ import { orRefuse } from './refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'projections' | 'offers'>;
 
-const options = (deps: Deps) => ({ random: deps.random, metadata: metadataOf('admin') });
+const options = (deps: Deps, scope: AdminScope) => ({ random: deps.random, metadata: metadataOf(actorOf(scope)) });
+
+/** the domain's state, or that of no domain when the caller may not see it */
+const domainFor = async (deps: Deps, scope: AdminScope, domain: DomainName): Promise<Domain.State> =>
+  visibleOr(scope, domain, await loadDomain(deps, domain), Domain.initialState);
+
+/**
+ * Refuse, exactly as for a job that does not exist, a job of a domain the caller may not
+ * see (a job's domain never changes, so checking before deciding is enough).
+ */
+export const refuseUnseenUpdateJob = async (deps: Pick<DevicesDeps, 'events' | 'clock'>, scope: AdminScope, jobId: Id): Promise<void> => {
+  if (scope.kind === 'global') return;
+  const { state } = await load(deps.events, UpdateJob.streamName(jobId), updateJobAggregate);
+  if (state.status === 'none' || !sees(scope, state.domain)) orRefuse(UpdateJob.decide({ type: 'CancelUpdateJob', jobId, now: nowOf(deps.clock) }, UpdateJob.initialState));
+};
+
+const refuseUnseenConfigJob = async (deps: Pick<DevicesDeps, 'events' | 'clock'>, scope: AdminScope, jobId: Id): Promise<void> => {
+  if (scope.kind === 'global') return;
+  const { state } = await load(deps.events, ConfigJob.streamName(jobId), configJobAggregate);
+  if (state.status === 'none' || !sees(scope, state.domain)) orRefuse(ConfigJob.decide({ type: 'CancelConfigJob', jobId, now: nowOf(deps.clock) }, ConfigJob.initialState));
+};
 
 const newJobId = (deps: Deps): Id => orRefuse(parseId(deps.random.uuid()));
 
@@ -36,19 +58,20 @@ export interface UpdateJobInput {
   readonly failureThreshold?: number;
 }
 
-export const createUpdateJob = async (deps: Deps, input: UpdateJobInput): Promise<Id> => {
-  const domainState = await loadDomain(deps, input.domain);
+export const createUpdateJob = async (deps: Deps, scope: AdminScope, input: UpdateJobInput): Promise<Id> => {
+  const domainState = await domainFor(deps, scope, input.domain);
   const jobId = newJobId(deps);
   const created = orRefuse(
-    await handle(deps.events, UpdateJob.streamName(jobId), updateJobAggregate, { type: 'CreateUpdateJob', jobId, ...input, domainState, now: nowOf(deps.clock) }, options(deps)),
+    await handle(deps.events, UpdateJob.streamName(jobId), updateJobAggregate, { type: 'CreateUpdateJob', jobId, ...input, domainState, now: nowOf(deps.clock) }, options(deps, scope)),
   );
   await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, created.position), awaitOwnWrite(deps, WAVES, created.position)]);
   deps.offers.invalidate();
   return jobId;
 };
 
-export const cancelUpdateJob = async (deps: Deps, jobId: Id): Promise<void> => {
-  const cancelled = orRefuse(await handle(deps.events, UpdateJob.streamName(jobId), updateJobAggregate, { type: 'CancelUpdateJob', jobId, now: nowOf(deps.clock) }, options(deps)));
+export const cancelUpdateJob = async (deps: Deps, scope: AdminScope, jobId: Id): Promise<void> => {
+  await refuseUnseenUpdateJob(deps, scope, jobId);
+  const cancelled = orRefuse(await handle(deps.events, UpdateJob.streamName(jobId), updateJobAggregate, { type: 'CancelUpdateJob', jobId, now: nowOf(deps.clock) }, options(deps, scope)));
   await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, cancelled.position), awaitOwnWrite(deps, WAVES, cancelled.position)]);
   deps.offers.invalidate();
 };
@@ -60,19 +83,20 @@ export interface ConfigJobInput {
   readonly params: unknown;
 }
 
-export const createConfigJob = async (deps: Deps, input: ConfigJobInput): Promise<Id> => {
-  const domainState = await loadDomain(deps, input.domain);
+export const createConfigJob = async (deps: Deps, scope: AdminScope, input: ConfigJobInput): Promise<Id> => {
+  const domainState = await domainFor(deps, scope, input.domain);
   const jobId = newJobId(deps);
   const created = orRefuse(
-    await handle(deps.events, ConfigJob.streamName(jobId), configJobAggregate, { type: 'CreateConfigJob', jobId, ...input, domainState, now: nowOf(deps.clock) }, options(deps)),
+    await handle(deps.events, ConfigJob.streamName(jobId), configJobAggregate, { type: 'CreateConfigJob', jobId, ...input, domainState, now: nowOf(deps.clock) }, options(deps, scope)),
   );
   await awaitOwnWrite(deps, CONFIG_JOBS, created.position);
   deps.offers.invalidate();
   return jobId;
 };
 
-export const cancelConfigJob = async (deps: Deps, jobId: Id): Promise<void> => {
-  const cancelled = orRefuse(await handle(deps.events, ConfigJob.streamName(jobId), configJobAggregate, { type: 'CancelConfigJob', jobId, now: nowOf(deps.clock) }, options(deps)));
+export const cancelConfigJob = async (deps: Deps, scope: AdminScope, jobId: Id): Promise<void> => {
+  await refuseUnseenConfigJob(deps, scope, jobId);
+  const cancelled = orRefuse(await handle(deps.events, ConfigJob.streamName(jobId), configJobAggregate, { type: 'CancelConfigJob', jobId, now: nowOf(deps.clock) }, options(deps, scope)));
   await awaitOwnWrite(deps, CONFIG_JOBS, cancelled.position);
   deps.offers.invalidate();
 };

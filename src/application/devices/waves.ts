@@ -13,6 +13,7 @@ import { toMillis, UpdateJob, type Id } from '../../domain';
 import { handle, load } from '../command-handler';
 import type { JsonObject } from '../ports/event-store';
 import { updateJobAggregate } from './aggregates';
+import { actorOf, sees, type AdminScope } from './admin-scope';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { UPDATE_JOBS } from './projections/update-jobs';
 import { RUNNING, WAVE_JOBS, WAVES, type WaveDoc } from './projections/waves';
@@ -31,10 +32,10 @@ export interface WaveJudgement {
 type Deps = Pick<DevicesDeps, 'events' | 'readModels' | 'clock' | 'random' | 'projections' | 'offers'>;
 
 /** Judge the open wave of a job: now, or (with `soakMs`) only once it has been open that long. */
-export const judgeWave = async (deps: Deps, jobId: Id, soakMs = 0): Promise<WaveJudgement> => {
+export const judgeWave = async (deps: Deps, jobId: Id, soakMs = 0, scope?: AdminScope): Promise<WaveJudgement> => {
   const stream = UpdateJob.streamName(jobId);
   const current = (await load(deps.events, stream, updateJobAggregate)).state;
-  if (current.status === 'none') throw new Refusal('not-found', 'no such update job');
+  if (current.status === 'none' || (scope !== undefined && !sees(scope, current.domain))) throw new Refusal('not-found', 'no such update job');
   const judged = (outcome: WaveOutcome, job: UpdateJob.Created = current): WaveJudgement => ({ jobId, outcome, status: job.status, openWave: job.openWave });
   if (current.status !== 'running' || current.openWave >= current.waves.length - 1) return judged('done');
   const doc = await deps.readModels.get<WaveDoc & JsonObject>(WAVES, WAVE_JOBS, jobId);
@@ -44,7 +45,7 @@ export const judgeWave = async (deps: Deps, jobId: Id, soakMs = 0): Promise<Wave
   const count = doc.counts[doc.openWave] ?? { offered: 0, applied: 0, failed: 0 };
   const stats = { targets: count.offered, applied: count.applied, failed: count.failed };
   const handled = orRefuse(
-    await handle(deps.events, stream, updateJobAggregate, { type: 'AdvanceWave', jobId, wave: doc.openWave, stats, now }, { random: deps.random, metadata: metadataOf('system') }),
+    await handle(deps.events, stream, updateJobAggregate, { type: 'AdvanceWave', jobId, wave: doc.openWave, stats, now }, { random: deps.random, metadata: metadataOf(scope ? actorOf(scope) : 'system') }),
   );
   await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, handled.position), awaitOwnWrite(deps, WAVES, handled.position)]);
   if (handled.events.length > 0) deps.offers.invalidate();

@@ -6,6 +6,8 @@ import { userNames } from './directory-queries';
 import { stateAt } from './phone-queries';
 import { entryKey, ROLLOUTS, type EntryDoc, type RolloutDoc } from './projections/rollouts';
 
+type Deps = { readonly readModels: ReadModelStore; readonly clock: Clock };
+
 export interface RolloutEntryStatus {
   readonly user: string;
   /** the user's name in the directory (null if the user is not in the read model) */
@@ -26,7 +28,7 @@ export interface RolloutStatus {
   readonly entries: readonly RolloutEntryStatus[];
 }
 
-export async function getRollout(deps: { readonly readModels: ReadModelStore; readonly clock: Clock }, rolloutId: string): Promise<RolloutStatus | undefined> {
+export async function getRollout(deps: Deps, rolloutId: string): Promise<RolloutStatus | undefined> {
   const rollout = await deps.readModels.get<RolloutDoc>(ROLLOUTS, 'rollouts', rolloutId);
   if (rollout === undefined) return undefined;
   const docs = await deps.readModels.list<EntryDoc>(ROLLOUTS, 'entries', { prefix: entryKey(rolloutId, ''), limit: rollout.size });
@@ -46,4 +48,50 @@ export async function getRollout(deps: { readonly readModels: ReadModelStore; re
       mac: e.mac,
     })),
   };
+}
+
+export interface RolloutSummary {
+  readonly rolloutId: string;
+  readonly category: string;
+  readonly phoneApp: string;
+  readonly startedAt: string;
+  readonly users: number;
+  readonly pending: number;
+  readonly registered: number;
+  readonly expired: number;
+}
+
+export interface RolloutPage {
+  readonly rollouts: readonly RolloutSummary[];
+  /** the cursor of the next (older) page, when there may be one */
+  readonly next: string | null;
+}
+
+/** at most this many rollouts on one page: each is counted from its entries */
+export const MAX_ROLLOUT_PAGE = 100;
+
+/**
+ * The past rollouts, newest first, each with how many of its users are pending,
+ * registered or expired at the clock's now. A page reads the entries of the rollouts on
+ * it (a rollout holds at most 10,000), hence the small page.
+ */
+export async function listRollouts(deps: Deps, page: { readonly limit?: number; readonly cursor?: string }): Promise<RolloutPage> {
+  const limit = Math.min(Math.max(1, page.limit ?? 20), MAX_ROLLOUT_PAGE);
+  const started = await deps.readModels.list<{ rolloutId: string }>(ROLLOUTS, 'started', { reverse: true, limit, ...(page.cursor ? { afterKey: page.cursor } : {}) });
+  const docs = await deps.readModels.getMany<RolloutDoc>(ROLLOUTS, 'rollouts', started.map((s) => s.doc.rolloutId));
+  const rollouts = await Promise.all(
+    started.flatMap(({ doc: { rolloutId } }) => {
+      const rollout = docs.get(rolloutId);
+      if (rollout === undefined) return [];
+      return [
+        (async (): Promise<RolloutSummary> => {
+          const entries = await deps.readModels.list<EntryDoc>(ROLLOUTS, 'entries', { prefix: entryKey(rolloutId, ''), limit: Math.max(1, rollout.size) });
+          const counts = { pending: 0, registered: 0, expired: 0 };
+          for (const { doc } of entries) counts[stateAt(doc, deps.clock)] += 1;
+          return { rolloutId, category: rollout.category, phoneApp: rollout.phoneApp, startedAt: rollout.startedAt, users: rollout.size, ...counts };
+        })(),
+      ];
+    }),
+  );
+  return { rollouts, next: started.length === limit ? started[started.length - 1]!.key : null };
 }

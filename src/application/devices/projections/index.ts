@@ -2,6 +2,7 @@ import type { Projection } from '../../projections/projection';
 import { codesProjection } from './codes';
 import { configJobsProjection } from './config-jobs';
 import { deviceListProjection } from './device-list';
+import { domainAdminsProjection } from './domain-admins';
 import { domainsProjection } from './domains';
 import { outboxProjection } from './outbox';
 import { updateJobsProjection } from './update-jobs';
@@ -16,4 +17,5 @@ export const devicesProjections: readonly Projection[] = [
   outboxProjection,
   codesProjection,
   domainsProjection,
+  domainAdminsProjection,
 ];

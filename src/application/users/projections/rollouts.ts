@@ -3,6 +3,8 @@
  * - `rollouts` by rollout id: `{rolloutId, category, phoneApp, startedAt, size}`
  * - `entries` by `<rolloutId>/<userId>`: `{user, order, codeHash, code, expiresAt, mac, registeredAt}`
  *   (`order`: the place of the user in the rollout as started; `code` null once purged)
+ * - `started` by the log position of `RolloutStarted` (16 digits): `{rolloutId}`, so the
+ *   past rollouts list newest first
  */
 import { put, type Projection } from '../../projections/projection';
 import { decodeRecorded } from './decode';
@@ -32,9 +34,12 @@ export interface EntryDoc {
 
 export const entryKey = (rolloutId: string, userId: string): string => `${rolloutId}/${userId}`;
 
+/** keys of `started`: log positions, fixed width, so they sort in the order of the log */
+export const startedKey = (position: number): string => String(position).padStart(16, '0');
+
 export const rolloutsProjection: Projection = {
   name: ROLLOUTS,
-  version: 2,
+  version: 3,
   eventTypes: ['RolloutStarted', 'RolloutEntryRegistered', 'RolloutCodeReissued', 'RolloutCodesPurged'],
   async apply(recorded, view) {
     const event = decodeRecorded(recorded);
@@ -44,6 +49,7 @@ export const rolloutsProjection: Projection = {
         const rollout: RolloutDoc = { rolloutId, category, phoneApp: phoneAppId, startedAt: at, size: entries.length };
         return [
           put('rollouts', rolloutId, rollout),
+          put('started', startedKey(recorded.globalPosition), { rolloutId }),
           ...entries.map((e, order) => {
             const doc: EntryDoc = { user: e.userId, order, codeHash: e.codeHash, code: e.code, expiresAt: e.expiresAt, mac: null, registeredAt: null };
             return put('entries', entryKey(rolloutId, e.userId), doc);

@@ -11,8 +11,12 @@ export interface Category {
   readonly provisioning: boolean;
 }
 
+/** who the token is (`GET /whoami`): the global admin, or the administrator of one domain */
+export type Who = { readonly kind: 'global' } | { readonly kind: 'domain'; readonly id: string; readonly domain: string };
+
 export interface Context {
   readonly api: AdminApi;
+  readonly who: Who;
   /** show a failure: a refused token logs out, an unreachable server goes to the banner, the rest to `notice` */
   fail(error: unknown, notice: Notice): void;
   /** the names of every domain (cached for a moment) */

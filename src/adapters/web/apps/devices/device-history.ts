@@ -1,4 +1,4 @@
-/** One phone (`GET /devices/{mac}`): where it stands, its jobs, its whole history; approve or release it. */
+/** One phone (`GET /devices/{mac}`): where it stands, what it is offered now (firmware, merged config), which jobs it got and when, its whole history; approve or release it. */
 import { busy, fill, h, table } from '../shared/dom';
 import { formatMac, formatTime, stateName, timeText } from '../shared/format';
 import { Notice } from '../shared/notice';
@@ -6,9 +6,18 @@ import { ADMIN, type Context } from './context';
 import type { DeviceSummary } from './device-list';
 import { viewCard, type View } from './view';
 
+interface Times {
+  readonly offeredAt: string | null;
+  readonly reportedAt: string | null;
+}
+
 interface DeviceDetails extends DeviceSummary {
-  readonly firmwareJobs: ReadonlyArray<{ jobId: string; version: string; outcome: string }>;
-  readonly configs: ReadonlyArray<{ revision: string; outcome: string }>;
+  readonly firmwareJobs: ReadonlyArray<{ jobId: string; version: string; outcome: string } & Times>;
+  readonly configs: ReadonlyArray<{ revision: string; outcome: string } & Times>;
+  readonly current: {
+    readonly updateJob: { readonly jobId: string; readonly version: string } | null;
+    readonly config: { readonly revision: string; readonly settings: Record<string, unknown> } | null;
+  };
   readonly history: ReadonlyArray<{ version: number; type: string; at: string; data: Record<string, unknown> }>;
 }
 
@@ -78,13 +87,34 @@ export async function deviceHistoryView(context: Context, mac: string): Promise<
         body,
         facts(device),
         actions(device),
+        h('h3', {}, 'What it is offered now'),
+        h(
+          'p',
+          { id: 'current-firmware' },
+          device.current.updateJob
+            ? `Firmware ${device.current.updateJob.version} (update job ${device.current.updateJob.jobId}); it runs ${device.firmware ?? 'an unknown version'}.`
+            : `No update job matches it; it runs ${device.firmware ?? 'an unknown version'}.`,
+        ),
+        device.current.config
+          ? h('pre', { class: 'mono', id: 'merged-config', 'aria-label': `Merged config, revision ${device.current.config.revision}` }, JSON.stringify(device.current.config.settings, null, 2))
+          : h('p', { class: 'hint', id: 'merged-config' }, 'No config job matches it.'),
         h('h3', {}, 'Firmware jobs'),
         device.firmwareJobs.length
-          ? table('Update jobs offered to this phone', ['Job', 'Version', 'Outcome'], device.firmwareJobs.map((j) => [h('span', { class: 'mono' }, j.jobId), j.version, h('span', { class: 'badge', 'data-state': j.outcome }, stateName(j.outcome))]))
+          ? table(
+              'Update jobs offered to this phone',
+              ['Job', 'Version', 'Offered', 'Outcome', 'Reported'],
+              device.firmwareJobs.map((j) => [h('span', { class: 'mono' }, j.jobId), j.version, formatTime(j.offeredAt), h('span', { class: 'badge', 'data-state': j.outcome }, stateName(j.outcome)), j.reportedAt ? formatTime(j.reportedAt) : '—']),
+              { id: 'firmware-jobs-table' },
+            )
           : h('p', { class: 'hint' }, 'No update job was offered to it yet.'),
         h('h3', {}, 'Config revisions'),
         device.configs.length
-          ? table('Config revisions offered to this phone', ['Revision', 'Outcome'], device.configs.map((c) => [h('span', { class: 'mono' }, c.revision), h('span', { class: 'badge', 'data-state': c.outcome }, stateName(c.outcome))]))
+          ? table(
+              'Config revisions offered to this phone',
+              ['Revision', 'Offered', 'Outcome', 'Reported'],
+              device.configs.map((c) => [h('span', { class: 'mono' }, c.revision), formatTime(c.offeredAt), h('span', { class: 'badge', 'data-state': c.outcome }, stateName(c.outcome)), c.reportedAt ? formatTime(c.reportedAt) : '—']),
+              { id: 'configs-table' },
+            )
           : h('p', { class: 'hint' }, 'No config was offered to it yet.'),
         h('h3', {}, 'History'),
         table(

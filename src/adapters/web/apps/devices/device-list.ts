@@ -1,4 +1,7 @@
-/** The phones (`GET /devices`): filter by domain, category and state; newest first; each links to its history. */
+/**
+ * The phones (`GET /devices`), for fleets of thousands: narrowed on the server by domain,
+ * category, state, part of the MAC, model and firmware; newest first, paged; each links to its history.
+ */
 import { fill, h, keepFocus, labelled, select, table } from '../shared/dom';
 import { formatMac, formatTime, stateName, timeText } from '../shared/format';
 import { Notice } from '../shared/notice';
@@ -38,17 +41,33 @@ export async function deviceListView(context: Context): Promise<View> {
     onChange: () => void reload(),
   });
   state.addEventListener('change', () => void reload());
+  const text = (id: string, name: string, placeholder: string): HTMLInputElement => {
+    const input = h('input', { id, name, placeholder, autocomplete: 'off', spellcheck: false });
+    let timer: number | undefined;
+    // the server searches: ask it once typing pauses
+    input.addEventListener('input', () => {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void reload(), 300);
+    });
+    return input;
+  };
+  const mac = text('filter-mac', 'mac', '00:90:33 or aa:bb');
+  const model = text('filter-model', 'model', 'IP112');
+  const firmware = text('filter-firmware', 'firmware', '13r3 sr5');
 
   const query = (limit: number, cursor?: string): Record<string, string | undefined> => ({
     domain: filter.domain() || undefined,
     category: filter.category() || undefined,
     state: state.value || undefined,
+    mac: mac.value.trim() || undefined,
+    model: model.value.trim() || undefined,
+    firmware: firmware.value.trim() || undefined,
     limit: String(limit),
     cursor,
   });
 
   const draw = (): void => {
-    status.textContent = `${shown.length} phone${shown.length === 1 ? '' : 's'} shown${next ? ' (there are more)' : ''}.`;
+    status.textContent = `${shown.length} phone${shown.length === 1 ? '' : 's'} shown${next ? ' (there may be more: Show more)' : ''}.`;
     more.hidden = next === undefined;
     keepFocus(list, () => fill(
       list,
@@ -99,7 +118,15 @@ export async function deviceListView(context: Context): Promise<View> {
   return {
     element: viewCard(
       'Phones',
-      h('form', { class: 'inline-form', 'aria-label': 'Filter the phones', onsubmit: (e: Event) => e.preventDefault() }, filter.element, labelled('State', state)),
+      h(
+        'form',
+        { class: 'inline-form', 'aria-label': 'Filter the phones', onsubmit: (e: Event) => (e.preventDefault(), void reload()) },
+        filter.element,
+        labelled('State', state),
+        labelled('MAC', mac),
+        labelled('Model', model),
+        labelled('Firmware', firmware),
+      ),
       error.element,
       status,
       list,

@@ -107,7 +107,7 @@ export async function domainsView(context: Context, initial?: string): Promise<V
                 ]),
                 { id: 'domains-table' },
               )
-            : h('p', { class: 'hint' }, 'No domains yet: create the first one below.'),
+            : h('p', { class: 'hint' }, context.who.kind === 'global' ? 'No domains yet: create the first one below.' : 'No domain.'),
         ),
       );
       await drawCategories();
@@ -146,7 +146,7 @@ export async function domainsView(context: Context, initial?: string): Promise<V
       h(
         'div',
         { class: 'columns' },
-        h('section', { class: 'card', 'aria-label': 'Domains' }, error.element, list, h('h3', {}, 'New domain'), create),
+        h('section', { class: 'card', 'aria-label': 'Domains' }, error.element, list, context.who.kind === 'global' ? [h('h3', {}, 'New domain'), create] : null),
         h('section', { class: 'card', 'aria-labelledby': 'categories-title' }, categoryTitle, categoryList, addSection),
       ),
     ),

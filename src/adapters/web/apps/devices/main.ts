@@ -1,8 +1,10 @@
 /**
  * The Devices admin (`/apps/devices`): domains and categories, the phones (filter, state,
  * versions, last seen) and each phone's history, update jobs with their waves and phones,
- * config jobs, the outbox. It speaks the Devices admin HTTP API (`/devices/v1/admin`) with
- * the admin token the person typed, and reloads what it shows every few seconds.
+ * config jobs, the outbox; for the global admin, the administrators of each domain. It
+ * speaks the Devices admin HTTP API (`/devices/v1/admin`) with the token the person typed,
+ * the global admin's or a domain admin's (which sees only its domain), and reloads what it
+ * shows every few seconds.
  */
 import '../shared/styles.css';
 import { fill, h } from '../shared/dom';
@@ -12,7 +14,8 @@ import { frame } from '../shared/layout';
 import { Notice } from '../shared/notice';
 import { adminPrompt, appLogin } from '../shared/session';
 import { configJobsView } from './config-jobs';
-import { ADMIN, type Category, type Context } from './context';
+import { adminsView } from './admins';
+import { ADMIN, type Category, type Context, type Who } from './context';
 import { deviceHistoryView } from './device-history';
 import { deviceListView } from './device-list';
 import { domainsView } from './domains';
@@ -24,13 +27,15 @@ const app = frame('Devices admin');
 const REFRESH_MS = 5000;
 const CACHE_MS = 10_000;
 
-const TABS = [
+const TABS: ReadonlyArray<readonly [string, string]> = [
   ['devices', 'Phones'],
   ['update-jobs', 'Update jobs'],
   ['config-jobs', 'Config jobs'],
   ['domains', 'Domains'],
   ['outbox', 'Outbox'],
-] as const;
+];
+/** only the global admin manages domain administrators */
+const GLOBAL_TABS: ReadonlyArray<readonly [string, string]> = [...TABS, ['admins', 'Administrators']];
 
 let close: (() => void) | undefined;
 const login = appLogin(app, 'zerotouch.devices.token', adminPrompt('the Devices admin'), open, () => {
@@ -56,6 +61,21 @@ function cached<T>(load: () => Promise<T>): { get(): Promise<T>; forget(): void 
 
 function open(token: string): void {
   const api = new AdminApi(token);
+  const failed = new Notice('alert', 'login-error');
+  api.get<Who>(`${ADMIN}/whoami`).then(
+    (who) => start(api, who),
+    (error: unknown) => {
+      if (error instanceof AppError && error.code === 'unauthorized') login.ask('The admin token was refused. Check it and log in again.');
+      else {
+        fill(app.main, failed.element);
+        failed.error(error);
+      }
+    },
+  );
+}
+
+function start(api: AdminApi, who: Who): void {
+  const tabList = who.kind === 'global' ? GLOBAL_TABS : TABS;
   /** the server did not answer during this round of reloading */
   let unreachable = false;
   let bannerUp = false;
@@ -64,6 +84,7 @@ function open(token: string): void {
   const categories = new Map<string, ReturnType<typeof cached<readonly Category[]>>>();
   const context: Context = {
     api,
+    who,
     fail(error, notice) {
       if (error instanceof AppError && error.code === 'unauthorized') {
         login.ask('The admin token was refused. Check it and log in again.');
@@ -93,7 +114,7 @@ function open(token: string): void {
   const tabs = h('ul', { class: 'tabs' });
   const viewBox = h('div', { id: 'view' });
   fill(app.main, h('h1', { class: 'visually-hidden' }, 'Devices admin'), h('nav', { 'aria-label': 'Sections' }, tabs), viewError.element, viewBox);
-  app.session(h('span', {}, 'Administrator'), () => login.ask());
+  app.session(h('span', { id: 'who' }, who.kind === 'global' ? 'Administrator' : `Administrator of ${who.domain}`), () => login.ask());
 
   let current: View | undefined;
   let showing = 0;
@@ -112,6 +133,9 @@ function open(token: string): void {
         return { tab: name, build: () => domainsView(context) };
       case 'outbox':
         return { tab: name, build: () => outboxView(context) };
+      case 'admins':
+        if (who.kind === 'global') return { tab: name, build: () => adminsView(context) };
+        return { tab: 'devices', build: () => deviceListView(context) };
       default:
         return { tab: 'devices', build: () => deviceListView(context) };
     }
@@ -121,7 +145,7 @@ function open(token: string): void {
   const show = async (focus: boolean): Promise<void> => {
     const { tab, build } = route();
     const mine = ++showing;
-    fill(tabs, TABS.map(([id, text]) => h('li', {}, h('a', { href: `#${id}`, 'aria-current': id === tab ? 'page' : null }, text))));
+    fill(tabs, tabList.map(([id, text]) => h('li', {}, h('a', { href: `#${id}`, 'aria-current': id === tab ? 'page' : null }, text))));
     viewError.clear();
     current = undefined;
     try {

@@ -2,7 +2,8 @@
  * UsersAdmin, "Register phones" (`/apps/users-admin`): in four steps — the connection to
  * Devices, the category and phone app, the users, the codes — an administrator hands one
  * code to each user, watches each turn from Pending to Registered, downloads the list as
- * CSV, issues new codes for expired ones and prints a welcome sheet per user. It speaks
+ * CSV, issues new codes for expired ones and prints a welcome sheet per user; the past
+ * rollouts, newest first, can be reopened live, their CSV and sheets had again. It speaks
  * the UsersAdmin WebSocket (`/users/v1/admin`) and, for the CSV, the admin HTTP API.
  */
 import '../shared/styles.css';
@@ -15,6 +16,7 @@ import { adminPrompt, appLogin } from '../shared/session';
 import { choiceStep, connectionStep, STEP_NAMES, type Choice } from './steps';
 import { UserPicker, type User } from './user-picker';
 import { CodesView, type Rollout, type RolloutEntry } from './codes';
+import { pastRollouts, PAST_ROLLOUTS_PAGE, type RolloutSummary } from './past-rollouts';
 import { welcomeSheets } from './welcome-sheet';
 
 const app = frame('Register phones');
@@ -74,7 +76,16 @@ function open(token: string): void {
   const stepView = async (): Promise<HTMLElement> => {
     switch (step) {
       case 1:
-        return connectionStep(devices, { recheck: () => socket?.reconnect(), next: () => void go(2) });
+        return h(
+          'div',
+          {},
+          connectionStep(devices, { recheck: () => socket?.reconnect(), next: () => void go(2) }),
+          await pastRollouts({
+            load: (cursor) => request<{ rollouts: RolloutSummary[]; next: string | null }>('GetRollouts', { limit: PAST_ROLLOUTS_PAGE, ...(cursor ? { cursor } : {}) }),
+            open: (rolloutId, sheets) => void showRollout(rolloutId, sheets).catch((failure: unknown) => error.error(failure)),
+            download: (rolloutId, button) => downloadCsv(button, rolloutId),
+          }),
+        );
       case 2: {
         const [categories, apps] = await Promise.all([
           request<{ categories: Choice[] }>('GetCategories'),
@@ -124,18 +135,18 @@ function open(token: string): void {
     }
   }
 
-  async function showRollout(rolloutId: string): Promise<void> {
+  async function showRollout(rolloutId: string, sheets = false): Promise<void> {
     rollout = await request<Rollout>('GetRollout', { rolloutId });
     setRolloutInUrl(rolloutId);
-    await go(4);
+    await go(4, sheets);
   }
 
-  async function downloadCsv(button: HTMLButtonElement): Promise<void> {
-    if (!rollout) return;
+  async function downloadCsv(button: HTMLButtonElement, rolloutId = rollout?.rolloutId): Promise<void> {
+    if (!rolloutId) return;
     error.clear();
     try {
-      const file = await busy(button, () => api.download(`/users/v1/admin/rollouts/${encodeURIComponent(rollout!.rolloutId)}.csv`));
-      saveFile(file.blob, file.filename ?? `rollout-${rollout.rolloutId}.csv`);
+      const file = await busy(button, () => api.download(`/users/v1/admin/rollouts/${encodeURIComponent(rolloutId)}.csv`));
+      saveFile(file.blob, file.filename ?? `rollout-${rolloutId}.csv`);
       app.announce.show('The CSV file is downloaded.', 'ok');
     } catch (failure) {
       error.error(failure);
