@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestSocket } from '../support/ws-client';
+import { SEARCH_SCAN } from '../../src/application/devices/device-queries';
 import { DOMAIN, FIRMWARE, World, type Credential } from './support';
 
 describe('Devices admin: searching the phones', () => {
@@ -84,4 +85,21 @@ describe('Devices admin: searching the phones', () => {
     const types = (details.history as Array<{ type: string }>).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(['DeviceProvisioned', 'FirmwareOffered', 'FirmwareApplied', 'ConfigOffered']));
   });
+
+  it(`a search reads at most ${SEARCH_SCAN} phones a request, then answers with a cursor to go on`, async () => {
+    // more claimed phones than one request reads: none of them matches the model
+    const total = SEARCH_SCAN + 500;
+    for (let start = 0; start < total; start += 1000) {
+      const macs = Array.from({ length: Math.min(1000, total - start) }, (_, i) => `0090aa${(start + i).toString(16).padStart(6, '0')}`);
+      await world.adminOk('POST', '/claims', { macs, domain: DOMAIN, category: 'office' });
+    }
+    await world.caughtUp();
+    const first = await list('model=IP232&limit=10');
+    expect(first.macs).toEqual([]);
+    expect(first.next).toBeDefined();
+    // the rest of the claimed phones, then the provisioned ones (older), of which three match
+    const second = await list(`model=IP232&limit=10&cursor=${first.next}`);
+    expect(second.macs.sort()).toEqual(phones.filter((p) => p.model === 'IP232').map((p) => p.mac).sort());
+    expect(second.next).toBeUndefined();
+  }, 120_000);
 });
