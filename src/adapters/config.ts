@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { IP_THROTTLE, MAC_THROTTLE } from '../domain/throttle';
 
 export type PartName = 'redirector' | 'devices' | 'users';
 export const PART_NAMES: readonly PartName[] = ['redirector', 'devices', 'users'];
@@ -188,8 +189,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     pollSeconds: int('ZT_POLL_SECONDS', get('ZT_POLL_SECONDS'), 300, 1, 86_400),
     codeTtlDays: 7,
     rateLimits: {
-      perMac: { burst: int('ZT_RATE_MAC_BURST', get('ZT_RATE_MAC_BURST'), 5, 1, 1_000_000), refillMs: int('ZT_RATE_MAC_REFILL_MS', get('ZT_RATE_MAC_REFILL_MS'), 60_000, 1, 86_400_000) },
-      perIp: { burst: int('ZT_RATE_IP_BURST', get('ZT_RATE_IP_BURST'), 100, 1, 1_000_000), refillMs: int('ZT_RATE_IP_REFILL_MS', get('ZT_RATE_IP_REFILL_MS'), 1_000, 1, 86_400_000) },
+      // the domain's limits (SPEC §2) unless set
+      perMac: {
+        burst: int('ZT_RATE_MAC_BURST', get('ZT_RATE_MAC_BURST'), MAC_THROTTLE.burst, 1, 1_000_000),
+        refillMs: int('ZT_RATE_MAC_REFILL_MS', get('ZT_RATE_MAC_REFILL_MS'), MAC_THROTTLE.intervalMs, 1, 86_400_000),
+      },
+      perIp: {
+        burst: int('ZT_RATE_IP_BURST', get('ZT_RATE_IP_BURST'), IP_THROTTLE.burst, 1, 1_000_000),
+        refillMs: int('ZT_RATE_IP_REFILL_MS', get('ZT_RATE_IP_REFILL_MS'), IP_THROTTLE.intervalMs, 1, 86_400_000),
+      },
     },
     inputLimits: {
       // below 8 the protocols' own messages would not fit; above 1,000 recursive code near the stack's limit

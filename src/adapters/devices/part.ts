@@ -5,18 +5,15 @@
  * purge of expired codes, the sweeper of the guess throttle. It speaks HTTP to a Redirector (`ZT_REDIRECTOR_URL`, else
  * this process's own URL) with `ZT_REDIRECTOR_API_KEY`, alone or beside the other parts.
  */
-import { join } from 'node:path';
 import { purgeExpiredCodes } from '../../application/devices/code-purge';
 import type { DevicesDeps } from '../../application/devices/deps';
-import { GuessThrottle } from '../../application/devices/guess-throttle';
+import { GuessThrottle } from '../../application/guess-throttle';
 import { OfferCache, offerInputs } from '../../application/devices/offer-cache';
 import { OutboxDispatcher } from '../../application/devices/outbox-dispatcher';
 import { outboxSize } from '../../application/devices/outbox-queries';
-import { Presence, type PresenceStore } from '../../application/devices/presence';
+import { Presence } from '../../application/devices/presence';
 import { devicesProjections } from '../../application/devices/projections';
 import { judgeRunningWaves } from '../../application/devices/waves';
-import { openSqliteDatabase, SqliteEventStore } from '../eventstore/sqlite';
-import { PostgresEventStore } from '../eventstore/postgres';
 import { BackgroundWork } from '../server/background';
 import type { Part, PartContext } from '../server/part';
 import { adminDeviceRoutes } from './admin-device-routes';
@@ -26,7 +23,6 @@ import { adminJobRoutes } from './admin-job-routes';
 import { APPS_PATH, appsEndpoint, type AppsSocketOptions } from './apps-socket';
 import { devicesMetrics } from './metrics';
 import { phoneRoutes } from './phone-routes';
-import { MemoryPresenceStore, PostgresPresenceStore, SqlitePresenceStore } from './presence-stores';
 import { HttpRedirectorClient, type RedirectorClientOptions } from './redirector-client';
 
 export interface DevicesPartOptions extends AppsSocketOptions {
@@ -43,20 +39,10 @@ export interface DevicesPartOptions extends AppsSocketOptions {
   readonly redirector?: Pick<RedirectorClientOptions, 'timeoutMs' | 'retries' | 'backoffMs'>;
 }
 
-/** The presence table beside the events; for EventStoreDB a SQLite file beside the read models. */
-const openPresenceStore = async (context: PartContext): Promise<{ store: PresenceStore; close: () => void }> => {
-  const { events } = context;
-  if (events instanceof SqliteEventStore) return { store: new SqlitePresenceStore(events.db), close: () => undefined };
-  if (events instanceof PostgresEventStore) return { store: await PostgresPresenceStore.open(events.pool, events.schema), close: () => undefined };
-  if (events.kind === 'memory') return { store: new MemoryPresenceStore(), close: () => undefined };
-  const db = openSqliteDatabase(join(context.config.dataDir, 'presence.db'));
-  return { store: new SqlitePresenceStore(db), close: () => db.close() };
-};
-
 export const createDevicesPart = async (context: PartContext, options: DevicesPartOptions = {}): Promise<Part> => {
   const { config, logger } = context;
-  const presenceStore = await openPresenceStore(context);
-  const presence = new Presence(presenceStore.store);
+  // the presence table and the throttle's buckets come with the storage (shared where it is)
+  const presence = new Presence(context.storage.presence);
   const redirector = new HttpRedirectorClient({
     baseUrl: config.redirectorUrl ?? config.publicUrl,
     // read at every call: the composition may register this installation after start
@@ -76,7 +62,11 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     settings: { pollSeconds: config.pollSeconds, publicUrl: config.publicUrl },
   };
   const { perIp, perMac } = config.rateLimits;
-  const throttle = new GuessThrottle({ burst: perIp.burst, intervalMs: perIp.refillMs }, { burst: perMac.burst, intervalMs: perMac.refillMs });
+  const throttle = new GuessThrottle(context.clock, {
+    policies: { perIp: { burst: perIp.burst, intervalMs: perIp.refillMs }, perMac: { burst: perMac.burst, intervalMs: perMac.refillMs } },
+    store: context.storage.throttle,
+    namespace: 'devices',
+  });
   const dispatcher = new OutboxDispatcher({
     events: context.events,
     readModels: context.readModels,
@@ -92,7 +82,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
   });
   redirector.onCall = (operation, outcome) => metrics.redirectorCalls.inc({ operation, outcome });
 
-  const background = new BackgroundWork(logger);
+  const background = new BackgroundWork(logger, context.storage.leases);
   const every = background.every.bind(background);
   const soakMs = options.waveSoakMs ?? 2 * config.pollSeconds * 1000;
 
@@ -110,14 +100,14 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     async start() {
       dispatcher.start();
       every(options.presenceFlushMs ?? 5_000, () => presence.flush(), 'writing last-seen times');
-      every(60_000, async () => throttle.sweep(context.clock.now().getTime()), 'sweeping the guess throttle');
+      every(60_000, () => throttle.sweep(), 'sweeping the guess throttle', { lease: 'devices:throttle-sweep' });
       every(10_000, async () => (waitingNotices = await outboxSize(deps)), 'counting the outbox');
       const purge = async (): Promise<void> => {
         const purged = await purgeExpiredCodes(deps);
         if (purged.codes > 0 || purged.phones > 0) logger.info(purged, 'purged expired codes');
       };
       // at start too: a server started after a pause purges what expired meanwhile
-      every(options.purgeIntervalMs ?? 60_000, purge, 'purging expired codes', { now: true });
+      every(options.purgeIntervalMs ?? 60_000, purge, 'purging expired codes', { now: true, lease: 'devices:code-purge' });
       every(
         options.waveIntervalMs ?? 30_000,
         async () => {
@@ -125,13 +115,13 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
           for (const judgement of judged) metrics.waveJudgements.inc({ outcome: judgement.outcome });
         },
         'judging update waves',
+        { lease: 'devices:waves' },
       );
     },
     async stop() {
       await background.stop();
       await dispatcher.stop();
       await presence.flush().catch((error: unknown) => logger.warn({ err: error }, 'last-seen times were not written'));
-      presenceStore.close();
       await redirector.close();
     },
     banner() {

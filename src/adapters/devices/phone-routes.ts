@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import * as t from 'io-ts';
 import { checkIn } from '../../application/devices/check-in';
 import type { DevicesDeps } from '../../application/devices/deps';
-import type { GuessThrottle } from '../../application/devices/guess-throttle';
+import type { GuessThrottle } from '../../application/guess-throttle';
 import { provision } from '../../application/devices/provision';
 import { reportOutcome } from '../../application/devices/report';
 import { CodeInput, IdInput, IpInput, MacInput, ModelInput, NoteInput, optional, RevisionInput, VersionInput } from './codecs';

@@ -12,7 +12,7 @@
  */
 import pg from 'pg';
 import type { JsonObject } from '../../application/ports/event-store';
-import type { Checkpoint, DocChange, ListOptions, ReadModelStore, Slot, StoredDoc } from '../../application/ports/read-model-store';
+import type { Checkpoint, CommitArgs, DocChange, ListOptions, ReadModelStore, Slot, StoredDoc } from '../../application/ports/read-model-store';
 import {
   createFunctionIfMissing,
   isoUtc,
@@ -162,6 +162,35 @@ function schemaStatements(schema: string): string[] {
   ];
 }
 
+/** the commit function's arguments: the last change of a key wins, as when applied one by one, so each key appears once */
+function commitValues(args: CommitArgs, updatedAt: string): unknown[] {
+  const last = new Map<string, DocChange>();
+  for (const change of args.changes) {
+    const id = `${change.collection}\u0000${change.key}`;
+    last.delete(id);
+    last.set(id, change);
+  }
+  const puts: Array<{ c: string; k: string; d: JsonObject }> = [];
+  const deletes: Array<{ c: string; k: string }> = [];
+  for (const change of last.values()) {
+    if (change.doc === null) deletes.push({ c: change.collection, k: change.key });
+    else puts.push({ c: change.collection, k: change.key, d: change.doc });
+  }
+  return [
+    args.projection,
+    args.slot,
+    args.expected !== undefined,
+    args.expected?.generation ?? null,
+    args.expected?.position ?? null,
+    args.generation,
+    args.version,
+    args.position,
+    updatedAt,
+    JSON.stringify(puts),
+    JSON.stringify(deletes),
+  ];
+}
+
 function statements(schema: string) {
   const s = quoteIdent(schema);
   const checkpointColumns = `projection, slot, generation, position, version, ${isoUtc('updated_at')} AS updated_at`;
@@ -171,6 +200,7 @@ function statements(schema: string) {
     live,
     checkpoint: `SELECT ${checkpointColumns} FROM ${s}.zt_projections WHERE projection = $1 AND slot = $2`,
     checkpoints: `SELECT ${checkpointColumns} FROM ${s}.zt_projections ORDER BY projection, slot`,
+    commitFunction: `${s}.${COMMIT_FUNCTION}`,
     commit: `SELECT ${s}.${COMMIT_FUNCTION}($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb, $11::jsonb) AS ok`,
     promote: `SELECT ${s}.${PROMOTE_FUNCTION}($1, $2, $3, $4) AS ok`,
     dropSlot: `SELECT ${s}.${DROP_FUNCTION}($1, $2)`,
@@ -240,34 +270,32 @@ export class PostgresReadModelStore implements ReadModelStore {
     return (await this.query<CheckpointRow>(this.sql.checkpoints, [])).map(toCheckpoint);
   }
 
-  async commit(args: Parameters<ReadModelStore['commit']>[0]): Promise<boolean> {
-    // the last change of a key wins, as when applied one by one; each key then appears once
-    const last = new Map<string, DocChange>();
-    for (const change of args.changes) {
-      const id = `${change.collection}\u0000${change.key}`;
-      last.delete(id);
-      last.set(id, change);
-    }
-    const puts: Array<{ c: string; k: string; d: JsonObject }> = [];
-    const deletes: Array<{ c: string; k: string }> = [];
-    for (const change of last.values()) {
-      if (change.doc === null) deletes.push({ c: change.collection, k: change.key });
-      else puts.push({ c: change.collection, k: change.key, d: change.doc });
-    }
-    const [row] = await this.query<{ ok: boolean }>(this.sql.commit, [
-      args.projection,
-      args.slot,
-      args.expected !== undefined,
-      args.expected?.generation ?? null,
-      args.expected?.position ?? null,
-      args.generation,
-      args.version,
-      args.position,
-      this.now().toISOString(),
-      JSON.stringify(puts),
-      JSON.stringify(deletes),
-    ]);
+  async commit(args: CommitArgs): Promise<boolean> {
+    const [row] = await this.query<{ ok: boolean }>(this.sql.commit, commitValues(args, this.now().toISOString()));
     return row?.ok === true;
+  }
+
+  /**
+   * The commits in one statement, so one transaction and one round trip: one call of the
+   * commit function each, in the order of their projections' names (two processes
+   * committing the same projections take their checkpoint rows' locks in the same order).
+   */
+  async commitMany(commits: readonly CommitArgs[]): Promise<readonly boolean[]> {
+    if (commits.length === 0) return [];
+    if (commits.length === 1) return [await this.commit(commits[0]!)];
+    const order = commits.map((_, i) => i).sort((x, y) => (commits[x]!.projection < commits[y]!.projection ? -1 : commits[x]!.projection > commits[y]!.projection ? 1 : x - y));
+    const updatedAt = this.now().toISOString();
+    const values: unknown[] = [];
+    const calls = order.map((i) => {
+      const base = values.length;
+      values.push(...commitValues(commits[i]!, updatedAt));
+      const n = (k: number): string => `$${base + k}`;
+      return `${this.sql.commitFunction}(${n(1)}, ${n(2)}, ${n(3)}, ${n(4)}, ${n(5)}, ${n(6)}, ${n(7)}, ${n(8)}, ${n(9)}, ${n(10)}::jsonb, ${n(11)}::jsonb)`;
+    });
+    const [row] = await this.query<{ oks: boolean[] }>(`SELECT ARRAY[${calls.join(', ')}] AS oks`, values);
+    const answers = new Array<boolean>(commits.length).fill(false);
+    order.forEach((i, at) => (answers[i] = row?.oks[at] === true));
+    return answers;
   }
 
   async getIn(projection: string, generation: number, collection: string, key: string): Promise<JsonObject | undefined> {

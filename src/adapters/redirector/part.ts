@@ -1,13 +1,13 @@
 /**
  * The Redirector as a part of the server: its routes under /redirector/v1, its read
- * models, the throttle of wrong guesses (this process's memory), and the scheduler that
+ * models, the throttle of wrong guesses (its buckets where the storage keeps them), and the scheduler that
  * purges codes once they are revoked or expired.
  */
 import type { FastifyInstance } from 'fastify';
 import { isDomainAdminToken } from '../../application/devices/domain-admins';
 import type { RedirectorDeps } from '../../application/redirector/deps';
 import { ExpiryScheduler } from '../../application/redirector/expiry-scheduler';
-import { GuessThrottle } from '../../application/redirector/guess-throttle';
+import { GuessThrottle } from '../../application/guess-throttle';
 import { redirectorProjections } from '../../application/redirector/projections';
 import type { Part, PartContext, PartFactory } from '../server/part';
 import { installationRoutes } from './installation-routes';
@@ -33,10 +33,11 @@ export async function redirectorPlugin(app: FastifyInstance, services: Redirecto
 export const createRedirectorPart: PartFactory = (context: PartContext): Part => {
   const deps: RedirectorDeps = context;
   const { perMac, perIp } = context.config.rateLimits;
-  const throttle = new GuessThrottle(
-    { perMac: { burst: perMac.burst, intervalMs: perMac.refillMs }, perIp: { burst: perIp.burst, intervalMs: perIp.refillMs } },
-    context.clock,
-  );
+  const throttle = new GuessThrottle(context.clock, {
+    policies: { perMac: { burst: perMac.burst, intervalMs: perMac.refillMs }, perIp: { burst: perIp.burst, intervalMs: perIp.refillMs } },
+    store: context.storage.throttle,
+    namespace: 'redirector',
+  });
   const metrics = redirectorMetrics(context.metrics, () => throttle.size);
   const logger = context.logger.child({ part: 'redirector' });
   // Devices' domain admins, where they share this store, are told 403 rather than 401 (SPEC §5.5)
@@ -48,6 +49,7 @@ export const createRedirectorPart: PartFactory = (context: PartContext): Part =>
       if (purged > 0 || result.deferred > 0) logger.info({ ...result.purged, deferred: result.deferred }, 'purged ended codes');
     },
     onError: (error) => logger.error({ err: error }, 'purge of expired codes failed; retrying at the next pass'),
+    mayRun: () => context.storage.leases.hold('redirector:code-purge'),
   });
 
   return {

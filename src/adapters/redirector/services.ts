@@ -1,7 +1,7 @@
 /** What the Redirector's routes work with. */
 import type { Logger } from 'pino';
 import type { RedirectorDeps } from '../../application/redirector/deps';
-import type { GuessThrottle } from '../../application/redirector/guess-throttle';
+import type { GuessThrottle } from '../../application/guess-throttle';
 import type { RedirectorMetrics } from './metrics';
 
 export interface RedirectorServices {

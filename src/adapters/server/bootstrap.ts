@@ -1,47 +1,106 @@
 /**
- * First-run set-up of a server, idempotent:
+ * First-run set-up of a server, idempotent and the same on every node of one database:
+ * - the fingerprint of ZT_SERVER_SECRET (a keyed hash under it, never the secret) is
+ *   recorded in the store on first set-up; a node whose secret gives another fingerprint
+ *   refuses to start before it writes anything;
  * - with the Redirector and Devices in one process and no ZT_REDIRECTOR_URL, Devices is
- *   registered as an installation of its own Redirector and its API key kept in the data
- *   dir (a lost or stale key is rotated);
+ *   registered as an installation of its own Redirector under a key derived from the
+ *   server secret, so every node knows it without a file; no key is rotated at start
+ *   (a key kept in the data dir by an older version is replaced once, and says so);
  * - `--demo` (SPEC §9): domain example.com with categories office (enabled) and lab
  *   (disabled), users alice, bob, carol with Profile tokens, the phone app `phone`, an
  *   update job for office, config jobs sip and time — all through the public admin APIs.
+ *   Its Devices app password is derived from the server secret too.
  */
 import { createHash } from 'node:crypto';
 import * as E from 'fp-ts/Either';
 import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { authenticateInstallation } from '../../application/redirector/authenticate-installation';
 import { installationForDevicesUrl, registerInstallation, rotateApiKey } from '../../application/redirector/register-installation';
+import { derivedApiKey } from '../../application/redirector/secrets';
 import type { Clock } from '../../application/ports/clock';
 import type { EventStore } from '../../application/ports/event-store';
 import type { Random } from '../../application/ports/random';
 import type { Secrets } from '../../application/ports/secrets';
-import { newToken, rememberSecret, storeSecret, storedSecret, type Config } from '../config';
+import type { SetupRecord } from '../../application/ports/setup-record';
+import { storeSecret, storedSecret, type Config } from '../config';
+import { CryptoSecrets } from '../system/secrets';
 
+/** where older versions kept the key in the data dir */
 const DATA_KEY = 'redirectorApiKey';
+const FINGERPRINT_KEY = 'server-secret-fingerprint';
 
-/** The API key Devices uses at its own Redirector: remembered and still valid, or made anew. */
-export async function ownInstallationKey(
-  deps: { events: EventStore; clock: Clock; random: Random; secrets: Secrets },
-  config: Config,
-): Promise<string> {
-  const remembered = storedSecret(config.dataDir, DATA_KEY);
-  if (remembered && (await authenticateInstallation(deps, remembered))) return remembered;
-  const existing = await installationForDevicesUrl(deps, config.publicUrl);
-  if (existing) {
-    // registered before, but the key was lost with the data dir: a new key replaces it
-    const rotated = await rotateApiKey(deps, existing);
-    if (E.isLeft(rotated)) throw new Error(`cannot renew this Devices' key at its own Redirector: ${rotated.left.detail}`);
-    return storeSecret(config.dataDir, DATA_KEY, rotated.right.apiKey);
-  }
-  const registered = await registerInstallation(deps, { name: `Devices at ${config.publicUrl}`, devicesUrl: config.publicUrl });
-  if (E.isLeft(registered)) throw new Error(`cannot register this Devices with its own Redirector: ${registered.left.detail}`);
-  return storeSecret(config.dataDir, DATA_KEY, registered.right.apiKey);
+export class ServerSecretMismatch extends Error {
+  override readonly name = 'ServerSecretMismatch';
 }
 
-/** The demo domain's Devices app password, kept in the data dir. */
+/** A keyed hash under the server secret: equal for equal secrets, and tells nothing of the secret. */
+export const serverSecretFingerprint = (secrets: Secrets): string => secrets.keyedHash('server secret fingerprint', 'zerotouch');
+
+/**
+ * Compare this node's server secret with the one the store was set up with (recording it
+ * on first set-up). Throws, having written nothing, when they differ.
+ */
+export async function checkServerSecret(setup: SetupRecord, secrets: Secrets): Promise<'recorded' | 'matches'> {
+  const mine = serverSecretFingerprint(secrets);
+  const mismatch = (): ServerSecretMismatch =>
+    new ServerSecretMismatch(
+      'ZT_SERVER_SECRET differs from the one this store was set up with (their fingerprints differ): ' +
+        'every node of one database needs the same ZT_SERVER_SECRET. This node started nothing and wrote nothing.',
+    );
+  const recorded = await setup.get(FINGERPRINT_KEY);
+  if (recorded !== undefined) {
+    if (recorded !== mine) throw mismatch();
+    return 'matches';
+  }
+  if ((await setup.claim(FINGERPRINT_KEY, mine)) !== mine) throw mismatch(); // another node set it up at the same moment
+  return 'recorded';
+}
+
+/** The API key Devices uses at its own Redirector: derived from the server secret, registered on first start. */
+export async function ownInstallationKey(
+  deps: { events: EventStore; clock: Clock; random: Random; secrets: Secrets; logger?: Pick<Logger, 'warn'> },
+  config: Config,
+): Promise<string> {
+  const derive = (id: Parameters<typeof derivedApiKey>[1]): string => derivedApiKey(deps.secrets, id);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const existing = await installationForDevicesUrl(deps, config.publicUrl);
+    if (existing) {
+      const key = derive(existing);
+      if (await authenticateInstallation(deps, key)) return key;
+      const kept = storedSecret(config.dataDir, DATA_KEY);
+      if (kept && (await authenticateInstallation(deps, kept))) {
+        // a key made at random by an older version, known only to this data dir: replaced
+        // once by the derived key, which every node of this database can then use
+        const rotated = await rotateApiKey(deps, existing, derive);
+        if (E.isLeft(rotated)) throw new Error(`cannot replace this Devices' key at its own Redirector: ${rotated.left.detail}`);
+        storeSecret(config.dataDir, DATA_KEY, '');
+        deps.logger?.warn({ installationId: existing }, "this Devices' key at its own Redirector is now derived from ZT_SERVER_SECRET (it replaced the key kept in the data dir)");
+        return rotated.right.apiKey;
+      }
+      throw new Error(
+        `this Devices (${config.publicUrl}) is registered at its own Redirector (installation ${existing}) with a key this node cannot derive ` +
+          'from ZT_SERVER_SECRET; it was not rotated. Set ZT_REDIRECTOR_API_KEY to that key, or rotate it with the operator API and set the new one.',
+      );
+    }
+    const registered = await registerInstallation(deps, { name: `Devices at ${config.publicUrl}`, devicesUrl: config.publicUrl }, derive);
+    if (E.isRight(registered)) return registered.right.apiKey;
+    // another node registered it at the same moment: read it again
+    if (registered.left.code !== 'conflict') throw new Error(`cannot register this Devices with its own Redirector: ${registered.left.detail}`);
+  }
+  throw new Error('cannot register this Devices with its own Redirector: the registration kept conflicting');
+}
+
+/**
+ * The demo domain's Devices app password: ZT_USERS_APP_PASSWORD, else one kept in the data
+ * dir by an older version, else derived from the server secret (the same on every node).
+ */
 export function demoAppPassword(config: Config): string {
-  return config.usersAppPassword ?? rememberSecret(config.dataDir, 'demoAppPassword', newToken);
+  if (config.usersAppPassword) return config.usersAppPassword;
+  const kept = storedSecret(config.dataDir, 'demoAppPassword');
+  if (kept) return kept;
+  return Buffer.from(new CryptoSecrets(config.serverSecret).keyedHash('demo devices app password', 'example.com'), 'hex').toString('base64url');
 }
 
 export const DEMO = {

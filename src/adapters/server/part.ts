@@ -15,6 +15,7 @@ import type { Projection } from '../../application/projections/projection';
 import type { Config, PartName } from '../config';
 import type { MetricsRegistry } from '../http/metrics';
 import type { WebSocketEndpoint } from '../ws/endpoints';
+import type { Storage } from './storage';
 
 export type { ProjectionWaiter };
 
@@ -28,6 +29,8 @@ export interface PartContext {
   readonly metrics: MetricsRegistry;
   readonly logger: Logger;
   readonly projections: ProjectionWaiter;
+  /** what the store keeps beside the events: presence, throttle buckets, leases */
+  readonly storage: Pick<Storage, 'presence' | 'throttle' | 'leases'>;
   /** the names of the parts running in this process */
   readonly colocated: ReadonlySet<PartName>;
 }

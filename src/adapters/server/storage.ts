@@ -1,16 +1,36 @@
-/** Opens the event store and the read model store that ZT_STORE names. */
+/**
+ * Opens the storage that ZT_STORE names: the event store, the read models, and what the
+ * parts keep beside them outside the event log (the presence table, the guess throttle's
+ * buckets, the set-up record, the leases of work that runs on one node at a time). Each
+ * store brings its own: the parts ask the storage, never which store it is. The drivers
+ * of PostgreSQL and EventStoreDB are loaded only when ZT_STORE names them.
+ */
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { PresenceStore } from '../../application/devices/presence';
 import type { EventStore } from '../../application/ports/event-store';
+import { localLeases, type Leases } from '../../application/ports/leases';
 import type { ReadModelStore } from '../../application/ports/read-model-store';
+import { MemorySetupRecord, type SetupRecord } from '../../application/ports/setup-record';
+import { MemoryThrottleStore, type ThrottleStore } from '../../application/ports/throttle-store';
+import { MemoryPresenceStore, SqlitePresenceStore } from '../devices/presence-stores';
 import { MemoryEventStore } from '../eventstore/memory';
 import { SqliteEventStore, openSqliteDatabase } from '../eventstore/sqlite';
+import { SqliteSetupRecord } from '../eventstore/sqlite-setup';
 import { MemoryReadModelStore } from '../readmodels/memory';
 import { SqliteReadModelStore } from '../readmodels/sqlite';
 
 export interface Storage {
   readonly events: EventStore;
   readonly readModels: ReadModelStore;
+  /** Devices' "last seen" times */
+  readonly presence: PresenceStore;
+  /** the buckets of the guess throttles (shared by every node where the store is) */
+  readonly throttle: ThrottleStore;
+  /** facts of the first set-up (the fingerprint of the server secret) */
+  readonly setup: SetupRecord;
+  /** work that runs on one node at a time; always granted where one process opens the store */
+  readonly leases: Leases;
   /** for the banner, without credentials */
   readonly description: string;
   close(): Promise<void>;
@@ -19,31 +39,37 @@ export interface Storage {
 export async function openStorage(url: string, dataDir: string): Promise<Storage> {
   if (url === 'memory:' || url.startsWith('memory:')) {
     const events = new MemoryEventStore();
-    return { events, readModels: new MemoryReadModelStore(), description: 'memory (nothing is kept after exit)', close: () => events.close() };
+    return {
+      events,
+      readModels: new MemoryReadModelStore(),
+      presence: new MemoryPresenceStore(),
+      throttle: new MemoryThrottleStore(),
+      setup: new MemorySetupRecord(),
+      leases: localLeases,
+      description: 'memory (nothing is kept after exit)',
+      close: () => events.close(),
+    };
   }
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length) || join(dataDir, 'zerotouch.db');
     mkdirSync(dirname(file), { recursive: true });
     const events = SqliteEventStore.open(file);
-    const readModels = new SqliteReadModelStore(events.db);
-    return { events, readModels, description: `sqlite ${file}`, close: () => events.close() };
-  }
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    // several app processes may share the database: events, read models and checkpoints all live there
-    // (the drivers of the other stores are loaded only when they are used)
-    const { PostgresEventStore } = await import('../eventstore/postgres');
-    const { PostgresReadModelStore } = await import('../readmodels/postgres');
-    const events = await PostgresEventStore.open(url);
-    const readModels = await PostgresReadModelStore.open(events.pool);
     return {
       events,
-      readModels,
-      description: `postgres ${redact(url)}`,
-      close: async () => {
-        await readModels.close();
-        await events.close();
-      },
+      readModels: new SqliteReadModelStore(events.db),
+      presence: new SqlitePresenceStore(events.db),
+      // one process opens the file: its memory is the only place guesses arrive
+      throttle: new MemoryThrottleStore(),
+      setup: new SqliteSetupRecord(events.db),
+      leases: localLeases,
+      description: `sqlite ${file}`,
+      close: () => events.close(),
     };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    // several app processes may share the database: all of it lives there
+    const { openPostgresStorage } = await import('./postgres-storage');
+    return openPostgresStorage(url, redact(url));
   }
   if (url.startsWith('esdb://') || url.startsWith('esdb+discover://')) {
     // EventStoreDB holds the log; each app process keeps its read models in a local SQLite file
@@ -51,10 +77,13 @@ export async function openStorage(url: string, dataDir: string): Promise<Storage
     const events = EventStoreDbEventStore.connect(url);
     mkdirSync(dataDir, { recursive: true });
     const db = openSqliteDatabase(join(dataDir, 'read-models.db'));
-    const readModels = new SqliteReadModelStore(db);
     return {
       events,
-      readModels,
+      readModels: new SqliteReadModelStore(db),
+      presence: new SqlitePresenceStore(db),
+      throttle: new MemoryThrottleStore(),
+      setup: new SqliteSetupRecord(db),
+      leases: localLeases,
       description: `eventstoredb ${redact(url)} (read models in ${join(dataDir, 'read-models.db')})`,
       close: async () => {
         await events.close();

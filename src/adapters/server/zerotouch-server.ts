@@ -17,7 +17,7 @@ import { CryptoSecrets } from '../system/secrets';
 import { pagesFor, webRoutes } from '../web/routes';
 import { attachWebSocketEndpoints, type WebSocketEndpoint } from '../ws/endpoints';
 import type { Part, PartContext, PartFactory } from './part';
-import { bootstrapDemo, demoAppPassword, ownInstallationKey, type DemoResult } from './bootstrap';
+import { bootstrapDemo, checkServerSecret, demoAppPassword, ownInstallationKey, type DemoResult } from './bootstrap';
 import { openStorage, type Storage } from './storage';
 
 export interface ServerOptions {
@@ -52,6 +52,16 @@ export interface ZerotouchServer {
 export async function createZerotouchServer(options: ServerOptions): Promise<ZerotouchServer> {
   const logger = options.logger ?? pino({ level: options.config.logLevel, base: { service: 'zerotouch' } });
   const storage = options.storage ?? (await openStorage(options.config.store, options.config.dataDir));
+  try {
+    return await compose(options, logger, storage);
+  } catch (error) {
+    // nothing started: the store's connections must not keep the process alive
+    if (!options.storage) await storage.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function compose(options: ServerOptions, logger: Logger, storage: Storage): Promise<ZerotouchServer> {
   const metrics = new MetricsRegistry();
   const ports = {
     events: storage.events,
@@ -59,11 +69,13 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
     random: options.random ?? cryptoRandom,
     secrets: new CryptoSecrets(options.config.serverSecret),
   };
+  // before anything is written: every node of one store has the same server secret
+  if ((await checkServerSecret(storage.setup, ports.secrets)) === 'recorded') logger.info('recorded the fingerprint of the server secret in the store');
   const colocated = new Set(options.parts);
   let config = options.config;
   if (colocated.has('redirector') && colocated.has('devices') && !config.redirectorUrl && !config.redirectorApiKey) {
     // Devices speaks HTTP to its own Redirector, as an installation of it
-    config = { ...config, redirectorApiKey: await ownInstallationKey(ports, config) };
+    config = { ...config, redirectorApiKey: await ownInstallationKey({ ...ports, logger }, config) };
   }
   if (options.demo && colocated.has('users') && !config.usersAppPassword) config = { ...config, usersAppPassword: demoAppPassword(config) };
   let runner: ProjectionRunner | undefined;
@@ -76,6 +88,7 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
     projections: {
       caughtUp: (o) => (runner ? runner.caughtUp(o) : Promise.resolve()),
     },
+    storage,
     colocated,
   };
 
@@ -87,6 +100,8 @@ export async function createZerotouchServer(options: ServerOptions): Promise<Zer
   }
   runner = new ProjectionRunner(storage.events, storage.readModels, parts.flatMap((p) => p.projections), {
     logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
+    // on a shared store each projection runs on the node holding its lease; the others read its checkpoint
+    ...(storage.leases.shared ? { lease: (name: string) => storage.leases.hold(`projection:${name}`) } : {}),
   });
   const activeRunner = runner;
 

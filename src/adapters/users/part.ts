@@ -72,7 +72,7 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
 
   const sessions = new UsersSessions();
   let feed: Subscription | undefined;
-  const background = new BackgroundWork(log);
+  const background = new BackgroundWork(log, context.storage.leases);
   const purge = async (): Promise<void> => {
     const purged = await purgeExpiredPersonalData({ ...deps, projections: context.projections });
     if (purged.streams > 0) log.info(purged, 'purged the personal data of expired codes');
@@ -91,7 +91,7 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
     async start() {
       feed = await followRegistrations(context.events, sessions, deps.settle);
       devices.start();
-      background.every(options.purgeIntervalMs ?? 60_000, purge, 'purging the personal data of expired codes', { now: true });
+      background.every(options.purgeIntervalMs ?? 60_000, purge, 'purging the personal data of expired codes', { now: true, lease: 'users:personal-purge' });
     },
     async stop() {
       await background.stop();

@@ -12,9 +12,9 @@ import type { ProvisioningCode } from '../../domain/values/provisioning-code';
 import { handle, load } from '../command-handler';
 import { deviceAggregate, deviceCodeAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
-import type { GuessThrottle } from './guess-throttle';
+import type { GuessThrottle } from '../guess-throttle';
 import { DEVICE_LIST } from './projections/device-list';
-import { orRefuse, refusalOf } from './refusal';
+import { orRefuse, Refusal, refusalOf } from './refusal';
 import { codeHashOf, deviceSecretHashOf, newDeviceSecret } from './secrets';
 
 export interface ProvisionRequest {
@@ -41,8 +41,8 @@ export interface Provisioned {
 }
 
 export const provision = async (deps: DevicesDeps, throttle: GuessThrottle, request: ProvisionRequest): Promise<Provisioned> => {
-  const nowMs = deps.clock.now().getTime();
-  throttle.check(request.sourceIp, request.mac, nowMs);
+  const verdict = await throttle.gate(request.sourceIp, request.mac);
+  if (!verdict.allowed) throw new Refusal('rate-limited', 'too many wrong codes from this address or phone; try again later', verdict.retryAfterSeconds);
   const deviceSecret = newDeviceSecret(deps.random);
   const credentialHash = deviceSecretHashOf(deps.secrets, deviceSecret);
   const options = { random: deps.random, metadata: metadataOf(`phone:${request.mac}`) };
@@ -57,7 +57,7 @@ export const provision = async (deps: DevicesDeps, throttle: GuessThrottle, requ
     const codeState = (await load(deps.events, DeviceCode.streamName(codeHash), deviceCodeAggregate)).state;
     const usable = DeviceCode.usableBy(codeState, request.mac, facts.now);
     if (usable._tag === 'Left') {
-      throttle.wrongGuess(request.sourceIp, request.mac, nowMs);
+      await throttle.recordWrongGuess(request.sourceIp, request.mac);
       throw refusalOf(usable.left);
     }
     const { domain, category } = usable.right;

@@ -9,72 +9,17 @@
  * events changed documents commits them with its checkpoint; one that only skipped events
  * moves its checkpoint in memory and writes it at most once per `checkpointEveryMs` (a
  * crash then replays a few skipped events, which change nothing).
+ * With leases (a shared store) a projection runs only where its lease is held, asked before
+ * every page; a wait for one running elsewhere reads its shared checkpoint instead.
  */
 import { withPersonal } from '../personal-data';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import type { Projection, ReadModelView } from './projection';
+import type { Live, ProjectionRunnerOptions, ProjectionStatus, RunnerLogger, StepOutcome, Waiter } from './runner-types';
+import { pollUntil, sharedCheckpointReached } from './shared-checkpoint';
 
-export interface ProjectionStatus {
-  readonly name: string;
-  readonly version: number;
-  /** the version that built the live read model (differs from `version` until a rebuild) */
-  readonly liveVersion: number | null;
-  readonly generation: number | null;
-  readonly position: number;
-  readonly head: number;
-  /** global positions between the checkpoint and the head */
-  readonly behind: number;
-  readonly rebuilding: { readonly generation: number; readonly position: number } | null;
-  readonly updatedAt: string | null;
-}
-
-export interface RunnerLogger {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
-
-export interface ProjectionRunnerOptions {
-  readonly batchSize?: number;
-  /** re-read at least this often without a wake-up (appends by other processes) */
-  readonly pollIntervalMs?: number;
-  readonly logger?: RunnerLogger;
-  /** rebuild, in the background, read models built by another projection version (default true) */
-  readonly autoRebuild?: boolean;
-  /** how often a checkpoint moved only by skipped events is written (default 1,000 ms) */
-  readonly checkpointEveryMs?: number;
-  /**
-   * after a wake-up, wait this long before reading, so that the appends of a busy moment
-   * are applied (and committed) together rather than one transaction each (default 10 ms)
-   */
-  readonly coalesceMs?: number;
-}
-
-export type StepOutcome = 'advanced' | 'idle' | 'conflict';
-
-interface Waiter {
-  readonly target: number;
-  /** one projection, or all */
-  readonly name: string | undefined;
-  readonly afterStep: number;
-  readonly resolve: () => void;
-}
-
-interface Live {
-  readonly projection: Projection;
-  readonly types: ReadonlySet<string>;
-  /** the checkpoint as stored (undefined before the first commit) */
-  stored: Pick<Checkpoint, 'generation' | 'position'> | undefined;
-  generation: number;
-  /** how far this process has applied the log (ahead of `stored` by skipped events only) */
-  position: number;
-  /** when `position` first moved past `stored` without a write */
-  dirtySince: number | undefined;
-  /** read the stored checkpoint again before the next batch (a lost race, a promote) */
-  reload: boolean;
-  failures: number;
-  retryAt: number;
-}
+export type { ProjectionRunnerOptions, ProjectionStatus, RunnerLogger, StepOutcome } from './runner-types';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -95,6 +40,8 @@ export class ProjectionRunner {
   private readonly rebuilds = new Map<string, Promise<void>>();
   private stopWatching: (() => void) | undefined;
   private running = false;
+  private readonly lease: ((projection: string) => Promise<boolean>) | undefined;
+  private readonly sharedPollMs: number;
 
   constructor(
     private readonly store: EventStore,
@@ -112,6 +59,8 @@ export class ProjectionRunner {
     this.autoRebuild = options.autoRebuild ?? true;
     this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
     this.coalesceMs = options.coalesceMs ?? 10;
+    this.lease = options.lease;
+    this.sharedPollMs = options.sharedPollMs ?? 25;
   }
 
   names(): string[] {
@@ -135,15 +84,32 @@ export class ProjectionRunner {
         reload: false,
         failures: 0,
         retryAt: 0,
+        active: this.lease === undefined,
       });
-      if (this.autoRebuild && stored && stored.version !== projection.version) {
-        this.logger?.info({ projection: projection.name, from: stored.version, to: projection.version }, 'projection version changed: rebuilding');
-        void this.rebuild(projection.name).catch((error: unknown) =>
-          this.logger?.warn({ projection: projection.name, err: error }, 'background rebuild failed'),
-        );
-      }
+      if (this.lease === undefined) this.rebuildIfStale(projection, stored);
     }
     this.loop = this.runLoop();
+  }
+
+  /** read models built by another version are rebuilt (by the process running the projection) */
+  private rebuildIfStale(projection: Projection, stored: Pick<Checkpoint, 'version'> | undefined): void {
+    if (!this.autoRebuild || !stored || stored.version === projection.version) return;
+    this.logger?.info({ projection: projection.name, from: stored.version, to: projection.version }, 'projection version changed: rebuilding');
+    void this.rebuild(projection.name).catch((error: unknown) => this.logger?.warn({ projection: projection.name, err: error }, 'background rebuild failed'));
+  }
+
+  /** ask for every projection's lease: a lease taken over starts from the stored checkpoint */
+  private async refreshLeases(): Promise<void> {
+    if (!this.lease) return;
+    for (const live of this.live.values()) {
+      const held = await this.lease(live.projection.name).catch(() => false);
+      if (held === live.active) continue;
+      live.active = held;
+      live.dirtySince = undefined;
+      live.reload = true;
+      this.logger?.info({ projection: live.projection.name }, held ? 'projection runs here (took its lease)' : 'projection runs elsewhere (another process holds its lease)');
+      if (held) this.rebuildIfStale(live.projection, await this.readModels.checkpoint(live.projection.name, 'live'));
+    }
   }
 
   async stop(): Promise<void> {
@@ -165,27 +131,42 @@ export class ProjectionRunner {
   async caughtUp(options: { name?: string; position?: number; timeoutMs?: number } = {}): Promise<void> {
     if (options.name && !this.live.has(options.name)) throw new Error(`projection ${options.name} is not running`);
     const target = options.position ?? (await this.store.headPosition());
-    const wait = new Promise<void>((resolve) => {
-      if (this.reached(target, options.name)) return resolve();
-      this.waiters.push({ target, name: options.name, afterStep: this.stepsStarted, resolve });
-      this.wakeLoop();
-    });
-    if (options.timeoutMs === undefined) return wait;
+    let over = false;
+    const names = options.name ? [options.name] : [...this.live.keys()];
+    const wait = Promise.all(names.map((name) => this.waitFor(name, target, () => over))).then(() => undefined);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`projections not caught up with position ${target} within ${options.timeoutMs} ms`)), options.timeoutMs);
+      if (options.timeoutMs !== undefined) timer = setTimeout(() => reject(new Error(`projections not caught up with position ${target} within ${options.timeoutMs} ms`)), options.timeoutMs);
     });
     try {
       await Promise.race([wait, timeout]);
     } finally {
+      over = true;
       clearTimeout(timer);
     }
+  }
+
+  /** one projection: here, by the live reader; elsewhere, by its shared checkpoint (until it runs here) */
+  private async waitFor(name: string, target: number, over: () => boolean): Promise<void> {
+    const live = this.live.get(name);
+    if (live && !live.active) {
+      await pollUntil(() => sharedCheckpointReached(this.store, this.readModels, live.projection, target), {
+        intervalMs: this.sharedPollMs,
+        done: () => over() || !this.running || live.active,
+      });
+      if (!live.active || over() || !this.running) return;
+    }
+    return new Promise<void>((resolve) => {
+      if (this.reached(target, name)) return resolve();
+      this.waiters.push({ target, name, afterStep: this.stepsStarted, resolve });
+      this.wakeLoop();
+    });
   }
 
   /** true when no running projection is more than `tolerance` positions behind the head */
   async isCaughtUp(tolerance = 0): Promise<boolean> {
     const head = await this.store.headPosition();
-    for (const live of this.live.values()) if (live.position < head - tolerance) return false;
+    for (const live of this.live.values()) if (live.active && live.position < head - tolerance) return false;
     return true;
   }
 
@@ -329,6 +310,7 @@ export class ProjectionRunner {
       this.pendingWake = false;
       let read = 0;
       try {
+        await this.refreshLeases();
         await this.reloadWhereNeeded();
         read = await this.livePage();
         await this.flushCheckpoints(false);
@@ -356,7 +338,7 @@ export class ProjectionRunner {
   /** apply the next page; answers how many events it read (0: the log was caught up) */
   private async livePage(): Promise<number> {
     const now = Date.now();
-    const states = [...this.live.values()].filter((l) => l.retryAt <= now);
+    const states = [...this.live.values()].filter((l) => l.active && l.retryAt <= now);
     if (states.length === 0) return 0;
     const after = Math.min(...states.map((l) => l.position));
     const page = await this.store.readAll({ after, limit: this.batchSize });
@@ -418,7 +400,7 @@ export class ProjectionRunner {
   /** write checkpoints moved only by skipped events, when they waited long enough (or all, on stop) */
   private async flushCheckpoints(all: boolean): Promise<void> {
     const now = Date.now();
-    const due = [...this.live.values()].filter((l) => l.dirtySince !== undefined && !l.reload && (all || now - l.dirtySince >= this.checkpointEveryMs));
+    const due = [...this.live.values()].filter((l) => l.active && l.dirtySince !== undefined && !l.reload && (all || now - l.dirtySince >= this.checkpointEveryMs));
     // one transaction for those at one position
     const byPosition = new Map<number, Live[]>();
     for (const live of due) byPosition.set(live.position, [...(byPosition.get(live.position) ?? []), live]);

@@ -1,6 +1,8 @@
 /**
  * Runs the purge of due codes once at start and then every `intervalMs` (a minute by
  * default), one pass at a time. The time each pass decides with comes from the clock port.
+ * With `mayRun` (the lease of the purge, on a store several nodes share) a tick passes only
+ * where it answers true, so one node purges at a time.
  */
 import type { RedirectorDeps } from './deps';
 import { purgeExpiredCodes } from './purge-expired';
@@ -10,6 +12,8 @@ export interface ExpirySchedulerOptions {
   readonly intervalMs?: number;
   readonly onPass?: (result: PurgeResult) => void;
   readonly onError?: (error: unknown) => void;
+  /** asked before each scheduled pass; default: always */
+  readonly mayRun?: () => Promise<boolean>;
 }
 
 export class ExpiryScheduler {
@@ -58,7 +62,8 @@ export class ExpiryScheduler {
   }
 
   private async tick(): Promise<void> {
-    await this.runOnce();
+    const may = await (this.options.mayRun?.() ?? Promise.resolve(true)).catch(() => false);
+    if (may && !this.stopped) await this.runOnce();
     if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.intervalMs);
   }
 }

@@ -11,7 +11,7 @@ import type { FirmwareVersion, IpAddress, Mac, Model, ProvisioningCode as Code }
 import { handle } from '../command-handler';
 import { provisioningCode } from './aggregates';
 import { metadataOf, nowOf, type RedirectorDeps } from './deps';
-import type { GuessThrottle } from './guess-throttle';
+import type { GuessThrottle } from '../guess-throttle';
 import { codeHashOf } from './secrets';
 
 export interface RedeemRequest {
@@ -36,7 +36,7 @@ export async function redeemCode(
   request: RedeemRequest,
 ): Promise<RedeemResult> {
   const { sourceIp, code, ...phone } = request;
-  const allowed = throttle.gate(sourceIp, phone.mac);
+  const allowed = await throttle.gate(sourceIp, phone.mac);
   if (!allowed.allowed) return { outcome: 'rate-limited', retryAfterSeconds: allowed.retryAfterSeconds };
   const codeHash = codeHashOf(deps.secrets, code);
   const result = await handle(
@@ -47,7 +47,7 @@ export async function redeemCode(
     { random: deps.random, metadata: metadataOf(`phone:${phone.mac}`) },
   );
   if (E.isLeft(result)) {
-    throttle.recordWrongGuess(sourceIp, phone.mac);
+    await throttle.recordWrongGuess(sourceIp, phone.mac);
     return { outcome: 'refused', error: result.left };
   }
   const state = result.right.state;

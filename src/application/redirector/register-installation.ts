@@ -1,7 +1,9 @@
 /**
  * Registering a Devices installation (operator, or another part's composition in-process):
  * reserve its URL on the URL's own stream, then register the installation with the hash
- * of a fresh API key; the key itself is answered once and kept nowhere.
+ * of a fresh API key; the key itself is answered once and kept nowhere. (The composition
+ * may pass how the key is made: Devices' key at its own Redirector is derived from the
+ * server secret, so every node of one database knows it without storing it.)
  *
  * A registration that stopped between the two steps (a crash) left its URL reserved for
  * an installation that never registered. The next registration of that URL finishes it:
@@ -34,6 +36,7 @@ const urlTaken = domainError('conflict', 'another installation is registered for
 export async function registerInstallation(
   deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
   input: NewInstallation,
+  makeApiKey: (installationId: Id) => string = (id) => newApiKey(deps.random, id),
 ): Promise<E.Either<DomainError, RegisteredInstallation>> {
   const name = parseDisplayName(input.name, 'an installation name');
   if (E.isLeft(name)) return name;
@@ -56,7 +59,7 @@ export async function registerInstallation(
     installationId = reservation.installationId;
   }
 
-  const apiKey = newApiKey(deps.random, installationId);
+  const apiKey = makeApiKey(installationId);
   const registered = await handle(
     deps.events,
     Installation.streamName(installationId),
@@ -72,8 +75,9 @@ export async function registerInstallation(
 export async function rotateApiKey(
   deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
   installationId: Id,
+  makeApiKey: (installationId: Id) => string = (id) => newApiKey(deps.random, id),
 ): Promise<E.Either<DomainError, { readonly apiKey: string }>> {
-  const apiKey = newApiKey(deps.random, installationId);
+  const apiKey = makeApiKey(installationId);
   const rotated = await handle(
     deps.events,
     Installation.streamName(installationId),

@@ -48,6 +48,16 @@ const SECRET_PART = /^[A-Za-z0-9_-]{43}$/;
 
 export const newApiKey = (random: Random, installationId: Id): string => `${installationId}.${random.bytes(32).toString('base64url')}`;
 
+const OWN_KEY_PURPOSE = 'devices key at its own redirector';
+
+/**
+ * The API key of the Devices that runs beside this Redirector: shaped like any key, its
+ * secret part a keyed hash of the installation id under the server secret. Every node with
+ * the same ZT_SERVER_SECRET derives the same key; nothing else can.
+ */
+export const derivedApiKey = (secrets: Secrets, installationId: Id): string =>
+  `${installationId}.${Buffer.from(secrets.keyedHash(OWN_KEY_PURPOSE, installationId), 'hex').toString('base64url')}`;
+
 /** The installation an API key names, or undefined for anything not shaped like a key. */
 export const installationOfApiKey = (apiKey: string): Id | undefined => {
   const dot = apiKey.indexOf('.');

@@ -1,0 +1,75 @@
+/** The shapes of the projection runner (runner.ts): its options, what it reports, what it keeps per projection. */
+import type { Checkpoint } from '../ports/read-model-store';
+import type { Projection } from './projection';
+
+export interface ProjectionStatus {
+  readonly name: string;
+  readonly version: number;
+  /** the version that built the live read model (differs from `version` until a rebuild) */
+  readonly liveVersion: number | null;
+  readonly generation: number | null;
+  readonly position: number;
+  readonly head: number;
+  /** global positions between the checkpoint and the head */
+  readonly behind: number;
+  readonly rebuilding: { readonly generation: number; readonly position: number } | null;
+  readonly updatedAt: string | null;
+}
+
+export interface RunnerLogger {
+  warn(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+}
+
+export interface ProjectionRunnerOptions {
+  readonly batchSize?: number;
+  /** re-read at least this often without a wake-up (appends by other processes) */
+  readonly pollIntervalMs?: number;
+  readonly logger?: RunnerLogger;
+  /** rebuild, in the background, read models built by another projection version (default true) */
+  readonly autoRebuild?: boolean;
+  /** how often a checkpoint moved only by skipped events is written (default 1,000 ms) */
+  readonly checkpointEveryMs?: number;
+  /**
+   * On a store several processes share: whether this process holds the lease of a
+   * projection (taking it when free). A projection runs here only while it does; a wait
+   * for one that runs elsewhere reads its shared checkpoint. Default: every projection runs here.
+   */
+  readonly lease?: (projection: string) => Promise<boolean>;
+  /** how often a wait for a projection that runs on another process reads its checkpoint (default 25 ms) */
+  readonly sharedPollMs?: number;
+  /**
+   * after a wake-up, wait this long before reading, so that the appends of a busy moment
+   * are applied (and committed) together rather than one transaction each (default 10 ms)
+   */
+  readonly coalesceMs?: number;
+}
+
+export type StepOutcome = 'advanced' | 'idle' | 'conflict';
+
+export interface Waiter {
+  readonly target: number;
+  /** one projection, or all */
+  readonly name: string | undefined;
+  readonly afterStep: number;
+  readonly resolve: () => void;
+}
+
+export interface Live {
+  readonly projection: Projection;
+  readonly types: ReadonlySet<string>;
+  /** the checkpoint as stored (undefined before the first commit) */
+  stored: Pick<Checkpoint, 'generation' | 'position'> | undefined;
+  generation: number;
+  /** how far this process has applied the log (ahead of `stored` by skipped events only) */
+  position: number;
+  /** when `position` first moved past `stored` without a write */
+  dirtySince: number | undefined;
+  /** read the stored checkpoint again before the next batch (a lost race, a promote) */
+  reload: boolean;
+  failures: number;
+  retryAt: number;
+  /** runs in this process (holds its lease, or no leases) */
+  active: boolean;
+}
+
