@@ -205,7 +205,13 @@ describe('hostile input against every route and message of a real server', { tim
       ZT_WS_LOGIN_TIMEOUT_MS: String(LOGIN_TIMEOUT_MS),
     });
     const secrets = JSON.parse(readFileSync(join(dir.path, 'secrets.json'), 'utf8')) as Record<string, string>;
-    apiKey = secrets['redirectorApiKey']!;
+    // an installation of its own: the one of this Devices has a key derived from the server secret
+    const registered = await http('POST', '/redirector/v1/installations', {
+      headers: { ...bearer(OPERATOR), 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Hostile', devicesUrl: 'https://hostile.example.net/devices' }),
+    });
+    expect(registered.status).toBe(201);
+    apiKey = (JSON.parse(registered.body) as { apiKey: string }).apiKey;
     aliceToken = secrets['demoToken:alice']!;
 
     // a provisioned phone, for the routes that take a device credential
