@@ -12,7 +12,7 @@ import * as ConfigJob from './devices/config-job';
 import * as Device from './devices/device';
 import * as DeviceCode from './devices/device-code';
 import * as DeviceCodeAudit from './devices/device-code-audit';
-import * as Domain from './devices/domain';
+import * as Tenant from './devices/tenant';
 import * as DomainAdmin from './devices/domain-admin';
 import * as UpdateJob from './devices/update-job';
 import * as CodeAudit from './redirector/code-audit';
@@ -32,7 +32,7 @@ export type AnyDomainEvent =
   | Installation.Event
   | DevicesUrlReservation.Event
   | MacClaim.Event
-  | Domain.Event
+  | Tenant.Event
   | DomainAdmin.Event
   | DeviceCode.Event
   | DeviceCodeAudit.Event
@@ -71,7 +71,7 @@ export const aggregates: readonly AggregateEntry[] = [
   entry('Installation', 'redirector', Installation.streamCategory, Installation.Event),
   entry('DevicesUrlReservation', 'redirector', DevicesUrlReservation.streamCategory, DevicesUrlReservation.Event),
   entry('MacClaim', 'redirector', MacClaim.streamCategory, MacClaim.Event),
-  entry('Domain', 'devices', Domain.streamCategory, Domain.Event),
+  entry('Tenant', 'devices', Tenant.streamCategory, Tenant.Event),
   entry('DomainAdmin', 'devices', DomainAdmin.streamCategory, DomainAdmin.Event),
   entry('DeviceCode', 'devices', DeviceCode.streamCategory, DeviceCode.Event),
   entry('DeviceCodeAudit', 'devices', DeviceCodeAudit.streamCategory, DeviceCodeAudit.Event),

@@ -10,7 +10,7 @@ export * as Installation from './redirector/installation';
 export * as DevicesUrlReservation from './redirector/devices-url-reservation';
 export * as MacClaim from './redirector/mac-claim';
 
-export * as Domain from './devices/domain';
+export * as Tenant from './devices/tenant';
 export * as DomainAdmin from './devices/domain-admin';
 export * as DeviceCode from './devices/device-code';
 export * as DeviceCodeAudit from './devices/device-code-audit';

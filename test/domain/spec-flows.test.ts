@@ -8,7 +8,7 @@ import {
   ConfigJob,
   Device,
   DeviceCode,
-  Domain,
+  Tenant,
   fold,
   Installation,
   latestUpdateJob,
@@ -59,16 +59,16 @@ const setUp = () => {
     apiKeyHash: digest('k'.repeat(32)),
     now: T0,
   });
-  w.ok(Domain.decider, Domain.streamName(example), { type: 'CreateDomain', domain: example, appPasswordSealed: sealed('sealed-password-1'), now: T0 });
-  w.ok(Domain.decider, Domain.streamName(example), { type: 'AddCategory', domain: example, categoryId: office, name: name('Office'), provisioning: true, now: T0 });
+  w.ok(Tenant.decider, Tenant.streamName(example), { type: 'CreateDomain', domain: example, appPasswordSealed: sealed('sealed-password-1'), now: T0 });
+  w.ok(Tenant.decider, Tenant.streamName(example), { type: 'AddCategory', domain: example, categoryId: office, name: name('Office'), provisioning: true, now: T0 });
   w.ok(User.decider, User.streamName(id('alice')), { type: 'CreateUser', userId: id('alice'), name: name('Alice'), email: null, now: T0 });
   const digits = code('1234 5678 9012');
   const redirectorHash = digest('r'.repeat(64));
   const devicesHash = digest('d'.repeat(64));
   const usersHash = digest('u'.repeat(64));
   // 3. Users asks Devices, Devices asks the Redirector, each stores the code its own way
-  const domainState = w.state(Domain.decider, Domain.streamName(example));
-  rightOf(Domain.categoryForProvisioning(domainState, office));
+  const domainState = w.state(Tenant.decider, Tenant.streamName(example));
+  rightOf(Tenant.categoryForProvisioning(domainState, office));
   const installation = w.state(Installation.decider, Installation.streamName(id('inst'))) as Installation.Registered;
   const [issued] = w.ok(ProvisioningCode.decider, ProvisioningCode.streamName(redirectorHash), {
     type: 'IssueCode',
@@ -229,8 +229,8 @@ describe('SPEC §2: software and config updates', () => {
   it('a phone is brought to the latest matching update job first, then gets the latest config job of every type', () => {
     const s = setUp();
     rightOf(provision(s));
-    const domainState = s.w.state(Domain.decider, Domain.streamName(example));
-    expect(E.isRight(Domain.checkSelector(domainState, example, '*'))).toBe(true);
+    const domainState = s.w.state(Tenant.decider, Tenant.streamName(example));
+    expect(E.isRight(Tenant.checkSelector(domainState, example, '*'))).toBe(true);
     const jobs = ['old', 'new'].map((v, i) => {
       const jobId = id(`job-${i}`);
       s.w.ok(UpdateJob.decider, UpdateJob.streamName(jobId), {

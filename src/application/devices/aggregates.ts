@@ -1,10 +1,10 @@
 /** The Devices aggregates as the command handler takes them: decider and decoder. */
-import { ConfigJob, Device, DeviceCode, DeviceCodeAudit, Domain, DomainAdmin, UpdateJob } from '../../domain';
+import { ConfigJob, Device, DeviceCode, DeviceCodeAudit, Tenant, DomainAdmin, UpdateJob } from '../../domain';
 import type { Aggregate } from '../command-handler';
 
-export const domainAggregate: Aggregate<Domain.Command, Domain.Event, Domain.State> = {
-  decider: Domain.decider,
-  decode: (stored) => Domain.Event.decode(stored),
+export const domainAggregate: Aggregate<Tenant.Command, Tenant.Event, Tenant.State> = {
+  decider: Tenant.decider,
+  decode: (stored) => Tenant.Event.decode(stored),
 };
 
 export const deviceCodeAggregate: Aggregate<DeviceCode.Command, DeviceCode.Event, DeviceCode.State> = {

@@ -6,7 +6,7 @@
  * domain may provision it again.
  */
 import * as E from 'fp-ts/Either';
-import { Device, Domain, parseId, type CategoryId, type DomainName, type Mac } from '../../domain';
+import { Device, Tenant, parseId, type CategoryId, type DomainName, type Mac } from '../../domain';
 import { handle, load } from '../command-handler';
 import { actorOf, sees, visibleOr, type AdminScope } from './admin-scope';
 import { deviceAggregate } from './aggregates';
@@ -34,7 +34,7 @@ export interface Claimed {
 
 export const claimDevices = async (deps: DevicesDeps, scope: AdminScope, macs: readonly Mac[], domain: DomainName, category: CategoryId): Promise<Claimed> => {
   const unique = [...new Set(macs)];
-  const domainState = visibleOr(scope, domain, await loadDomain(deps, domain), Domain.initialState);
+  const domainState = visibleOr(scope, domain, await loadDomain(deps, domain), Tenant.initialState);
   const command = (mac: Mac): Device.Command => ({ type: 'ClaimDevice', mac, domain, category, domainState, now: nowOf(deps.clock) });
   const refused: string[] = [];
   for (const mac of unique) {

@@ -7,7 +7,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import * as E from 'fp-ts/Either';
-import { Digest, Domain, DomainAdmin, parseId, type DisplayName, type DomainName, type Id } from '../../domain';
+import { Digest, Tenant, DomainAdmin, parseId, type DisplayName, type DomainName, type Id } from '../../domain';
 import { handle, load } from '../command-handler';
 import type { JsonObject } from '../ports/event-store';
 import type { Secrets } from '../ports/secrets';
@@ -72,7 +72,7 @@ export const revokeDomainAdmin = async (deps: Deps, scope: AdminScope, domain: D
 /** the active administrators of an existing domain, in the order they were made (never a token) */
 export const listDomainAdmins = async (deps: Pick<DevicesDeps, 'events' | 'readModels'>, scope: AdminScope, domain: DomainName, page: PageRequest): Promise<Page<DomainAdminDoc>> => {
   onlyGlobal(scope, 'listing domain administrators');
-  orRefuse(Domain.existingDomain(await loadDomain(deps, domain), domain));
+  orRefuse(Tenant.existingDomain(await loadDomain(deps, domain), domain));
   const index = await readIndex<DomainAdminDoc & JsonObject>(deps.readModels, DOMAIN_ADMINS, ADMINS, domainAdminPrefix(domain), page, false);
   return { items: index.items.map(({ doc }) => ({ id: doc.id, name: doc.name, createdAt: doc.createdAt })), next: index.next };
 };

@@ -4,7 +4,7 @@
  * check an apps login. Queries of a domain read its stream: it holds a handful of events;
  * the list of all domains reads `devices.domains`.
  */
-import { Domain, parseSealed, type CategoryId, type DisplayName, type DomainName } from '../../domain';
+import { Tenant, parseSealed, type CategoryId, type DisplayName, type DomainName } from '../../domain';
 import { handle, load } from '../command-handler';
 import type { JsonObject } from '../ports/event-store';
 import { actorOf, onlyGlobal, sees, type AdminScope } from './admin-scope';
@@ -18,12 +18,12 @@ type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'secrets'>;
 
 /** a domain the caller may not see is answered as one that does not exist */
 const refuseUnseen = (scope: AdminScope, domain: DomainName): void => {
-  if (!sees(scope, domain)) orRefuse(Domain.existingDomain(Domain.initialState, domain));
+  if (!sees(scope, domain)) orRefuse(Tenant.existingDomain(Tenant.initialState, domain));
 };
 
-const decideOnDomain = async (deps: Deps, scope: AdminScope, domain: DomainName, command: Domain.Command): Promise<void> => {
+const decideOnDomain = async (deps: Deps, scope: AdminScope, domain: DomainName, command: Tenant.Command): Promise<void> => {
   refuseUnseen(scope, domain);
-  orRefuse(await handle(deps.events, Domain.streamName(domain), domainAggregate, command, { random: deps.random, metadata: metadataOf(actorOf(scope)) }));
+  orRefuse(await handle(deps.events, Tenant.streamName(domain), domainAggregate, command, { random: deps.random, metadata: metadataOf(actorOf(scope)) }));
 };
 
 export const createDomain = (deps: Deps, scope: AdminScope, domain: DomainName, appPassword: string): Promise<void> => {
@@ -43,13 +43,13 @@ export const setCategoryProvisioning = (deps: Deps, scope: AdminScope, domain: D
   decideOnDomain(deps, scope, domain, { type: 'SetCategoryProvisioning', domain, categoryId, provisioning, now: nowOf(deps.clock) });
 
 /** the domain's state, folded from its stream */
-export const loadDomain = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<Domain.State> =>
-  (await load(deps.events, Domain.streamName(domain), domainAggregate)).state;
+export const loadDomain = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<Tenant.State> =>
+  (await load(deps.events, Tenant.streamName(domain), domainAggregate)).state;
 
 /** every category of an existing domain, in the order they were added */
-export const categoriesOf = async (deps: Pick<DevicesDeps, 'events'>, scope: AdminScope, domain: DomainName): Promise<readonly Domain.Category[]> => {
+export const categoriesOf = async (deps: Pick<DevicesDeps, 'events'>, scope: AdminScope, domain: DomainName): Promise<readonly Tenant.Category[]> => {
   refuseUnseen(scope, domain);
-  return orRefuse(Domain.existingDomain(await loadDomain(deps, domain), domain)).categories;
+  return orRefuse(Tenant.existingDomain(await loadDomain(deps, domain), domain)).categories;
 };
 
 /** every domain, by name (from the read model: one just created may show a moment later) */
@@ -64,8 +64,8 @@ export const listDomains = async (deps: Pick<DevicesDeps, 'readModels'>, scope: 
 };
 
 /** the categories Users may offer: those enabled for provisioning */
-export const provisioningCategoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Domain.Category[]> =>
-  Domain.provisioningCategories(await loadDomain(deps, domain));
+export const provisioningCategoriesOf = async (deps: Pick<DevicesDeps, 'events'>, domain: DomainName): Promise<readonly Tenant.Category[]> =>
+  Tenant.provisioningCategories(await loadDomain(deps, domain));
 
 /** the app password of a domain, for checking an apps login; undefined for an unknown domain */
 export const appPasswordOf = async (deps: Pick<DevicesDeps, 'events' | 'secrets'>, domain: DomainName): Promise<string | undefined> => {

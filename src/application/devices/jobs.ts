@@ -6,7 +6,7 @@
  */
 import {
   ConfigJob,
-  Domain,
+  Tenant,
   parseId,
   UpdateJob,
   type CategorySelector,
@@ -29,8 +29,8 @@ type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'projections' | 'o
 const options = (deps: Deps, scope: AdminScope) => ({ random: deps.random, metadata: metadataOf(actorOf(scope)) });
 
 /** the domain's state, or that of no domain when the caller may not see it */
-const domainFor = async (deps: Deps, scope: AdminScope, domain: DomainName): Promise<Domain.State> =>
-  visibleOr(scope, domain, await loadDomain(deps, domain), Domain.initialState);
+const domainFor = async (deps: Deps, scope: AdminScope, domain: DomainName): Promise<Tenant.State> =>
+  visibleOr(scope, domain, await loadDomain(deps, domain), Tenant.initialState);
 
 /**
  * Refuse, exactly as for a job that does not exist, a job of a domain the caller may not

@@ -4,7 +4,7 @@
  * on the code's stream. Should the record be refused (the category was disabled in
  * between), the code is revoked at the Redirector again.
  */
-import { DeviceCode, Domain, type CategoryId, type DomainName } from '../../domain';
+import { DeviceCode, Tenant, type CategoryId, type DomainName } from '../../domain';
 import { handle } from '../command-handler';
 import { deviceCodeAggregate } from './aggregates';
 import { metadataOf, nowOf, type DevicesDeps } from './deps';
@@ -14,7 +14,7 @@ import { orRefuse, Refusal } from './refusal';
 import { codeHashOf } from './secrets';
 
 export const requestProvisioningCode = async (deps: DevicesDeps, domain: DomainName, category: CategoryId): Promise<IssuedCode> => {
-  orRefuse(Domain.categoryForProvisioning(await loadDomain(deps, domain), category));
+  orRefuse(Tenant.categoryForProvisioning(await loadDomain(deps, domain), category));
   const issued = await deps.redirector.issueCode(deps.settings.publicUrl);
   await assign(deps, domain, category, issued);
   return issued;
@@ -28,7 +28,7 @@ export const requestProvisioningCodes = async (deps: DevicesDeps, domain: Domain
   if (!Number.isInteger(count) || count < 1 || count > MAX_CODES_AT_ONCE) {
     throw new Refusal('validation-failed', `count must be a whole number from 1 to ${MAX_CODES_AT_ONCE}`);
   }
-  orRefuse(Domain.categoryForProvisioning(await loadDomain(deps, domain), category));
+  orRefuse(Tenant.categoryForProvisioning(await loadDomain(deps, domain), category));
   const issued = await deps.redirector.issueCodes(deps.settings.publicUrl, count);
   // each code's record is its own stream: the store writes them together
   const outcomes = await Promise.allSettled(issued.map((code) => assign(deps, domain, category, code)));

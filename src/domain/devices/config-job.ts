@@ -14,7 +14,7 @@ import { Id } from '../values/id';
 import { JsonObject, parseJsonObject } from '../values/json';
 import { invalid } from '../values/refuse';
 import { Timestamp } from '../values/time';
-import * as Domain from './domain';
+import * as Tenant from './tenant';
 
 export const streamCategory = 'configJob';
 export const streamName = (jobId: Id): string => `${streamCategory}-${jobId}`;
@@ -51,7 +51,7 @@ export type Command =
       readonly domain: DomainName;
       readonly category: CategorySelector;
       /** the domain's state, folded from its stream: the domain and a named category must exist */
-      readonly domainState: Domain.State;
+      readonly domainState: Tenant.State;
       readonly configType: ConfigType;
       readonly params: unknown;
       readonly now: Timestamp;
@@ -87,7 +87,7 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
   switch (command.type) {
     case 'CreateConfigJob': {
       if (state.status !== 'none') return E.left(domainError('conflict', 'a config job with this id exists'));
-      const domain = Domain.checkSelector(command.domainState, command.domain, command.category);
+      const domain = Tenant.checkSelector(command.domainState, command.domain, command.category);
       if (E.isLeft(domain)) return domain;
       const params = parseJsonObject(command.params, MAX_PARAMS_CHARS);
       if (E.isLeft(params)) return params;

@@ -18,7 +18,7 @@ import { DomainName } from '../values/domain-name';
 import { Mac } from '../values/mac';
 import { Digest } from '../values/secret';
 import { isAtOrAfter, Timestamp } from '../values/time';
-import * as Domain from './domain';
+import * as Tenant from './tenant';
 
 export const streamCategory = 'deviceCode';
 export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
@@ -43,7 +43,7 @@ export type Command =
       readonly domain: DomainName;
       readonly category: CategoryId;
       /** the domain's state, folded from its stream: the category must be enabled for provisioning */
-      readonly domainState: Domain.State;
+      readonly domainState: Tenant.State;
       /** as the Redirector answered */
       readonly expiresAt: Timestamp;
       readonly now: Timestamp;
@@ -90,9 +90,9 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
   switch (command.type) {
     case 'AssignDeviceCode': {
       if (state.status !== 'none') return E.left(domainError('conflict', 'a code with this hash is assigned already'));
-      const domain = Domain.existingDomain(command.domainState, command.domain);
+      const domain = Tenant.existingDomain(command.domainState, command.domain);
       if (E.isLeft(domain)) return domain;
-      const category = Domain.categoryForProvisioning(command.domainState, command.category);
+      const category = Tenant.categoryForProvisioning(command.domainState, command.category);
       if (E.isLeft(category)) return category;
       const { type: _, domainState: __, now, ...assigned } = command;
       return E.right([{ type: 'DeviceCodeAssigned', data: { ...assigned, at: now } }]);

@@ -14,7 +14,7 @@ import { Id } from '../values/id';
 import { Digest } from '../values/secret';
 import { DisplayName } from '../values/text';
 import { Timestamp } from '../values/time';
-import * as Domain from './domain';
+import * as Tenant from './tenant';
 
 export const streamCategory = 'domainAdmin';
 export const streamName = (adminId: Id): string => `${streamCategory}-${adminId}`;
@@ -35,7 +35,7 @@ export type Command =
       /** keyed hash of the new token */
       readonly tokenHash: Digest;
       /** the domain's state, folded from its stream: it must exist */
-      readonly domainState: Domain.State;
+      readonly domainState: Tenant.State;
       readonly now: Timestamp;
     }
   | {
@@ -77,7 +77,7 @@ export const activeAdmin = (state: State): Known | undefined => (state.status ==
 export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
   switch (command.type) {
     case 'CreateDomainAdmin': {
-      const existing = Domain.existingDomain(command.domainState, command.domain);
+      const existing = Tenant.existingDomain(command.domainState, command.domain);
       if (E.isLeft(existing)) return existing;
       if (state.status !== 'none') return E.left(domainError('conflict', 'an administrator with this id exists already'));
       const { adminId, domain, name, tokenHash, now } = command;

@@ -14,7 +14,7 @@ import { DomainName } from '../values/domain-name';
 import { Firmware } from '../values/firmware';
 import { Id } from '../values/id';
 import { Timestamp } from '../values/time';
-import * as Domain from './domain';
+import * as Tenant from './tenant';
 import {
   failureRate,
   FailureThreshold,
@@ -61,7 +61,7 @@ export type Command =
       readonly domain: DomainName;
       readonly category: CategorySelector;
       /** the domain's state, folded from its stream: the domain and a named category must exist */
-      readonly domainState: Domain.State;
+      readonly domainState: Tenant.State;
       /** the firmware description current now: the job keeps this snapshot */
       readonly firmware: Firmware;
       /** cumulative percentages, default [100] (everyone at once) */
@@ -117,7 +117,7 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
   switch (command.type) {
     case 'CreateUpdateJob': {
       if (state.status !== 'none') return E.left(domainError('conflict', 'an update job with this id exists'));
-      const domain = Domain.checkSelector(command.domainState, command.domain, command.category);
+      const domain = Tenant.checkSelector(command.domainState, command.domain, command.category);
       if (E.isLeft(domain)) return domain;
       const waves = parseWaves(command.waves);
       if (E.isLeft(waves)) return waves;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as ConfigJob from '../../../src/domain/devices/config-job';
-import * as Domain from '../../../src/domain/devices/domain';
+import * as Tenant from '../../../src/domain/devices/tenant';
 import { deciderSpec, leftOf, rightOf } from '../decider-spec';
 import { category, id, T0, T1, T2 } from '../fixtures';
 import { EXAMPLE, exampleDomain, OFFICE } from './fixtures';
@@ -44,7 +44,7 @@ describe('ConfigJob', () => {
   });
 
   it('an unknown domain or category is not-found', () => {
-    given([]).when(create({ domainState: Domain.initialState })).thenFails('not-found');
+    given([]).when(create({ domainState: Tenant.initialState })).thenFails('not-found');
     given([]).when(create({ category: category('nope') })).thenFails('not-found');
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fold } from '../../../src/domain/decider';
 import * as DeviceCode from '../../../src/domain/devices/device-code';
-import * as Domain from '../../../src/domain/devices/domain';
+import * as Tenant from '../../../src/domain/devices/tenant';
 import { deciderSpec } from '../decider-spec';
 import { AFTER_EXPIRY, category, digest, JUST_BEFORE_EXPIRY, MAC_A, MAC_B, T0, T0_PLUS_7D, T1, T2 } from '../fixtures';
 import { EXAMPLE, exampleDomain, LAB, OFFICE, OTHER } from './fixtures';
@@ -9,7 +9,7 @@ import { EXAMPLE, exampleDomain, LAB, OFFICE, OTHER } from './fixtures';
 const given = deciderSpec(DeviceCode.decider, DeviceCode.Event);
 const codeHash = digest('d0'.repeat(32));
 
-const assign = (categoryId = OFFICE, domainState: Domain.State = exampleDomain, domain = EXAMPLE): DeviceCode.Command => ({
+const assign = (categoryId = OFFICE, domainState: Tenant.State = exampleDomain, domain = EXAMPLE): DeviceCode.Command => ({
   type: 'AssignDeviceCode',
   codeHash,
   domain,
@@ -36,7 +36,7 @@ describe('DeviceCode: issue', () => {
 
   it('an unknown category or domain is not-found', () => {
     given([]).when(assign(category('nope'))).thenFails('not-found');
-    given([]).when(assign(OFFICE, Domain.initialState)).thenFails('not-found');
+    given([]).when(assign(OFFICE, Tenant.initialState)).thenFails('not-found');
     given([]).when(assign(OFFICE, exampleDomain, OTHER)).thenFails('not-found');
   });
 

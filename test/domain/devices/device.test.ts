@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ConfigJob from '../../../src/domain/devices/config-job';
 import * as Device from '../../../src/domain/devices/device';
-import * as Domain from '../../../src/domain/devices/domain';
+import * as Tenant from '../../../src/domain/devices/tenant';
 import { byPrecedence, mergedConfig } from '../../../src/domain/devices/matching';
 import * as UpdateJob from '../../../src/domain/devices/update-job';
 import { fold } from '../../../src/domain/decider';
@@ -105,7 +105,7 @@ describe('Device: release', () => {
 });
 
 describe('Device: pre-claim and approval (SPEC §5.4)', () => {
-  const claim = (domain = EXAMPLE, categoryId = OFFICE, domainState: Domain.State = exampleDomain): Device.Command => ({
+  const claim = (domain = EXAMPLE, categoryId = OFFICE, domainState: Tenant.State = exampleDomain): Device.Command => ({
     type: 'ClaimDevice',
     mac,
     domain,
@@ -135,7 +135,7 @@ describe('Device: pre-claim and approval (SPEC §5.4)', () => {
 
   it('a claim needs an existing category of the domain', () => {
     given([]).when(claim(EXAMPLE, category('nope'))).thenFails('not-found');
-    given([]).when(claim(EXAMPLE, OFFICE, Domain.initialState)).thenFails('not-found');
+    given([]).when(claim(EXAMPLE, OFFICE, Tenant.initialState)).thenFails('not-found');
   });
 
   it('a phone claimed or provisioned by another domain cannot be claimed', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as Domain from '../../../src/domain/devices/domain';
+import * as Tenant from '../../../src/domain/devices/tenant';
 import * as DomainAdmin from '../../../src/domain/devices/domain-admin';
 import { fold } from '../../../src/domain/decider';
 import { deciderSpec } from '../decider-spec';
@@ -32,7 +32,7 @@ describe('DomainAdmin', () => {
 
   it('a domain that does not exist is not-found; an id taken is a conflict', () => {
     given([]).when(create(otherDomain)).thenFails('not-found', /no such domain/);
-    given([]).when(create(Domain.initialState)).thenFails('not-found');
+    given([]).when(create(Tenant.initialState)).thenFails('not-found');
     given([created]).when(create()).thenFails('conflict');
     given([created, revoked]).when(create()).thenFails('conflict');
   });

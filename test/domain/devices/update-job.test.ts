@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as Domain from '../../../src/domain/devices/domain';
+import * as Tenant from '../../../src/domain/devices/tenant';
 import * as UpdateJob from '../../../src/domain/devices/update-job';
 import { deciderSpec } from '../decider-spec';
 import { category, firmware, id, T0, T1, T2 } from '../fixtures';
@@ -52,7 +52,7 @@ describe('UpdateJob: create', () => {
   });
 
   it('an unknown domain or category is not-found', () => {
-    given([]).when(create({ domainState: Domain.initialState })).thenFails('not-found');
+    given([]).when(create({ domainState: Tenant.initialState })).thenFails('not-found');
     given([]).when(create({ domain: OTHER })).thenFails('not-found');
     given([]).when(create({ category: category('nope') })).thenFails('not-found');
   });

@@ -2,7 +2,7 @@
  * `devices.domains`: every domain, by name (collection `domains`, key: the domain name),
  * for the admin's list of domains. The domain's categories are read from its stream.
  */
-import { Domain, type Timestamp } from '../../../domain';
+import { Tenant, type Timestamp } from '../../../domain';
 import type { Projection } from '../../projections/projection';
 import { decodeEvent } from './doc-tx';
 
@@ -19,7 +19,7 @@ export const domainsProjection: Projection = {
   version: 1,
   eventTypes: ['DomainCreated'],
   async apply(event) {
-    const ev = decodeEvent(Domain.Event, event);
+    const ev = decodeEvent(Tenant.Event, event);
     if (ev?.type !== 'DomainCreated') return [];
     const doc: DomainDoc = { name: ev.data.domain, createdAt: ev.data.at };
     return [{ collection: DOMAIN_LIST, key: ev.data.domain, doc: { ...doc } }];

@@ -10,7 +10,7 @@ import type { ProvisioningCode } from '../../values/provisioning-code';
 import type { Digest } from '../../values/secret';
 import type { Note } from '../../values/text';
 import type { Timestamp } from '../../values/time';
-import type * as Domain from '../domain';
+import type * as Tenant from '../tenant';
 import type { MergedConfig, UpdateJobView } from '../matching';
 import type { Outcome } from './events';
 
@@ -37,7 +37,7 @@ export type Command =
       readonly domain: DomainName;
       readonly category: CategoryId;
       /** the domain's state, folded from its stream: the category must exist */
-      readonly domainState: Domain.State;
+      readonly domainState: Tenant.State;
       readonly now: Timestamp;
     }
   | (PhoneFacts & {

@@ -2,7 +2,7 @@
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../../decider';
 import type { DomainName } from '../../values/domain-name';
-import * as Domain from '../domain';
+import * as Tenant from '../tenant';
 import { NO_OFFER, nextOffer, type MergedConfig, type Offer, type UpdateJobView } from '../matching';
 import type { Command } from './commands';
 import type { Event } from './events';
@@ -76,7 +76,7 @@ export const decide = (command: Command, state: State): E.Either<DomainError, re
   const owner = owningDomain(state);
   switch (command.type) {
     case 'ClaimDevice': {
-      const domain = Domain.checkSelector(command.domainState, command.domain, command.category);
+      const domain = Tenant.checkSelector(command.domainState, command.domain, command.category);
       if (E.isLeft(domain)) return domain;
       if (owner !== null && owner !== command.domain) {
         return E.left(state.status === 'claimed' ? domainError('conflict', 'the phone is claimed by another domain') : ownedElsewhere);

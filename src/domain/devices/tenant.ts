@@ -1,5 +1,7 @@
 /**
- * Domain (Devices): a tenant of Devices with its categories (`domain-<name>`).
+ * Tenant (Devices): a customer domain of Devices with its categories (`domain-<name>`). The
+ * aggregate is called Tenant so that it does not read as the domain layer; its events keep
+ * their names (`DomainCreated`, …) and its streams `domain-<name>`.
  * The app password Users logs in with is the key of an HMAC challenge, so Devices must be
  * able to read it back: it is stored sealed (encrypted by the application), never in the
  * clear. Categories are decided on the domain's stream, so ids are unique per domain.

@@ -1,14 +1,14 @@
 import * as E from 'fp-ts/Either';
 import { describe, expect, it } from 'vitest';
-import * as Domain from '../../../src/domain/devices/domain';
+import * as Tenant from '../../../src/domain/devices/tenant';
 import { deciderSpec, leftOf, rightOf } from '../decider-spec';
 import { category, name, sealed, T0, T1 } from '../fixtures';
 import { categoryAdded, domainCreated, EXAMPLE, exampleDomain, LAB, OFFICE, OTHER } from './fixtures';
 
-const given = deciderSpec(Domain.decider, Domain.Event);
+const given = deciderSpec(Tenant.decider, Tenant.Event);
 
-describe('Domain', () => {
-  const create: Domain.Command = { type: 'CreateDomain', domain: EXAMPLE, appPasswordSealed: sealed('v1.sealed.app-password'), now: T0 };
+describe('Tenant (a customer domain)', () => {
+  const create: Tenant.Command = { type: 'CreateDomain', domain: EXAMPLE, appPasswordSealed: sealed('v1.sealed.app-password'), now: T0 };
 
   it('is created with its app password sealed', () => {
     given([]).when(create).then([domainCreated()]);
@@ -19,12 +19,12 @@ describe('Domain', () => {
   });
 
   it('lives in its own stream', () => {
-    expect(Domain.streamName(EXAMPLE)).toBe('domain-example.com');
+    expect(Tenant.streamName(EXAMPLE)).toBe('domain-example.com');
   });
 });
 
 describe('Domain: categories', () => {
-  const add = (categoryId = OFFICE, provisioning = true): Domain.Command => ({
+  const add = (categoryId = OFFICE, provisioning = true): Tenant.Command => ({
     type: 'AddCategory',
     domain: EXAMPLE,
     categoryId,
@@ -48,7 +48,7 @@ describe('Domain: categories', () => {
   });
 
   it('provisioning is switched on and off; the same value again changes nothing', () => {
-    const set = (categoryId = LAB, provisioning = true): Domain.Command => ({
+    const set = (categoryId = LAB, provisioning = true): Tenant.Command => ({
       type: 'SetCategoryProvisioning',
       domain: EXAMPLE,
       categoryId,
@@ -65,26 +65,26 @@ describe('Domain: categories', () => {
 
 describe('Domain: codes only for enabled categories', () => {
   it('an enabled category may get codes', () => {
-    expect(rightOf(Domain.categoryForProvisioning(exampleDomain, OFFICE)).id).toBe(OFFICE);
+    expect(rightOf(Tenant.categoryForProvisioning(exampleDomain, OFFICE)).id).toBe(OFFICE);
   });
 
   it('a category not enabled for provisioning is forbidden', () => {
-    expect(leftOf(Domain.categoryForProvisioning(exampleDomain, LAB)).code).toBe('forbidden');
+    expect(leftOf(Tenant.categoryForProvisioning(exampleDomain, LAB)).code).toBe('forbidden');
   });
 
   it('an unknown category, or a missing domain, is not-found', () => {
-    expect(leftOf(Domain.categoryForProvisioning(exampleDomain, category('nope'))).code).toBe('not-found');
-    expect(leftOf(Domain.categoryForProvisioning(Domain.initialState, OFFICE)).code).toBe('not-found');
+    expect(leftOf(Tenant.categoryForProvisioning(exampleDomain, category('nope'))).code).toBe('not-found');
+    expect(leftOf(Tenant.categoryForProvisioning(Tenant.initialState, OFFICE)).code).toBe('not-found');
   });
 
   it('Users is offered only the categories enabled for provisioning', () => {
-    expect(Domain.provisioningCategories(exampleDomain).map((c) => c.id)).toEqual(['office', 'kiosk']);
+    expect(Tenant.provisioningCategories(exampleDomain).map((c) => c.id)).toEqual(['office', 'kiosk']);
   });
 
   it('a job may name an existing category or *', () => {
-    expect(E.isRight(Domain.checkSelector(exampleDomain, EXAMPLE, '*'))).toBe(true);
-    expect(E.isRight(Domain.checkSelector(exampleDomain, EXAMPLE, LAB))).toBe(true);
-    expect(leftOf(Domain.checkSelector(exampleDomain, EXAMPLE, category('nope'))).code).toBe('not-found');
-    expect(leftOf(Domain.checkSelector(exampleDomain, OTHER, '*')).code).toBe('not-found');
+    expect(E.isRight(Tenant.checkSelector(exampleDomain, EXAMPLE, '*'))).toBe(true);
+    expect(E.isRight(Tenant.checkSelector(exampleDomain, EXAMPLE, LAB))).toBe(true);
+    expect(leftOf(Tenant.checkSelector(exampleDomain, EXAMPLE, category('nope'))).code).toBe('not-found');
+    expect(leftOf(Tenant.checkSelector(exampleDomain, OTHER, '*')).code).toBe('not-found');
   });
 });
