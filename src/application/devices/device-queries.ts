@@ -82,7 +82,7 @@ export const listDevices = async (deps: Deps, scope: AdminScope, requested: Devi
   // their phones kept while they match, until the page is full or the scan budget spent
   for (let scanned = 0; ; ) {
     const batch = searching ? Math.min(SCAN_BATCH, SEARCH_SCAN - scanned) : page.limit;
-    const index = await readIndex<{ mac: string }>(deps.readModels, DEVICE_LIST, DEVICE_INDEX, prefix, { limit: batch, ...(cursor !== undefined ? { cursor } : {}) }, true);
+    const index = await readIndex<{ mac: string }>(deps.readModels, DEVICE_LIST, DEVICE_INDEX, prefix, { limit: batch, ...(cursor !== undefined ? { cursor } : {}) }, { reverse: true });
     const docs = await deps.readModels.getMany<DeviceDoc & JsonObject>(DEVICE_LIST, DEVICES, index.items.map((item) => item.doc.mac));
     next = index.next;
     for (const item of index.items) {

@@ -73,7 +73,7 @@ export const revokeDomainAdmin = async (deps: Deps, scope: AdminScope, domain: D
 export const listDomainAdmins = async (deps: Pick<DevicesDeps, 'events' | 'readModels'>, scope: AdminScope, domain: DomainName, page: PageRequest): Promise<Page<DomainAdminDoc>> => {
   onlyGlobal(scope, 'listing domain administrators');
   orRefuse(Tenant.existingDomain(await loadDomain(deps, domain), domain));
-  const index = await readIndex<DomainAdminDoc & JsonObject>(deps.readModels, DOMAIN_ADMINS, ADMINS, domainAdminPrefix(domain), page, false);
+  const index = await readIndex<DomainAdminDoc & JsonObject>(deps.readModels, DOMAIN_ADMINS, ADMINS, domainAdminPrefix(domain), page);
   return { items: index.items.map(({ doc }) => ({ id: doc.id, name: doc.name, createdAt: doc.createdAt })), next: index.next };
 };
 

@@ -59,7 +59,7 @@ export const listDomains = async (deps: Pick<DevicesDeps, 'readModels'>, scope: 
     const own = page.cursor === undefined ? await deps.readModels.get<DomainDoc & JsonObject>(DOMAINS, DOMAIN_LIST, scope.domain) : undefined;
     return { items: own ? [{ name: own.name, createdAt: own.createdAt }] : [], next: undefined };
   }
-  const index = await readIndex<DomainDoc & JsonObject>(deps.readModels, DOMAINS, DOMAIN_LIST, '', page, false);
+  const index = await readIndex<DomainDoc & JsonObject>(deps.readModels, DOMAINS, DOMAIN_LIST, '', page);
   return { items: index.items.map(({ doc }) => ({ name: doc.name, createdAt: doc.createdAt })), next: index.next };
 };
 

@@ -24,7 +24,7 @@ const jobsOf = async <J>(deps: Deps, scope: AdminScope, projection: string, jobs
   const filter: JobFilter = { ...requested, ...(domain === undefined ? {} : { domain }) };
   const prefix = jobIndexPrefix(filter);
   if (prefix === undefined) throw new Refusal('validation-failed', 'filter by category only together with a domain');
-  const index = await readIndex<{ jobId: string }>(deps.readModels, projection, JOB_INDEX, prefix, page, true);
+  const index = await readIndex<{ jobId: string }>(deps.readModels, projection, JOB_INDEX, prefix, page, { reverse: true });
   const ids = index.items.map((item) => item.doc.jobId);
   const docs = await deps.readModels.getMany<ChainedJob<J> & JsonObject>(projection, jobs, ids);
   return { items: ids.flatMap((id) => (docs.has(id) ? [docs.get(id)!.job] : [])), next: index.next };
@@ -89,7 +89,7 @@ export const updateJobPhones = async (deps: Pick<DevicesDeps, 'readModels' | 'ev
   const seen = state.status !== 'none' && sees(scope, state.domain);
   if (!seen || (await deps.readModels.get(WAVES, WAVE_JOBS, jobId)) === undefined) throw new Refusal('not-found', `no update job ${jobId}`);
   const prefix = `${jobId}/`;
-  const index = await readIndex<PhoneDoc & JsonObject>(deps.readModels, WAVES, WAVE_PHONES, prefix, page, false);
+  const index = await readIndex<PhoneDoc & JsonObject>(deps.readModels, WAVES, WAVE_PHONES, prefix, page);
   return { items: index.items.map(({ key, doc }) => ({ mac: key.slice(prefix.length), wave: doc.wave, outcome: doc.outcome })), next: index.next };
 };
 

@@ -12,7 +12,7 @@ export interface OutboxEntry extends Omit<Push, 'mt'> {
 export const listOutbox = async (deps: Pick<DevicesDeps, 'readModels'>, scope: AdminScope, requested: string | undefined, page: PageRequest): Promise<Page<OutboxEntry>> => {
   const domain = listDomain(scope, requested);
   if (domain === null) return { items: [], next: undefined };
-  const index = await readIndex<PendingDoc & JsonObject>(deps.readModels, OUTBOX, PENDING, domain === undefined ? '' : pendingPrefix(domain), page, false);
+  const index = await readIndex<PendingDoc & JsonObject>(deps.readModels, OUTBOX, PENDING, domain === undefined ? '' : pendingPrefix(domain), page);
   return {
     items: index.items.map(({ doc: { domain: d, push } }) => ({ domain: d, id: push.id, mac: push.mac, code: push.code, model: push.model, at: push.at })),
     next: index.next,

@@ -23,7 +23,7 @@ export const readIndex = async <T extends JsonObject>(
   collection: string,
   prefix: string,
   page: PageRequest,
-  reverse: boolean,
+  { reverse = false }: { readonly reverse?: boolean } = {},
 ): Promise<Page<StoredDoc<T>>> => {
   if (page.cursor !== undefined && !page.cursor.startsWith(prefix)) throw new Refusal('validation-failed', 'the cursor belongs to another list');
   const limit = Math.min(Math.max(1, page.limit), MAX_PAGE);
