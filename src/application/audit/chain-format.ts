@@ -1,0 +1,66 @@
+/**
+ * The hash chain's canonical form (docs/events.md, "The hash chain"), shared by the stores
+ * that compute it in this process (memory, SQLite) and by `audit verify`. PostgreSQL
+ * computes the same bytes in SQL (src/adapters/eventstore/postgres-chain.ts); the contract
+ * suite proves the two agree.
+ *
+ * - content = UTF-8 of the JSON array
+ *   `["zt1",position,stream,version,id,type,recordedAt,DATA,METADATA,personalDigest]`, where
+ *   stream, id, type and recordedAt are JSON strings (JSON.stringify escaping), DATA and
+ *   METADATA the JSON text exactly as the store holds it, and personalDigest a JSON string
+ *   of lowercase hex, or `null` when the event has no personal part;
+ * - personalDigest = SHA-256(salt ‖ UTF-8 of the personal part's JSON text as appended), the
+ *   salt being 16 random bytes kept beside the personal part and deleted with it by a purge;
+ * - contentDigest = SHA-256(content); digest = SHA-256(previous digest ‖ contentDigest),
+ *   both as 32 raw bytes, the first event's previous digest being 32 zero bytes.
+ * Every digest is written as 64 lowercase hex characters.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export const CHAIN_FORMAT = 'zt1';
+/** the previous digest of the first chained event */
+export const GENESIS_DIGEST = '0'.repeat(64);
+
+/** the stored fields the canonical form takes, as text */
+export interface CanonicalFields {
+  readonly position: number;
+  readonly streamName: string;
+  readonly streamVersion: number;
+  readonly id: string;
+  readonly type: string;
+  readonly recordedAt: string;
+  /** JSON text as stored */
+  readonly data: string;
+  readonly metadata: string;
+  readonly personalDigest: string | null;
+}
+
+export function canonicalContent(f: CanonicalFields): string {
+  const personal = f.personalDigest === null ? 'null' : `"${f.personalDigest}"`;
+  return `["${CHAIN_FORMAT}",${f.position},${JSON.stringify(f.streamName)},${f.streamVersion},${JSON.stringify(f.id)},${JSON.stringify(f.type)},${JSON.stringify(f.recordedAt)},${f.data},${f.metadata},${personal}]`;
+}
+
+export function contentDigestOf(f: CanonicalFields): string {
+  return createHash('sha256').update(canonicalContent(f)).digest('hex');
+}
+
+/** SHA-256(previous ‖ content), both given and answered as hex */
+export function linkDigest(previous: string, contentDigest: string): string {
+  return createHash('sha256').update(previous, 'hex').update(contentDigest, 'hex').digest('hex');
+}
+
+export function personalDigestOf(saltHex: string, personalText: string): string {
+  return createHash('sha256').update(saltHex, 'hex').update(personalText).digest('hex');
+}
+
+/** a fresh salt for a personal part (hex) */
+export function newPersonalSalt(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/** The personal part's stored text and its salt and digest, or nulls when the event has none. */
+export function sealPersonal(personalText: string): { salt: string | null; digest: string | null } {
+  if (personalText === '{}') return { salt: null, digest: null };
+  const salt = newPersonalSalt();
+  return { salt, digest: personalDigestOf(salt, personalText) };
+}
