@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { ChainEntry, EventStore, NewEvent } from '../../src/application/ports/event-store';
-import { GENESIS_DIGEST, contentDigestOf, linkDigest } from '../../src/application/audit/chain-format';
+import { GENESIS_DIGEST, linkDigest, sha256Hex } from '../../src/application/audit/chain-format';
 import { verifyChain } from '../../src/application/audit/verify-chain';
 
 const ev = (type: string, data: Record<string, unknown> = {}, personal?: Record<string, unknown>): NewEvent =>
@@ -57,16 +57,33 @@ export function chainContract(getStore: () => EventStore, open: () => Promise<Ev
       // each link recomputed here from what the store answers
       const previous = before === 0 ? { digest: GENESIS_DIGEST } : (await store.readChain({ after: before - 1, limit: 1 })).entries[0]!;
       let digest = previous.digest!;
+      const events = new Map((await store.readAll({ after: before })).events.map((e) => [e.globalPosition, e]));
+      const typeOf = (entry: ChainEntry): string => (JSON.parse(entry.content!.canonical) as unknown[])[5] as string;
       for (const e of entries) {
         expect(e.content).toBeDefined();
-        expect(contentDigestOf({ ...e.content!, position: e.position })).toBe(e.contentDigest);
+        // the canonical form holds every stored field (the content digest, hashed at append, proves it is the same text)
+        const event = events.get(e.position)!;
+        const [format, position, streamName, version, id, type, recordedAt, data, metadata, personalDigest] = JSON.parse(e.content!.canonical) as unknown[];
+        expect([format, position, streamName, version, id, type, data, metadata, personalDigest]).toEqual([
+          'zt1',
+          e.position,
+          event.streamName,
+          event.streamVersion,
+          event.id,
+          event.type,
+          event.data,
+          event.metadata,
+          e.content!.personalDigest,
+        ]);
+        expect(String(recordedAt).startsWith(event.recordedAt.slice(0, -1))).toBe(true);
+        expect(sha256Hex(e.content!.canonical)).toBe(e.contentDigest);
         digest = linkDigest(digest, e.contentDigest!);
         expect(e.digest).toBe(digest);
       }
-      const personal = entries.find((e) => e.content!.type === 'Personal')!.content!;
+      const personal = entries.find((e) => typeOf(e) === 'Personal')!.content!;
       expect(personal.personalDigest).toMatch(/^[0-9a-f]{64}$/);
       expect(personal.personalSalt).toMatch(/^[0-9a-f]{32}$/);
-      expect(entries.find((e) => e.content!.type === 'A')!.content!.personalDigest).toBeNull();
+      expect(entries.find((e) => typeOf(e) === 'A')!.content!.personalDigest).toBeNull();
       expect(await verifyChain(store)).toMatchObject({ chained: true, ok: true });
     });
 

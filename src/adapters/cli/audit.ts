@@ -14,6 +14,7 @@ import { loadConfig } from '../config';
 import { openStorage } from '../server/storage';
 import { CryptoSecrets } from '../system/secrets';
 import { UsageError } from './usage-error';
+import { auditCheckpointCommand, auditVerifyCommand } from './audit-verify';
 
 function time(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -23,6 +24,8 @@ function time(name: string, value: string | undefined): string | undefined {
 }
 
 export async function auditCommand(argv: readonly string[], output: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (argv[0] === 'verify') return auditVerifyCommand(argv.slice(1), { out: output });
+  if (argv[0] === 'checkpoint') return auditCheckpointCommand(argv.slice(1), { out: output });
   const { values } = parseArgs({
     args: [...argv],
     options: {

@@ -25,6 +25,9 @@ commands:
   codes purge-expired           delete ended codes with their personal data now (the server does it every minute)
   audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t]
         the history as JSON lines; for a MAC the phone's whole life across the parts
+  audit verify [--from position] [--checkpoint file] [--json]
+        recompute the log's hash chain; the first position that does not match, exit 1
+  audit checkpoint              the chain's head signed with the installation's key (ZT_AUDIT_KEY)
   projections status            where each read model stands
   projections rebuild [name]    replay the log into fresh read models and swap them in
   help                          this text

@@ -30,7 +30,7 @@ import {
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import { purgedEvent } from '../../application/ports/personal-part';
-import { GENESIS_DIGEST, contentDigestOf, linkDigest, sealPersonal } from '../../application/audit/chain-format';
+import { GENESIS_DIGEST, canonicalContent, contentDigestOf, linkDigest, sealPersonal } from '../../application/audit/chain-format';
 import { pollingSubscription } from './polling-subscription';
 import { idempotentResult, sliceStream } from './stream-reading';
 
@@ -198,13 +198,17 @@ export class MemoryEventStore implements EventStore {
         digest: link.digest,
         contentDigest: link.contentDigest,
         content: {
-          streamName: event.streamName,
-          streamVersion: event.streamVersion,
-          id: event.id,
-          type: event.type,
-          recordedAt: event.recordedAt,
-          data: JSON.stringify(event.data),
-          metadata: JSON.stringify(event.metadata),
+          canonical: canonicalContent({
+            position: event.globalPosition,
+            streamName: event.streamName,
+            streamVersion: event.streamVersion,
+            id: event.id,
+            type: event.type,
+            recordedAt: event.recordedAt,
+            data: JSON.stringify(event.data),
+            metadata: JSON.stringify(event.metadata),
+            personalDigest: link.personalDigest,
+          }),
           personal: JSON.stringify(event.personal),
           personalDigest: link.personalDigest,
           personalSalt: link.personalSalt,

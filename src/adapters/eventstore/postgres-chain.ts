@@ -72,21 +72,7 @@ export function chainRelations(schema: string): string[] {
   return [`${s}.zt_chain_tombstones`, `${s}.zt_chain_head`];
 }
 
-type ChainRow = [
-  position: string,
-  digest: string | null,
-  contentDigest: string | null,
-  streamName: string,
-  streamVersion: string,
-  id: string,
-  type: string,
-  recordedAt: string,
-  data: string,
-  metadata: string,
-  personal: string,
-  personalDigest: string | null,
-  personalSalt: string | null,
-];
+type ChainRow = [position: string, digest: string | null, contentDigest: string | null, canonical: string, personal: string, personalDigest: string | null, personalSalt: string | null];
 
 export class PostgresChain {
   private readonly sql;
@@ -98,11 +84,14 @@ export class PostgresChain {
     const s = quoteIdent(schema);
     this.sql = {
       head: `SELECT start_position::text, position::text, digest FROM ${s}.zt_chain_head WHERE id = 1`,
-      entries: `SELECT global_position::text, chain_digest, content_digest, stream_name, stream_version::text, event_id, type,
-          ${canonicalTime('recorded_at')}, data::text, metadata::text, personal::text, personal_digest, personal_salt
-          FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
-      deleted: `SELECT global_position::text, chain_digest, content_digest FROM ${s}.zt_chain_tombstones
-          WHERE global_position > $1 AND global_position <= $2 ORDER BY global_position LIMIT $3`,
+      // the canonical form from the columns, by the expression the append function hashed
+      entries: `SELECT global_position::text, chain_digest, content_digest,
+          ${canonicalSql({ position: 'global_position', stream: 'stream_name', version: 'stream_version', id: 'event_id', type: 'type', at: 'recorded_at', data: 'data', metadata: 'metadata', personalDigest: 'personal_digest' })},
+          personal::text, personal_digest, personal_salt
+          FROM ${s}.zt_events e WHERE e.global_position > $1 ORDER BY e.global_position LIMIT $2`,
+      // (ordered by the column, not by the text it is answered as)
+      deleted: `SELECT t.global_position::text, chain_digest, content_digest FROM ${s}.zt_chain_tombstones t
+          WHERE t.global_position > $1 AND t.global_position <= $2 ORDER BY t.global_position LIMIT $3`,
     };
   }
 
@@ -119,18 +108,7 @@ export class PostgresChain {
       position: Number(r[0]),
       digest: r[1],
       contentDigest: r[2],
-      content: {
-        streamName: r[3],
-        streamVersion: Number(r[4]),
-        id: r[5],
-        type: r[6],
-        recordedAt: r[7],
-        data: r[8],
-        metadata: r[9],
-        personal: r[10],
-        personalDigest: r[11],
-        personalSalt: r[12],
-      },
+      content: { canonical: r[3], personal: r[4], personalDigest: r[5], personalSalt: r[6] },
     }));
     if (deleted.length > 0) {
       for (const [position, digest, contentDigest] of deleted) entries.push({ position: Number(position), digest, contentDigest });

@@ -41,7 +41,18 @@ export function canonicalContent(f: CanonicalFields): string {
 }
 
 export function contentDigestOf(f: CanonicalFields): string {
-  return createHash('sha256').update(canonicalContent(f)).digest('hex');
+  return sha256Hex(canonicalContent(f));
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+const POSITION_PREFIX = /^\["zt1",\d+,/;
+
+/** the canonical form as it would be at another position (to tell a moved event from a changed one) */
+export function atPosition(canonical: string, position: number): string {
+  return canonical.replace(POSITION_PREFIX, `["${CHAIN_FORMAT}",${position},`);
 }
 
 /** SHA-256(previous ‖ content), both given and answered as hex */

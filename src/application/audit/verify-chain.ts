@@ -8,7 +8,7 @@
  * the last link with the head (so entries removed from the end are noticed too).
  */
 import type { ChainEntry, ChainHead, EventStore } from '../ports/event-store';
-import { GENESIS_DIGEST, contentDigestOf, linkDigest, personalDigestOf } from './chain-format';
+import { GENESIS_DIGEST, atPosition, linkDigest, personalDigestOf, sha256Hex } from './chain-format';
 
 export type FindingKind = 'changed' | 'missing' | 'reordered' | 'inserted' | 'checkpoint';
 
@@ -82,6 +82,11 @@ export async function verifyChain(store: Store, options: VerifyOptions = {}): Pr
     ...(anchorMatched !== undefined && { anchorMatched }),
     ...(failure && { failure }),
   });
+  if (anchor && anchor.position === head.startPosition && from === 0) {
+    // where the chain begins: its previous digest is the genesis one
+    anchorMatched = anchor.digest === GENESIS_DIGEST;
+    if (!anchorMatched) return report({ position: anchor.position, kind: 'checkpoint', detail: 'the checkpoint signed another digest where the chain begins: history up to it was rewritten' });
+  }
   let after = 0;
   for (;;) {
     const page = await store.readChain({ after, limit: pageSize });
@@ -123,8 +128,7 @@ export async function verifyChain(store: Store, options: VerifyOptions = {}): Pr
           if (!onlyNulls(c.personal)) return report({ position: e.position, kind: 'changed', detail: 'its personal part was purged (its salt is gone) but holds values' });
           purged++;
         }
-        const contentDigest = contentDigestOf({ ...c, position: e.position });
-        if (contentDigest !== e.contentDigest) return report(contentFinding(e, entries, i));
+        if (sha256Hex(c.canonical) !== e.contentDigest) return report(contentFinding(e, entries, i));
       } else {
         deleted++;
       }
@@ -177,7 +181,7 @@ function contentFinding(e: ChainEntry, entries: readonly ChainEntry[], i: number
   for (let j = Math.max(0, i - REORDER_WINDOW); j < Math.min(entries.length, i + REORDER_WINDOW + 1); j++) {
     const other = entries[j]!;
     if (j === i || other.contentDigest === null) continue;
-    const asThere = contentDigestOf({ ...c, position: other.position });
+    const asThere = sha256Hex(atPosition(c.canonical, other.position));
     if (asThere === other.contentDigest || asThere === e.contentDigest) {
       return { position: e.position, kind: 'reordered', detail: `it holds the event written at position ${other.position}` };
     }

@@ -134,19 +134,13 @@ export interface PurgeOptions {
 }
 
 /**
- * The stored content of a chained event, as text, in the fields the canonical form takes
- * (src/application/audit/chain-format.ts).
+ * A chained event as stored: its canonical form (src/application/audit/chain-format.ts),
+ * which the store builds from the columns it holds now, and its personal part.
  */
 export interface ChainedContent {
-  readonly streamName: string;
-  readonly streamVersion: number;
-  readonly id: string;
-  readonly type: string;
-  /** the recorded time as the canonical form writes it (PostgreSQL: with microseconds) */
-  readonly recordedAt: string;
-  /** the data, metadata and personal part as JSON text, exactly as the store holds it */
-  readonly data: string;
-  readonly metadata: string;
+  /** the canonical form, made afresh from the stored fields: what the content digest covers */
+  readonly canonical: string;
+  /** the personal part as JSON text, exactly as the store holds it */
   readonly personal: string;
   /** SHA-256 hex of salt ‖ personal text as appended; null when the event has no personal part */
   readonly personalDigest: string | null;
