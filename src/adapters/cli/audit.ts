@@ -1,5 +1,5 @@
 /**
- * `zerotouch audit`: history as JSON lines, filtered by --code, --mac, --user, --job,
+ * `zerotouch audit`: history as readable lines on a terminal, JSON lines otherwise (or with --json), filtered by --code, --mac, --user, --job,
  * --since, --until. For a MAC it shows the whole life of the phone across Redirector,
  * Devices and Users, in order.
  */
@@ -15,6 +15,7 @@ import { openStorage } from '../server/storage';
 import { CryptoSecrets } from '../system/secrets';
 import { UsageError } from './usage-error';
 import { auditCheckpointCommand, auditVerifyCommand } from './audit-verify';
+import { humanLine } from './audit-lines';
 
 function time(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -36,6 +37,7 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
       since: { type: 'string' },
       until: { type: 'string' },
       config: { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -55,11 +57,13 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
   }
   const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until: time('until', values.until) };
   const storage = await openStorage(config.store, config.dataDir);
+  // a person at a terminal gets one readable line per event; anything else JSON lines
+  const human = !values.json && (output as NodeJS.WriteStream).isTTY === true;
   let count = 0;
   try {
     for await (const event of auditTrail(storage.events, filter)) {
       count++;
-      const line = JSON.stringify({
+      const line = human ? humanLine(event) : JSON.stringify({
         position: event.globalPosition,
         recordedAt: event.recordedAt,
         stream: event.streamName,
