@@ -62,4 +62,52 @@ describe('audit lines', () => {
       dir.remove();
     }
   });
+
+  it('--at: the history up to the instant, then the state the domain folds from it', async () => {
+    const dir = tempDir('zt-audit-at-');
+    try {
+      const file = join(dir.path, 'zerotouch.db');
+      let now = new Date('2026-11-01T10:00:00.000Z');
+      const store = SqliteEventStore.open(file, { now: () => now });
+      const claim = (installationId: string) => ({
+        id: randomUUID(),
+        type: 'MacClaimed',
+        data: { mac: '009033aabbcc', installationId, devicesUrl: 'https://devices.example.com', at: now.toISOString() },
+        metadata: { actor: `installation:${installationId}` },
+      });
+      const first = randomUUID();
+      await store.appendToStream('macClaim-009033aabbcc', [claim(first)]);
+      now = new Date('2026-11-03T10:00:00.000Z');
+      await store.appendToStream('macClaim-009033aabbcc', [claim(randomUUID())]);
+      await store.close();
+      vi.stubEnv('ZT_DATA_DIR', dir.path);
+      vi.stubEnv('ZT_STORE', `sqlite:${file}`);
+      const stderr = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+      try {
+        const json = capture(false);
+        expect(await auditCommand(['--mac', '00:90:33:aa:bb:cc', '--at', '2026-11-02T00:00:00Z'], json.out)).toBe(0);
+        const lines = json.text().trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+        expect(lines).toHaveLength(2);
+        expect(lines[0]).toMatchObject({ position: 1, type: 'MacClaimed' });
+        expect(lines[1]).toEqual({
+          stateAt: '2026-11-02T00:00:00.000Z',
+          streams: [
+            {
+              stream: 'macClaim-009033aabbcc',
+              aggregate: 'MacClaim',
+              version: 1,
+              state: { status: 'claimed', mac: '009033aabbcc', installationId: first, devicesUrl: 'https://devices.example.com', claimedAt: '2026-11-01T10:00:00.000Z' },
+            },
+          ],
+        });
+        const tty = capture(true);
+        expect(await auditCommand(['--mac', '00:90:33:aa:bb:cc', '--at', '2026-10-01'], tty.out)).toBe(0);
+        expect(tty.text()).toMatch(/^state at .*:\n$/); // nothing had happened yet
+      } finally {
+        stderr.mockRestore();
+      }
+    } finally {
+      dir.remove();
+    }
+  });
 });

@@ -15,7 +15,12 @@ import { openStorage } from '../server/storage';
 import { CryptoSecrets } from '../system/secrets';
 import { UsageError } from './usage-error';
 import { auditCheckpointCommand, auditVerifyCommand } from './audit-verify';
-import { humanLine } from './audit-lines';
+import { humanLine, localTime } from './audit-lines';
+import { StateAt } from '../../application/audit/state-at';
+
+/** JSON of a folded state: Maps as objects, Sets as arrays */
+const stateJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v instanceof Set ? [...v] : v));
 
 function time(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -36,6 +41,7 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
       job: { type: 'string' },
       since: { type: 'string' },
       until: { type: 'string' },
+      at: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
@@ -55,7 +61,15 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
     if (E.isLeft(parsed)) throw new UsageError(`--mac: ${parsed.left.detail}`);
     mac = parsed.right;
   }
-  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until: time('until', values.until) };
+  const at = time('at', values.at);
+  let until = time('until', values.until);
+  // --at: the history up to and including the instant, then the state it left
+  if (at !== undefined) {
+    const justAfter = new Date(Date.parse(at) + 1).toISOString();
+    if (until === undefined || Date.parse(justAfter) < Date.parse(until)) until = justAfter;
+  }
+  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until };
+  const folded = at === undefined ? undefined : new StateAt(at);
   const storage = await openStorage(config.store, config.dataDir);
   // a person at a terminal gets one readable line per event; anything else JSON lines
   const human = !values.json && (output as NodeJS.WriteStream).isTTY === true;
@@ -63,6 +77,7 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
   try {
     for await (const event of auditTrail(storage.events, filter)) {
       count++;
+      folded?.add(event);
       const line = human ? humanLine(event) : JSON.stringify({
         position: event.globalPosition,
         recordedAt: event.recordedAt,
@@ -73,6 +88,13 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
         metadata: event.metadata,
       });
       if (!output.write(`${line}\n`)) await new Promise((resolve) => output.once('drain', resolve));
+    }
+    if (folded) {
+      const states = folded.states();
+      const text = human
+        ? [`state at ${localTime(at!)}:`, ...states.map((s) => `  ${s.stream} (${s.aggregate}, version ${s.version}): ${stateJson(s.state)}`)].join('\n')
+        : stateJson({ stateAt: at, streams: states });
+      output.write(`${text}\n`);
     }
   } finally {
     await storage.close();
