@@ -232,3 +232,50 @@ describe('the real CLI', { timeout: 120_000 }, () => {
     expect(JSON.parse(bad.stdout)).toMatchObject({ ok: false, failure: { position: 8, kind: 'changed' } });
   });
 });
+
+describe('a store from before the chain', () => {
+  const OLD_TABLE = `CREATE TABLE zt_events (
+    global_position INTEGER PRIMARY KEY AUTOINCREMENT, stream_name TEXT NOT NULL, stream_version INTEGER NOT NULL,
+    event_id TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, recorded_at TEXT NOT NULL)`;
+
+  it('keeps its rows unchained and chains from the next position on (SQLite)', async () => {
+    const dir = tempDir('zt-chain-migrate-');
+    cleanups.push(dir.remove);
+    const file = join(dir.path, 'zerotouch.db');
+    const db = new Database(file);
+    db.exec(OLD_TABLE);
+    for (let i = 1; i <= 3; i++) db.prepare(`INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES ('old', ?, ?, 'Old', '{}', '{}', '2026-01-01T00:00:00.000Z')`).run(i, randomUUID());
+    db.close();
+    const store = SqliteEventStore.open(file, { backgroundCheckpoints: false });
+    try {
+      expect(await store.chainHead()).toMatchObject({ startPosition: 3, position: 3 });
+      await store.appendToStream('new', [ev('New', 1), ev('New', 2)]);
+      expect(await verifyChain(store)).toMatchObject({ ok: true, unchained: 3, checked: 2 });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps its rows unchained and chains from the next position on (PostgreSQL), and an unchained row after the start is reported', async () => {
+    const db = await createTestDatabase();
+    cleanups.push(() => db.drop());
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    await client.query(`CREATE TABLE zt_events (global_position BIGSERIAL PRIMARY KEY, stream_name TEXT COLLATE "C" NOT NULL, stream_version BIGINT NOT NULL,
+      event_id TEXT COLLATE "C" NOT NULL, type TEXT NOT NULL, data JSONB NOT NULL, metadata JSONB NOT NULL, recorded_at TIMESTAMPTZ NOT NULL)`);
+    for (let i = 1; i <= 3; i++) await client.query(`INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES ('old', $1, $2, 'Old', '{}', '{}', now())`, [i, randomUUID()]);
+    const store = await PostgresEventStore.open(db.url, { poolSize: 2 });
+    try {
+      expect(await store.chainHead()).toMatchObject({ startPosition: 3, position: 3 });
+      await store.appendToStream('new', [ev('New', 1), ev('New', 2)]);
+      expect(await verifyChain(store)).toMatchObject({ ok: true, unchained: 3, checked: 2 });
+      // what an older process would write: a row without digests
+      await client.query(`INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at) VALUES ('old', 4, $1, 'Old', '{}', '{}', now())`, [randomUUID()]);
+      await client.query(`UPDATE zt_chain_head SET position = 6`);
+      expect((await verifyChain(store)).failure).toMatchObject({ position: 6, kind: 'changed', detail: 'its chain digests were removed' });
+    } finally {
+      await store.close();
+      await client.end();
+    }
+  });
+});
