@@ -64,9 +64,21 @@ export function personalDigestOf(saltHex: string, personalText: string): string 
   return createHash('sha256').update(saltHex, 'hex').update(personalText).digest('hex');
 }
 
+/** salts are cut from a pool of random bytes: one call to the CSPRNG per 4,096 of them */
+const SALT_BYTES = 16;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 /** a fresh salt for a personal part (hex) */
 export function newPersonalSalt(): string {
-  return randomBytes(16).toString('hex');
+  if (poolAt + SALT_BYTES > pool.length) {
+    pool = randomBytes(SALT_BYTES * 4096);
+    poolAt = 0;
+  }
+  const salt = pool.toString('hex', poolAt, poolAt + SALT_BYTES);
+  pool.fill(0, poolAt, poolAt + SALT_BYTES); // a salt handed out is not left in memory
+  poolAt += SALT_BYTES;
+  return salt;
 }
 
 /** The personal part's stored text and its salt and digest, or nulls when the event has none. */
