@@ -11,6 +11,7 @@ import {
   type NewEvent,
   type RecordedEvent,
 } from '../../src/application/ports/event-store';
+import { chainContract } from './event-store-chain.contract';
 
 export interface ContractHarness {
   /**
@@ -20,6 +21,8 @@ export interface ContractHarness {
   open(): Promise<EventStore>;
   /** drops the storage */
   dispose(): Promise<void>;
+  /** false for a store that keeps no hash chain (EventStoreDB); default true */
+  readonly chained?: boolean;
 }
 
 const ev = (type: string, data: Record<string, unknown> = {}, id = randomUUID()): NewEvent =>
@@ -420,6 +423,13 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         expect((await store.readStream(stream)).streamExists).toBe(false);
       });
     });
+
+    chainContract(
+      () => store,
+      () => harness.open(),
+      // the harness is made in beforeAll; only EventStoreDB's says it keeps no chain
+      !name.startsWith('eventstoredb'),
+    );
 
     describe('bad input is refused before anything is written', () => {
       const circular: Record<string, unknown> = {};

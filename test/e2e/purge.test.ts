@@ -9,6 +9,7 @@
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
+import { auditVerifyCommand } from '../../src/adapters/cli/audit-verify';
 import { codesCommand } from '../../src/adapters/cli/codes';
 import { ManualClock } from '../../src/application/ports/clock';
 import type { RecordedEvent } from '../../src/application/ports/event-store';
@@ -51,6 +52,9 @@ async function readModels(t: TestServer): Promise<Record<string, unknown>> {
   };
 }
 
+/** a non-terminal stderr that keeps nothing (the progress bar) */
+const quietStderr = Object.assign(new Writable({ write: (_c, _e, done) => done() }), { isTTY: false }) as unknown as NodeJS.WriteStream;
+
 const quiet = (): { out: Writable; text: () => string } => {
   let text = '';
   return {
@@ -81,6 +85,10 @@ describe('the purge of everything tied to expired codes', () => {
         'users: purged the personal data of 5 streams\n',
     );
     expect(scan(file, digits)).toEqual(Object.fromEntries(digits.map((d) => [d, []])));
+    // what the purge deleted and nulled leaves the hash chain verifiable
+    const verified = quiet();
+    expect(await auditVerifyCommand([], { env, out: verified.out, err: quietStderr })).toBe(0);
+    expect(verified.text()).toMatch(/^chain verified: \d+ entries up to position \d+ match \(\d+ deleted, [1-9]\d* purged\)/);
 
     const t = await startTestServer({ storeUrl: first.storeUrl, dataDir: first.dataDir, clock, demo: true });
     open.push(t);

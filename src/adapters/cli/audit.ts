@@ -1,5 +1,5 @@
 /**
- * `zerotouch audit`: history as JSON lines, filtered by --code, --mac, --user, --job,
+ * `zerotouch audit`: history as readable lines on a terminal, JSON lines otherwise (or with --json), filtered by --code, --mac, --user, --job,
  * --since, --until, --actor (who caused it: `admin:global`, `admin:<id>`, …). For a MAC it shows the whole life of the phone across Redirector,
  * Devices and Users, in order.
  */
@@ -14,6 +14,13 @@ import { loadConfig } from '../config';
 import { openStorage } from '../server/storage';
 import { CryptoSecrets } from '../system/secrets';
 import { UsageError } from './usage-error';
+import { auditCheckpointCommand, auditVerifyCommand } from './audit-verify';
+import { humanLine, localTime } from './audit-lines';
+import { StateAt } from '../../application/audit/state-at';
+
+/** JSON of a folded state: Maps as objects, Sets as arrays */
+const stateJson = (value: unknown): string =>
+  JSON.stringify(value, (_key, v: unknown) => (v instanceof Map ? Object.fromEntries(v) : v instanceof Set ? [...v] : v));
 
 function time(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -23,6 +30,8 @@ function time(name: string, value: string | undefined): string | undefined {
 }
 
 export async function auditCommand(argv: readonly string[], output: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (argv[0] === 'verify') return auditVerifyCommand(argv.slice(1), { out: output });
+  if (argv[0] === 'checkpoint') return auditCheckpointCommand(argv.slice(1), { out: output });
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -33,7 +42,9 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
       since: { type: 'string' },
       until: { type: 'string' },
       actor: { type: 'string' },
+      at: { type: 'string' },
       config: { type: 'string' },
+      json: { type: 'boolean', default: false },
     },
     strict: true,
   });
@@ -51,13 +62,24 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
     if (E.isLeft(parsed)) throw new UsageError(`--mac: ${parsed.left.detail}`);
     mac = parsed.right;
   }
-  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until: time('until', values.until), actor: values.actor };
+  const at = time('at', values.at);
+  let until = time('until', values.until);
+  // --at: the history up to and including the instant, then the state it left
+  if (at !== undefined) {
+    const justAfter = new Date(Date.parse(at) + 1).toISOString();
+    if (until === undefined || Date.parse(justAfter) < Date.parse(until)) until = justAfter;
+  }
+  const filter: AuditFilter = { code, mac, user: values.user, job: values.job, since: time('since', values.since), until, actor: values.actor };
+  const folded = at === undefined ? undefined : new StateAt(at);
   const storage = await openStorage(config.store, config.dataDir);
+  // a person at a terminal gets one readable line per event; anything else JSON lines
+  const human = !values.json && (output as NodeJS.WriteStream).isTTY === true;
   let count = 0;
   try {
     for await (const event of auditTrail(storage.events, filter)) {
       count++;
-      const line = JSON.stringify({
+      folded?.add(event);
+      const line = human ? humanLine(event) : JSON.stringify({
         position: event.globalPosition,
         recordedAt: event.recordedAt,
         stream: event.streamName,
@@ -67,6 +89,13 @@ export async function auditCommand(argv: readonly string[], output: NodeJS.Writa
         metadata: event.metadata,
       });
       if (!output.write(`${line}\n`)) await new Promise((resolve) => output.once('drain', resolve));
+    }
+    if (folded) {
+      const states = folded.states();
+      const text = human
+        ? [`state at ${localTime(at!)}:`, ...states.map((s) => `  ${s.stream} (${s.aggregate}, version ${s.version}): ${stateJson(s.state)}`)].join('\n')
+        : stateJson({ stateAt: at, streams: states });
+      output.write(`${text}\n`);
     }
   } finally {
     await storage.close();

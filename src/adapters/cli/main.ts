@@ -24,9 +24,13 @@ commands:
   fleet --phones N [--url u] [--concurrency c] [--json]
         N simulated phones end to end (users, one rollout, phones) with ZT_ADMIN_TOKEN
   codes purge-expired           delete ended codes with their personal data now (the server does it every minute)
-  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t] [--actor a]
-        the history as JSON lines; for a MAC the phone's whole life across the parts;
-        --actor admin:global or admin:<id>: only what that admin changed
+  audit [--code c] [--mac m] [--user u] [--job j] [--since t] [--until t] [--actor a] [--at t] [--json]
+        the history, a line per event (JSON lines when not on a terminal, or with --json);
+        for a MAC the phone's whole life across the parts; --actor admin:global or admin:<id>:
+        only what that admin changed; --at: up to t, then the state at t
+  audit verify [--from position] [--checkpoint file] [--json]
+        recompute the log's hash chain; the first position that does not match, exit 1
+  audit checkpoint              the chain's head signed with the installation's key (ZT_AUDIT_KEY)
   admin <noun> <verb> [--url u] [--json]
         the admin HTTP APIs with ZT_ADMIN_TOKEN: domains, categories, admins, update-jobs,
         config-jobs, claims, devices, outbox, users, rollouts (zerotouch admin --help)

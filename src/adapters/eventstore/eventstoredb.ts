@@ -108,6 +108,7 @@ import {
   type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
+  type ReadChainResult,
   type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
@@ -578,6 +579,15 @@ export class EventStoreDbEventStore implements EventStore {
       }
       return { events: await this.opened(events), position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
     });
+  }
+
+  /** no hash chain: EventStoreDB writes what this adapter appends, and it has no place for a chained digest that a concurrent writer could not break (docs/stores.md) */
+  async chainHead(): Promise<undefined> {
+    return undefined;
+  }
+
+  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+    return { entries: [], position: options.after ?? 0 };
   }
 
   async headPosition(): Promise<number> {

@@ -7,11 +7,14 @@ import {
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
+  type ChainEntry,
+  type ChainHead,
   type EventStore,
   type NewEvent,
   type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
+  type ReadChainResult,
   type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
@@ -27,6 +30,7 @@ import {
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import { purgedEvent } from '../../application/ports/personal-part';
+import { GENESIS_DIGEST, canonicalContent, contentDigestOf, linkDigest, sealPersonal } from '../../application/audit/chain-format';
 import { pollingSubscription } from './polling-subscription';
 import { idempotentResult, sliceStream } from './stream-reading';
 
@@ -35,12 +39,23 @@ export interface MemoryEventStoreOptions {
   readonly now?: () => Date;
 }
 
+interface Link {
+  readonly digest: string;
+  readonly contentDigest: string;
+  readonly personalDigest: string | null;
+  readonly personalSalt: string | null;
+}
+
 export class MemoryEventStore implements EventStore {
   readonly kind = 'memory';
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
   private readonly listeners = new Set<() => void>();
   private position = 0;
+  /** the chain columns of each stored event, and the tombstones of deleted ones, by position */
+  private readonly links = new Map<number, Link>();
+  private readonly tombstones = new Map<number, { digest: string; contentDigest: string }>();
+  private head: ChainHead = { startPosition: 0, position: 0, digest: GENESIS_DIGEST };
   private closed = false;
   private readonly now: () => Date;
 
@@ -72,6 +87,25 @@ export class MemoryEventStore implements EventStore {
       globalPosition: ++this.position,
       recordedAt,
     }));
+    let digest = this.head.digest;
+    for (const event of recorded) {
+      const personal = JSON.stringify(event.personal);
+      const sealed = sealPersonal(personal);
+      const contentDigest = contentDigestOf({
+        position: event.globalPosition,
+        streamName,
+        streamVersion: event.streamVersion,
+        id: event.id,
+        type: event.type,
+        recordedAt,
+        data: JSON.stringify(event.data),
+        metadata: JSON.stringify(event.metadata),
+        personalDigest: sealed.digest,
+      });
+      digest = linkDigest(digest, contentDigest);
+      this.links.set(event.globalPosition, { digest, contentDigest, personalDigest: sealed.digest, personalSalt: sealed.salt });
+    }
+    this.head = { ...this.head, position: this.position, digest };
     stream.push(...recorded);
     this.streams.set(streamName, stream);
     this.log.push(...recorded);
@@ -118,6 +152,11 @@ export class MemoryEventStore implements EventStore {
     if (!stream) return;
     this.streams.delete(streamName);
     const gone = new Set(stream.map((e) => e.globalPosition));
+    for (const position of gone) {
+      const link = this.links.get(position)!;
+      this.tombstones.set(position, { digest: link.digest, contentDigest: link.contentDigest });
+      this.links.delete(position);
+    }
     for (let i = this.log.length - 1; i >= 0; i--) {
       if (gone.has(this.log[i]!.globalPosition)) this.log.splice(i, 1);
     }
@@ -136,8 +175,53 @@ export class MemoryEventStore implements EventStore {
       // a new object in the stream and the log: what readers were handed before stays as it was
       const replacement: RecordedEvent = { ...event, ...purged };
       stream[i] = replacement;
+      const link = this.links.get(event.globalPosition)!;
+      this.links.set(event.globalPosition, { ...link, personalSalt: null });
       this.log[this.indexOf(event.globalPosition)] = replacement;
     });
+  }
+
+  async chainHead(): Promise<ChainHead> {
+    this.assertOpen();
+    return this.head;
+  }
+
+  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+    this.assertOpen();
+    const after = checkPosition(options.after, 'after');
+    const limit = clampLimit(options.limit);
+    const lo = this.indexOf(after + 1);
+    const entries: ChainEntry[] = this.log.slice(lo, lo + limit).map((event) => {
+      const link = this.links.get(event.globalPosition)!;
+      return {
+        position: event.globalPosition,
+        digest: link.digest,
+        contentDigest: link.contentDigest,
+        content: {
+          canonical: canonicalContent({
+            position: event.globalPosition,
+            streamName: event.streamName,
+            streamVersion: event.streamVersion,
+            id: event.id,
+            type: event.type,
+            recordedAt: event.recordedAt,
+            data: JSON.stringify(event.data),
+            metadata: JSON.stringify(event.metadata),
+            personalDigest: link.personalDigest,
+          }),
+          personal: JSON.stringify(event.personal),
+          personalDigest: link.personalDigest,
+          personalSalt: link.personalSalt,
+        },
+      };
+    });
+    const upTo = entries.length === limit ? entries[entries.length - 1]!.position : Number.MAX_SAFE_INTEGER;
+    for (const [position, t] of this.tombstones) {
+      if (position > after && position <= upTo) entries.push({ position, digest: t.digest, contentDigest: t.contentDigest });
+    }
+    entries.sort((a, b) => a.position - b.position);
+    entries.length = Math.min(entries.length, limit);
+    return { entries, position: entries.length > 0 ? entries[entries.length - 1]!.position : after };
   }
 
   async eraseDeleted(): Promise<void> {

@@ -25,10 +25,12 @@
  * dedicated connection (reconnecting when it drops) and wakes subscribers, which still
  * poll every `pollIntervalMs` for anything missed.
  *
+ * Tamper evidence: the append function chains each event to the one before it, under the
+ * same lock (postgres-chain.ts); deletes leave tombstones.
+ *
  * Numbering as the port says: streams from 1 (version = max stream_version, so a deleted
  * stream starts again at 1), positions from the sequence, never reused.
  */
-import { createHash } from 'node:crypto';
 import pg from 'pg';
 import {
   StoreUnavailableError,
@@ -36,30 +38,54 @@ import {
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
-  type EventMetadata,
+  type ChainHead,
   type EventStore,
-  type ExpectedVersion,
-  type JsonObject,
   type NewEvent,
-  type PersonalPart,
   type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
+  type ReadChainResult,
   type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
 } from '../../application/ports/event-store';
-import {
-  checkPosition,
-  clampLimit,
-  validateStreamName,
-} from '../../application/ports/event-store-checks';
+import { checkPosition, clampLimit, validateStreamName } from '../../application/ports/event-store-checks';
+import { newPersonalSalt } from '../../application/audit/chain-format';
 import { pollingSubscription } from './polling-subscription';
-import { purgedEvent } from '../../application/ports/personal-part';
 import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
 import { idempotencyOutcome, streamRange, type StoredId } from './stream-reading';
+import { PostgresChain, chainRelations, chainStatements } from './postgres-chain';
+import { NotificationLoop } from './postgres-listen';
+import { purgeStream } from './postgres-purge';
+import {
+  APPEND_FUNCTION,
+  STATUS_IDS_FOUND,
+  STATUS_WRITTEN,
+  STATUS_WRONG_VERSION,
+  appendFunction,
+  encodeExpected,
+  schemaStatements,
+  statements,
+  toRecorded,
+  type EventRow,
+  type ResultRow,
+} from './postgres-schema';
+import { createFunctionIfMissing, isConnectionError, quoteIdent, runSchemaDdl, sqlState, translateError, translateSingleFailure } from './postgres-sql';
+
+export {
+  advisoryKey,
+  createFunctionIfMissing,
+  isConnectionError,
+  isoUtc,
+  notifyChannel,
+  quoteIdent,
+  quoteLiteral,
+  runSchemaDdl,
+  translateError,
+  type SchemaObjects,
+} from './postgres-sql';
 
 export interface PostgresEventStoreOptions {
   /** the schema holding the `zt_` tables (created when missing); default `public` */
@@ -80,278 +106,6 @@ export interface PostgresEventStoreOptions {
 
 type Operation = WriteOperation;
 
-interface ResultRow {
-  r_status: number;
-  r_version: string;
-  r_position: string;
-  r_found: number;
-}
-
-interface EventRow {
-  global_position: string;
-  stream_name: string;
-  stream_version: string;
-  event_id: string;
-  type: string;
-  data: JsonObject;
-  metadata: EventMetadata;
-  recorded_at: string;
-  personal: PersonalPart;
-}
-
-/** the answers of the append function, one row per operation */
-const STATUS_WRITTEN = 0;
-const STATUS_IDS_FOUND = 1;
-const STATUS_WRONG_VERSION = 2;
-
-/** expected versions as the function reads them: a version, or one of these */
-const EXPECT_ANY = -1;
-const EXPECT_NO_STREAM = -2;
-const EXPECT_EXISTS = -3;
-
-/** bumped when the function's signature or meaning changes; a new name sits beside the old one */
-const APPEND_FUNCTION = 'zt_append_v2';
-
-/** A quoted SQL identifier. */
-export function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
-
-export function quoteLiteral(text: string): string {
-  return `'${text.replace(/'/g, "''")}'`;
-}
-
-/** A stable signed 64-bit advisory lock key for a purpose and a schema. */
-export function advisoryKey(purpose: string, schema: string): string {
-  const digest = createHash('sha256').update(`zerotouch:${purpose}:${schema}`).digest();
-  return BigInt.asIntN(64, digest.readBigUInt64BE(0)).toString();
-}
-
-/** The NOTIFY channel of a schema's event table. */
-export function notifyChannel(schema: string): string {
-  const plain = `zt_events_${schema}`;
-  if (Buffer.byteLength(plain) <= 63) return plain;
-  return `zt_events_${createHash('sha256').update(schema).digest('hex').slice(0, 16)}`;
-}
-
-/** What a schema holds once its DDL ran: qualified relation names and function signatures. */
-export interface SchemaObjects {
-  readonly relations?: readonly string[];
-  readonly functions?: readonly string[];
-}
-
-/**
- * Create the schema (when missing) and run `statements` in one transaction, under the
- * schema's DDL advisory lock, so processes opening at the same time do not collide.
- * When `present` is given and all of it exists, nothing runs: opening then needs no
- * CREATE privilege (which `CREATE ... IF NOT EXISTS` checks even when the object exists).
- */
-export async function runSchemaDdl(pool: pg.Pool, schema: string, statements: readonly string[], present?: SchemaObjects): Promise<void> {
-  if (present) {
-    const relations = present.relations ?? [];
-    const functions = present.functions ?? [];
-    const { rows } = await pool.query<{ missing: number }>(
-      `SELECT (SELECT count(*) FROM unnest($1::text[]) r WHERE to_regclass(r) IS NULL)
-            + (SELECT count(*) FROM unnest($2::text[]) f WHERE to_regprocedure(f) IS NULL) AS missing`,
-      [relations, functions],
-    );
-    if (Number(rows[0]?.missing) === 0) return;
-  }
-  const client = await pool.connect();
-  let broken = false;
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query(`SELECT pg_advisory_xact_lock(${advisoryKey('ddl', schema)})`);
-      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
-      for (const statement of statements) await client.query(statement);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    }
-  } finally {
-    client.release(broken);
-  }
-}
-
-/**
- * A statement creating a function when no function of that signature exists. Functions are
- * versioned by name (`_v1`): replacing one on every open would rewrite the catalog under
- * running calls of other processes.
- */
-export function createFunctionIfMissing(signature: string, createStatement: string): string {
-  return `DO $do$ BEGIN
-    IF to_regprocedure(${quoteLiteral(signature)}) IS NULL THEN
-      EXECUTE ${quoteLiteral(createStatement)};
-    END IF;
-  END $do$`;
-}
-
-function schemaStatements(schema: string): string[] {
-  const s = quoteIdent(schema);
-  return [
-    `CREATE TABLE IF NOT EXISTS ${s}.zt_events (
-      global_position BIGSERIAL   PRIMARY KEY,
-      stream_name     TEXT        COLLATE "C" NOT NULL,
-      stream_version  BIGINT      NOT NULL,
-      event_id        TEXT        COLLATE "C" NOT NULL,
-      type            TEXT        NOT NULL,
-      data            JSONB       NOT NULL,
-      metadata        JSONB       NOT NULL,
-      recorded_at     TIMESTAMPTZ NOT NULL,
-      personal        JSONB       NOT NULL DEFAULT '{}'
-    )`,
-    // a database from before personal parts: its rows get {} (their personal values, inside
-    // data, are moved out when their stream is purged, see PurgeOptions.legacyPaths)
-    `ALTER TABLE ${s}.zt_events ADD COLUMN IF NOT EXISTS personal JSONB NOT NULL DEFAULT '{}'`,
-    `CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream ON ${s}.zt_events (stream_name, stream_version)`,
-    `CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream_id ON ${s}.zt_events (stream_name, event_id)`,
-  ];
-}
-
-/**
- * The append function: takes the batch as one jsonb array of operations
- * (`{k:'a', s: stream, x: expected, e: [{i: id, t: type, d: data, p: personal, m: metadata}]}` or
- * `{k:'d', s: stream}`), answers one row per operation, in order.
- *
- * Ids: the idempotency rule comes first, but with `check_ids` false (the fast path) the
- * function looks ids up only when the expected version does not match. Otherwise the
- * unique index on (stream_name, event_id) refuses a repeated id, which fails the whole
- * call, and the adapter sends the batch again with `check_ids` true, when each append
- * first counts which of its ids the stream holds (the idempotency rule needs the count).
- *
- * Plans: PL/pgSQL caches generic plans, made once per connection from the statistics of
- * the moment. On a young table those say "tiny", and a plan that scans a stream (or the
- * table) would be kept while the table grows. So the hot path has only lookups with one
- * good plan (the version: the last entry of the (stream_name, stream_version) index, the
- * only plan without a sort, with sequential scans off inside the function; ids: the
- * unique index probe inside INSERT), and the id lookup of the slow path is planned afresh
- * on each call, from the table's size at that moment.
- */
-function appendFunction(schema: string): string {
-  const s = quoteIdent(schema);
-  return `CREATE OR REPLACE FUNCTION ${s}.${APPEND_FUNCTION}(ops jsonb, check_ids boolean)
-RETURNS TABLE (r_status int, r_version bigint, r_position bigint, r_found int)
-LANGUAGE plpgsql
-SET enable_seqscan = off
-AS $fn$
-DECLARE
-  v_op       jsonb;
-  v_stream   text;
-  v_events   jsonb;
-  v_expected bigint;
-  v_matches  boolean;
-  v_current  bigint;
-  v_found    int;
-  v_found_at bigint;
-  v_last     bigint;
-  v_head     bigint := 0;
-  v_now      timestamptz;
-BEGIN
-  IF current_setting('transaction_isolation') <> 'read committed' THEN
-    RAISE EXCEPTION 'zerotouch appends need READ COMMITTED isolation, not %', current_setting('transaction_isolation');
-  END IF;
-  -- appends are serialised: positions are drawn in commit order (see the adapter's header)
-  PERFORM pg_advisory_xact_lock(${advisoryKey('append', schema)});
-  v_now := clock_timestamp();
-  FOR v_op IN SELECT value FROM jsonb_array_elements(ops) LOOP
-    v_stream := v_op->>'s';
-    IF v_op->>'k' = 'd' THEN
-      DELETE FROM ${s}.zt_events WHERE stream_name = v_stream;
-      r_status := ${STATUS_WRITTEN}; r_version := 0; r_position := 0; r_found := 0;
-      RETURN NEXT;
-      CONTINUE;
-    END IF;
-    v_events := v_op->'e';
-    -- the last entry of the (stream_name, stream_version) index: the only plan without a sort
-    SELECT stream_version INTO v_current FROM ${s}.zt_events
-     WHERE stream_name = v_stream ORDER BY stream_version DESC LIMIT 1;
-    v_current := coalesce(v_current, 0);
-    v_expected := (v_op->>'x')::bigint;
-    v_matches := v_expected = ${EXPECT_ANY}
-                 OR (v_expected = ${EXPECT_NO_STREAM} AND v_current = 0)
-                 OR (v_expected = ${EXPECT_EXISTS} AND v_current > 0)
-                 OR v_expected = v_current;
-    -- the idempotency rule comes before the expected version: a retry may well expect an old version
-    IF v_current > 0 AND (check_ids OR NOT v_matches) THEN
-      -- planned afresh each time (EXECUTE), from the table's size now: a cached plan could scan the stream
-      EXECUTE ${quoteLiteral(`SELECT count(*), max(global_position) FROM ${s}.zt_events
-                WHERE stream_name = $1 AND event_id = ANY (ARRAY(SELECT x.e->>'i' FROM jsonb_array_elements($2) AS x(e)))`)}
-         INTO v_found, v_found_at
-        USING v_stream, v_events;
-      IF v_found > 0 THEN
-        r_status := ${STATUS_IDS_FOUND}; r_version := v_current; r_position := v_found_at; r_found := v_found;
-        RETURN NEXT;
-        CONTINUE;
-      END IF;
-    END IF;
-    IF NOT v_matches THEN
-      r_status := ${STATUS_WRONG_VERSION}; r_version := v_current; r_position := 0; r_found := 0;
-      RETURN NEXT;
-      CONTINUE;
-    END IF;
-    WITH inserted AS (
-      INSERT INTO ${s}.zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at, personal)
-      SELECT v_stream, v_current + x.n, x.e->>'i', x.e->>'t', x.e->'d', x.e->'m', v_now, coalesce(x.e->'p', '{}'::jsonb)
-        FROM jsonb_array_elements(v_events) WITH ORDINALITY AS x(e, n)
-      RETURNING global_position
-    )
-    SELECT max(global_position) INTO v_last FROM inserted;
-    r_status := ${STATUS_WRITTEN}; r_version := v_current + jsonb_array_length(v_events); r_position := v_last; r_found := 0;
-    v_head := v_last;
-    RETURN NEXT;
-  END LOOP;
-  IF v_head > 0 THEN
-    PERFORM pg_notify(${quoteLiteral(notifyChannel(schema))}, v_head::text);
-  END IF;
-END
-$fn$`;
-}
-
-/** The SQLSTATE of an error the server answered, if it is one. */
-function sqlState(error: unknown): string | undefined {
-  return error instanceof pg.DatabaseError ? error.code : undefined;
-}
-
-/** Is this a failure to reach the server (as opposed to an error the server answered)? */
-export function isConnectionError(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string') {
-    // 08: connection exception; 57P01-03: terminated, crash, starting up; 53300: too many connections
-    if (code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300') return true;
-    if (/^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND, EPIPE, ...
-  }
-  const message = (error as { message?: unknown }).message;
-  return (
-    typeof message === 'string' &&
-    /Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|Client has encountered a connection error|Client was closed|connection timeout/i.test(
-      message,
-    )
-  );
-}
-
-/** StoreUnavailableError for connection failures, the error itself otherwise. */
-export function translateError(error: unknown): unknown {
-  if (error instanceof StoreUnavailableError) return error;
-  if (isConnectionError(error)) {
-    return new StoreUnavailableError(`PostgreSQL unavailable: ${(error as Error).message}`, { cause: error });
-  }
-  return error;
-}
-
-/** SQL for a timestamptz column as RFC 3339 UTC text, the way `Date.toISOString()` writes it */
-export function isoUtc(column: string): string {
-  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-}
-
-const RECORDED_AT = `${isoUtc('recorded_at')} AS recorded_at`;
-const EVENT_COLUMNS = `global_position, stream_name, stream_version, event_id, type, data, metadata, ${RECORDED_AT}, personal`;
-
 export class PostgresEventStore implements EventStore {
   readonly kind = 'postgres';
   private queue: Operation[] = [];
@@ -360,9 +114,8 @@ export class PostgresEventStore implements EventStore {
   private closed = false;
   private closePromise: Promise<void> | undefined;
   private readonly listeners = new Set<() => void>();
-  private listenLoop: Promise<void> | undefined;
-  private listenClient: pg.Client | undefined;
-  private wakeListenLoop: (() => void) | undefined;
+  private readonly notifications: NotificationLoop;
+  private readonly chain: PostgresChain;
   private readonly maxBatch: number;
   private readonly maxBatchEvents: number;
   private readonly pollIntervalMs: number;
@@ -376,13 +129,15 @@ export class PostgresEventStore implements EventStore {
     readonly pool: pg.Pool,
     readonly schema: string,
     private readonly ownsPool: boolean,
-    private readonly listenConfig: pg.ClientConfig,
+    listenConfig: pg.ClientConfig,
     options: PostgresEventStoreOptions,
   ) {
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxBatchEvents = options.maxBatchEvents ?? 10_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.sql = statements(schema);
+    this.notifications = new NotificationLoop(listenConfig, schema, () => this.notifyListeners());
+    this.chain = new PostgresChain(async (config) => (await this.query(config.text, config.values ?? [], config.rowMode)) as never, schema);
     // without an 'error' handler, a broken idle connection would end the process
     pool.on('error', this.onPoolError);
   }
@@ -422,8 +177,8 @@ export class PostgresEventStore implements EventStore {
       await runSchemaDdl(
         pool,
         schema,
-        [...schemaStatements(schema), createFunctionIfMissing(appendSignature, appendFunction(schema))],
-        { relations: [`${s}.zt_events`, `${s}.zt_events_stream`, `${s}.zt_events_stream_id`], functions: [appendSignature] },
+        [...schemaStatements(schema), ...chainStatements(schema), createFunctionIfMissing(appendSignature, appendFunction(schema))],
+        { relations: [`${s}.zt_events`, `${s}.zt_events_stream`, `${s}.zt_events_stream_id`, ...chainRelations(schema)], functions: [appendSignature] },
       );
     } catch (error) {
       // an ended pool keeps its handler: its connections may still report errors while they close
@@ -453,41 +208,6 @@ export class PostgresEventStore implements EventStore {
     this.assertOpen();
   }
 
-  /**
-   * One statement: the rows of the stream locked (FOR UPDATE: a concurrent purge waits),
-   * rewritten where the purge changes them. Rows are never changed otherwise, and a
-   * concurrent append only adds rows, so no lock beyond the rows is needed.
-   */
-  private async purge(streamName: string, options: PurgeOptions): Promise<void> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      try {
-        const { rows } = await client.query<{ global_position: string; event_id: string; type: string; data: JsonObject; personal: PersonalPart }>(
-          this.sql.purgeRows,
-          [streamName, options.eventIds ?? null],
-        );
-        const changed = rows.flatMap((row) => {
-          const purged = purgedEvent(row.type, row.data, row.personal, options.legacyPaths);
-          return purged ? [{ p: row.global_position, d: purged.data, q: purged.personal }] : [];
-        });
-        if (changed.length > 0) await client.query(this.sql.rewrite, [JSON.stringify(changed)]);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw error;
-      }
-    } catch (error) {
-      broken ||= isConnectionError(error);
-      throw this.closed ? new StoreUnavailableError('event store is closed') : translateError(error);
-    } finally {
-      client.release(broken);
-    }
-  }
-
   /** what queueAppend and queueDelete need of this store */
   private readonly writes: WriteQueue = { assertOpen: () => this.assertOpen(), enqueue: (op) => this.enqueue(op) };
 
@@ -505,7 +225,11 @@ export class PostgresEventStore implements EventStore {
         if (first.kind === 'purge') {
           // alone, in the order it was queued: appends before it are written, appends after it wait
           this.queue.shift();
-          await this.purge(first.streamName, first.options).then(first.resolve, first.reject);
+          await purgeStream(this.pool, this.sql, first.streamName, first.options)
+            .catch((error: unknown) => {
+              throw this.closed ? new StoreUnavailableError('event store is closed') : translateError(error);
+            })
+            .then(first.resolve, first.reject);
           continue;
         }
         const ops = this.takeBatch();
@@ -599,7 +323,11 @@ export class PostgresEventStore implements EventStore {
               k: 'a',
               s: op.streamName,
               x: encodeExpected(op.expected),
-              e: op.events.map((e) => ({ i: e.id, t: e.type, d: e.data, p: e.personal ?? {}, m: e.metadata ?? {} })),
+              e: op.events.map((e) => {
+                const p = e.personal ?? {};
+                // the salt of the personal part's digest (postgres-chain.ts); a purge deletes it
+                return { i: e.id, t: e.type, d: e.data, p, m: e.metadata ?? {}, ...(Object.keys(p).length > 0 && { z: newPersonalSalt() }) };
+              }),
             },
       ),
     );
@@ -636,6 +364,16 @@ export class PostgresEventStore implements EventStore {
     return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
   }
 
+  async chainHead(): Promise<ChainHead | undefined> {
+    this.assertOpen();
+    return this.chain.head();
+  }
+
+  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+    this.assertOpen();
+    return this.chain.read(checkPosition(options.after, 'after'), clampLimit(options.limit));
+  }
+
   async headPosition(): Promise<number> {
     this.assertOpen();
     const rows = await this.query<{ head: string | null }>(this.sql.head, []);
@@ -644,7 +382,7 @@ export class PostgresEventStore implements EventStore {
 
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
-    if (!this.closing) this.listenLoop ??= this.listen();
+    if (!this.closing) this.notifications.start();
     return () => {
       this.listeners.delete(listener);
     };
@@ -672,9 +410,7 @@ export class PostgresEventStore implements EventStore {
       this.closed = true;
       this.notifyListeners();
       this.listeners.clear();
-      this.wakeListenLoop?.();
-      await this.listenClient?.end().catch(() => {});
-      await this.listenLoop;
+      await this.notifications.stop();
       // pool.end() answers before every connection has closed: a pool this store ended keeps
       // its 'error' handler, or a late error of a closing connection (the server shutting
       // down, the database dropped) would end the process
@@ -682,46 +418,6 @@ export class PostgresEventStore implements EventStore {
       else this.pool.off('error', this.onPoolError);
     })();
     return this.closePromise;
-  }
-
-  /**
-   * Keep one connection LISTENing for appends of other processes; when it drops, connect
-   * again (with backoff) and wake the listeners, since notifications may have been missed.
-   */
-  private async listen(): Promise<void> {
-    let backoff = 100;
-    while (!this.closing) {
-      const client = new pg.Client(this.listenConfig);
-      client.on('error', () => {}); // the 'end' below handles a broken connection
-      const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
-      try {
-        await client.connect();
-        client.on('notification', () => this.notifyListeners());
-        await client.query(`LISTEN ${quoteIdent(notifyChannel(this.schema))}`);
-        if (this.closing) {
-          await client.end().catch(() => {});
-          return;
-        }
-        this.listenClient = client;
-        backoff = 100;
-        this.notifyListeners(); // anything appended while we were not listening
-        await ended;
-        this.listenClient = undefined;
-      } catch {
-        await client.end().catch(() => {});
-      }
-      if (this.closing) return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, backoff);
-        function done(): void {
-          clearTimeout(timer);
-          resolve();
-        }
-        this.wakeListenLoop = done;
-      });
-      this.wakeListenLoop = undefined;
-      backoff = Math.min(backoff * 2, 5000);
-    }
   }
 
   private notifyListeners(): void {
@@ -734,9 +430,9 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
+  private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<R[]> {
     try {
-      return (await this.pool.query<R>(text, values)).rows;
+      return (await this.pool.query<R>({ text, values, ...(rowMode && { rowMode }) })).rows;
     } catch (error) {
       if (this.closed) throw new StoreUnavailableError('event store is closed');
       // class 22: an argument PostgreSQL cannot take (a NUL character in a stream name)
@@ -748,65 +444,4 @@ export class PostgresEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closing) throw new StoreUnavailableError('event store is closed');
   }
-}
-
-function statements(schema: string) {
-  const s = quoteIdent(schema);
-  const current = `(SELECT coalesce(max(stream_version), 0) AS current FROM ${s}.zt_events WHERE stream_name = $1)`;
-  return {
-    appendName: `zt_append_${advisoryKey('statement', schema)}`,
-    append: `SELECT r_status, r_version, r_position, r_found FROM ${s}.${APPEND_FUNCTION}($1::jsonb, $2::boolean)`,
-    readForward: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
-        SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
-         WHERE stream_name = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3::bigint) e ON true`,
-    readBackward: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
-        SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
-         WHERE stream_name = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3::bigint) e ON true`,
-    readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
-    head: `SELECT max(global_position) AS head FROM ${s}.zt_events`,
-    purgeRows: `SELECT global_position, event_id, type, data, personal FROM ${s}.zt_events
-       WHERE stream_name = $1 AND ($2::text[] IS NULL OR event_id = ANY ($2::text[])) ORDER BY stream_version FOR UPDATE`,
-    rewrite: `UPDATE ${s}.zt_events e SET data = x.d, personal = x.q
-       FROM jsonb_to_recordset($1::jsonb) AS x(p bigint, d jsonb, q jsonb) WHERE e.global_position = x.p`,
-  };
-}
-
-function encodeExpected(expected: ExpectedVersion): number {
-  switch (expected) {
-    case 'any':
-      return EXPECT_ANY;
-    case 'no-stream':
-      return EXPECT_NO_STREAM;
-    case 'exists':
-      return EXPECT_EXISTS;
-    default:
-      return expected;
-  }
-}
-
-/**
- * The failure of a single operation: unreachable → StoreUnavailableError; a value
- * PostgreSQL refuses (class 22: `\u0000` or a lone surrogate in JSON text, text too long)
- * or an id another writer stored outside this adapter (23505) → InvalidEventError.
- */
-function translateSingleFailure(error: unknown): unknown {
-  const code = sqlState(error);
-  if (code !== undefined && (code.startsWith('22') || code === '23505')) {
-    return new InvalidEventError(`PostgreSQL refused the append: ${(error as Error).message}`, { cause: error });
-  }
-  return translateError(error);
-}
-
-function toRecorded(row: EventRow): RecordedEvent {
-  return {
-    id: row.event_id,
-    type: row.type,
-    data: row.data,
-    personal: row.personal,
-    metadata: row.metadata,
-    streamName: row.stream_name,
-    streamVersion: Number(row.stream_version),
-    globalPosition: Number(row.global_position),
-    recordedAt: row.recorded_at,
-  };
 }

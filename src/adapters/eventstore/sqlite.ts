@@ -11,7 +11,8 @@
  *
  * Order: positions come from an AUTOINCREMENT key inside IMMEDIATE transactions, which
  * SQLite serialises, so positions are allocated in commit order and never reused (not
- * even after a delete): a reader paging `position > last` cannot skip an event.
+ * even after a delete): a reader paging `position > last` cannot skip an event. The hash
+ * chain is written in the same transaction (sqlite-chain.ts).
  */
 import Database from 'better-sqlite3';
 import {
@@ -20,6 +21,7 @@ import {
   WrongExpectedVersionError,
   type AppendOptions,
   type AppendResult,
+  type ChainHead,
   type EventMetadata,
   type EventStore,
   type ExpectedVersion,
@@ -29,6 +31,7 @@ import {
   type PurgeOptions,
   type ReadAllOptions,
   type ReadAllResult,
+  type ReadChainResult,
   type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
@@ -39,14 +42,17 @@ import {
   checkPosition,
   clampLimit,
   expectedVersionMatches,
-  toJsonText,
   validateStreamName,
 } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
-import { BackgroundCheckpoints, INLINE_AUTOCHECKPOINT_PAGES } from './sqlite-checkpoints';
+import { BackgroundCheckpoints } from './sqlite-checkpoints';
 import { NO_PERSONAL, purgedEvent } from '../../application/ports/personal-part';
 import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
 import { idempotencyOutcome, streamRange } from './stream-reading';
+import { SqliteChain, migrateChain, type ChainCursor } from './sqlite-chain';
+import { SCHEMA, addPersonalColumn, openSqliteDatabase } from './sqlite-schema';
+
+export { openSqliteDatabase };
 
 export interface SqliteEventStoreOptions {
   /** `synchronous` pragma: NORMAL (default) is durable across process crashes in WAL mode; FULL also across power loss */
@@ -106,54 +112,6 @@ function limited<Args extends unknown[]>(db: Database.Database, sql: (limit: num
   };
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS zt_events (
-  global_position INTEGER PRIMARY KEY AUTOINCREMENT,
-  stream_name     TEXT    NOT NULL,
-  stream_version  INTEGER NOT NULL,
-  event_id        TEXT    NOT NULL,
-  type            TEXT    NOT NULL,
-  data            TEXT    NOT NULL,
-  metadata        TEXT    NOT NULL,
-  recorded_at     TEXT    NOT NULL,
-  personal        TEXT    NOT NULL DEFAULT '{}'
-);
-CREATE UNIQUE INDEX IF NOT EXISTS zt_events_stream ON zt_events (stream_name, stream_version);
--- one per-stream index only: every append dirties a page of each per-stream index for
--- every stream it touches, so a second index (by event id) or a stream table doubled or
--- tripled what a commit of many streams writes. A stream's version is its highest event
--- (0 once deleted); ids are looked up within the stream when idempotency is in question.
-DROP INDEX IF EXISTS zt_events_stream_id;
-DROP TABLE IF EXISTS zt_streams;
-`;
-
-/**
- * A file from before personal parts existed has no `personal` column: add it (its rows get
- * `{}`; their personal values, inside `data`, are moved out when their stream is purged,
- * see PurgeOptions.legacyPaths).
- */
-function addPersonalColumn(db: Database.Database): void {
-  const columns = db.prepare<[], { name: string }>("SELECT name FROM pragma_table_info('zt_events')").all();
-  if (!columns.some((c) => c.name === 'personal')) db.exec(`ALTER TABLE zt_events ADD COLUMN personal TEXT NOT NULL DEFAULT '{}'`);
-}
-
-/** Open (and create) the SQLite file with the settings every zerotouch connection uses. */
-export function openSqliteDatabase(path: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): Database.Database {
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma(`synchronous = ${synchronous}`);
-  db.pragma('busy_timeout = 10000');
-  db.pragma('foreign_keys = ON');
-  // deleted and overwritten content is zeroed, not left in free pages and cells: a purge
-  // really removes the bytes (docs/security.md, "What a purge leaves behind")
-  db.pragma('secure_delete = ON');
-  // 16 MiB page cache: the OS caches the file as well, and a larger cache measured no faster
-  // (appends, reads of random streams, full replays) while a replay filled all of it
-  db.pragma('cache_size = -16384');
-  db.pragma(`wal_autocheckpoint = ${INLINE_AUTOCHECKPOINT_PAGES}`);
-  return db;
-}
-
 export class SqliteEventStore implements EventStore {
   readonly kind = 'sqlite';
   private queue: Operation[] = [];
@@ -165,6 +123,9 @@ export class SqliteEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly now: () => Date;
   private readonly statements: ReturnType<SqliteEventStore['prepare']>;
+  private readonly chain: SqliteChain;
+  /** the chain's cursor while a batch transaction runs */
+  private cursor: ChainCursor | undefined;
   private readonly runBatch: (ops: readonly Operation[], recordedAt: string) => Array<{ ok: true; value: AppendResult | undefined } | { ok: false; error: unknown }>;
 
   /** @param db an open database (see openSqliteDatabase); the store creates its tables */
@@ -177,18 +138,22 @@ export class SqliteEventStore implements EventStore {
     this.now = options.now ?? (() => new Date());
     db.exec(SCHEMA);
     addPersonalColumn(db);
+    migrateChain(db);
     this.statements = this.prepare();
+    this.chain = new SqliteChain(db);
     if (options.backgroundCheckpoints !== false) this.checkpoints = BackgroundCheckpoints.start(db);
     const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string) =>
       this.appendInTransaction(streamName, events, expected, recordedAt),
     );
     const deleteOne = db.transaction((streamName: string) => {
+      this.chain.entomb(streamName); // the deleted events' links stay: the chain still verifies
       this.statements.deleteEvents.run(streamName);
     });
     const purgeOne = db.transaction((streamName: string, options: PurgeOptions) => this.purgeInTransaction(streamName, options));
     // the outer transaction is IMMEDIATE; each operation runs in its own savepoint
-    const batch = db.transaction((ops: readonly Operation[], recordedAt: string) =>
-      ops.map((op) => {
+    const batch = db.transaction((ops: readonly Operation[], recordedAt: string) => {
+      const cursor = (this.cursor = this.chain.begin());
+      const results = ops.map((op) => {
         try {
           if (op.kind === 'append') return { ok: true as const, value: appendOne(op.streamName, op.events, op.expected, recordedAt) };
           if (op.kind === 'purge') purgeOne(op.streamName, op.options);
@@ -197,9 +162,17 @@ export class SqliteEventStore implements EventStore {
         } catch (error) {
           return { ok: false as const, error };
         }
-      }),
-    );
-    this.runBatch = (ops, recordedAt) => batch.immediate(ops, recordedAt);
+      });
+      this.chain.end(cursor);
+      return results;
+    });
+    this.runBatch = (ops, recordedAt) => {
+      try {
+        return batch.immediate(ops, recordedAt);
+      } finally {
+        this.cursor = undefined;
+      }
+    };
   }
 
   static open(path: string, options: SqliteEventStoreOptions = {}): SqliteEventStore {
@@ -213,13 +186,11 @@ export class SqliteEventStore implements EventStore {
       findId: db.prepare<[string, string], { global_position: number }>(
         'SELECT global_position FROM zt_events WHERE stream_name = ? AND event_id = ?',
       ),
-      insert: db.prepare<[string, number, string, string, string, string, string, string]>(
-        'INSERT INTO zt_events (stream_name, stream_version, event_id, type, data, metadata, recorded_at, personal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      ),
       streamRows: db.prepare<[string], { global_position: number; event_id: string; type: string; data: string; personal: string }>(
         'SELECT global_position, event_id, type, data, personal FROM zt_events WHERE stream_name = ? ORDER BY stream_version',
       ),
-      rewrite: db.prepare<[string, string, number]>('UPDATE zt_events SET data = ?, personal = ? WHERE global_position = ?'),
+      // the salt goes with the values: the personal digest stays, and can no longer be tried against guesses
+      rewrite: db.prepare<[string, string, number]>('UPDATE zt_events SET data = ?, personal = ?, personal_salt = NULL WHERE global_position = ?'),
       deleteEvents: db.prepare<[string]>('DELETE FROM zt_events WHERE stream_name = ?'),
       // no `LIMIT ?` parameter: a statement with one is prepared again on every run (see `limited`)
       readStreamForward: db
@@ -253,14 +224,8 @@ export class SqliteEventStore implements EventStore {
       if (repeated) return repeated;
     }
     if (!expectedVersionMatches(expected, current)) throw new WrongExpectedVersionError(streamName, expected, current);
-    let version = current;
-    let position = 0;
-    for (const e of events) {
-      version++;
-      const info = s.insert.run(streamName, version, e.id, e.type, toJsonText(e.data), toJsonText(e.metadata), recordedAt, JSON.stringify(e.personal ?? {}));
-      position = Number(info.lastInsertRowid);
-    }
-    return { nextExpectedVersion: version, lastGlobalPosition: position };
+    const position = this.chain.insert(this.cursor!, streamName, current + 1, events, recordedAt);
+    return { nextExpectedVersion: current + events.length, lastGlobalPosition: position };
   }
 
   appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
@@ -388,6 +353,16 @@ export class SqliteEventStore implements EventStore {
   async headPosition(): Promise<number> {
     this.assertOpen();
     return this.statements.head.get()?.head ?? 0;
+  }
+
+  async chainHead(): Promise<ChainHead> {
+    this.assertOpen();
+    return this.chain.head();
+  }
+
+  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+    this.assertOpen();
+    return this.chain.read(checkPosition(options.after, 'after'), clampLimit(options.limit));
   }
 
   watch(listener: () => void): () => void {

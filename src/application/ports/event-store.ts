@@ -133,6 +133,45 @@ export interface PurgeOptions {
   readonly legacyPaths?: PersonalPaths;
 }
 
+/**
+ * A chained event as stored: its canonical form (src/application/audit/chain-format.ts),
+ * which the store builds from the columns it holds now, and its personal part.
+ */
+export interface ChainedContent {
+  /** the canonical form, made afresh from the stored fields: what the content digest covers */
+  readonly canonical: string;
+  /** the personal part as JSON text, exactly as the store holds it */
+  readonly personal: string;
+  /** SHA-256 hex of salt ‖ personal text as appended; null when the event has no personal part */
+  readonly personalDigest: string | null;
+  /** the salt (hex); null once purged (or with no personal part) */
+  readonly personalSalt: string | null;
+}
+
+/** One position of the hash chain (docs/events.md, "The hash chain"). */
+export interface ChainEntry {
+  readonly position: number;
+  /** null for an event written before the chain began (position <= ChainHead.startPosition) */
+  readonly digest: string | null;
+  readonly contentDigest: string | null;
+  /** the event as stored; undefined for a deleted one (its tombstone keeps only the digests) */
+  readonly content?: ChainedContent;
+}
+
+export interface ChainHead {
+  /** events at or before this position were written before the chain began, and are not chained */
+  readonly startPosition: number;
+  /** the last chained position (startPosition while none is) and its digest (GENESIS then) */
+  readonly position: number;
+  readonly digest: string;
+}
+
+export interface ReadChainResult {
+  readonly entries: readonly ChainEntry[];
+  /** as ReadAllResult.position: where the next page starts */
+  readonly position: number;
+}
+
 /** Errors every adapter raises the same way. */
 export class WrongExpectedVersionError extends Error {
   override readonly name = 'WrongExpectedVersionError';
@@ -196,6 +235,16 @@ export interface EventStore {
    * once its read models dropped their copies too.
    */
   eraseDeleted(): Promise<void>;
+  /**
+   * The hash chain's head, or undefined when the store keeps no chain (EventStoreDB; see
+   * docs/stores.md). Read it before the entries: every entry up to it is then readable.
+   */
+  chainHead(): Promise<ChainHead | undefined>;
+  /**
+   * Chain entries after a position, in global order: stored events and the tombstones of
+   * deleted ones (options as readAll; a store without a chain answers none).
+   */
+  readChain(options?: ReadAllOptions): Promise<ReadChainResult>;
   /** true when the store answers */
   ping(): Promise<boolean>;
   close(): Promise<void>;
