@@ -71,7 +71,8 @@ function objectOf(schema: Schema, override: FieldOverride | undefined, depth: nu
   for (const [name, property] of Object.entries(properties)) model[name] = override?.(name, property) ?? arbitraryOf(property, override, depth + 1);
   const known = fc.record(model, { requiredKeys: [...required].filter((k) => k in model) });
   if (typeof additional === 'object' && additional !== null && Object.keys(properties).length === 0) {
-    return fc.dictionary(fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}$/), arbitraryOf(additional as Schema, override, depth + 1), { maxKeys: 3 });
+    const minKeys = typeof schema['minProperties'] === 'number' ? schema['minProperties'] : 0;
+    return fc.dictionary(fc.stringMatching(/^[A-Za-z][A-Za-z0-9]{0,8}$/), arbitraryOf(additional as Schema, override, depth + 1), { minKeys, maxKeys: minKeys + 3 });
   }
   if (Object.keys(properties).length === 0) return fc.dictionary(fc.stringMatching(/^[a-z]{1,6}$/), depth > 1 ? fc.string() : fc.jsonValue({ maxDepth: 2 }), { maxKeys: 3 });
   return known;

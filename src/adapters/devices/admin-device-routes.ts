@@ -6,6 +6,8 @@ import { approveDevice, claimDevices, releaseDevice } from '../../application/de
 import { deviceDetails, listDevices, SEARCH_SCAN } from '../../application/devices/device-queries';
 import { listOutbox } from '../../application/devices/outbox-queries';
 import { DeviceDetails, DeviceSummary, OutboxEntry } from './answers';
+import { withSchema } from '../http/codec-schema';
+import { PATTERNS } from '../http/patterns';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import * as E from 'fp-ts/Either';
 import { invalid } from '../../domain';
@@ -23,15 +25,18 @@ const State = t.keyof({ claimed: null, 'awaiting-approval': null, active: null, 
 const MacParams = t.type({ mac: MacInput });
 export const MAX_CLAIM = 1000;
 
-const Macs = new t.Type<t.TypeOf<typeof MacInput>[], unknown, unknown>(
-  `1 to ${MAX_CLAIM} MAC addresses`,
-  (u): u is t.TypeOf<typeof MacInput>[] => Array.isArray(u) && u.every((m) => MacInput.is(m)),
-  (u, c) => {
-    const decoded = t.array(MacInput).validate(u, c);
-    if (decoded._tag === 'Left') return decoded;
-    return decoded.right.length >= 1 && decoded.right.length <= MAX_CLAIM ? decoded : t.failure(u, c, `claim 1 to ${MAX_CLAIM} MAC addresses at once`);
-  },
-  t.identity,
+const Macs = withSchema(
+  new t.Type<t.TypeOf<typeof MacInput>[], unknown, unknown>(
+    `1 to ${MAX_CLAIM} MAC addresses`,
+    (u): u is t.TypeOf<typeof MacInput>[] => Array.isArray(u) && u.every((m) => MacInput.is(m)),
+    (u, c) => {
+      const decoded = t.array(MacInput).validate(u, c);
+      if (decoded._tag === 'Left') return decoded;
+      return decoded.right.length >= 1 && decoded.right.length <= MAX_CLAIM ? decoded : t.failure(u, c, `claim 1 to ${MAX_CLAIM} MAC addresses at once`);
+    },
+    t.identity,
+  ),
+  { type: 'array', items: { type: 'string', pattern: PATTERNS.mac }, minItems: 1, maxItems: MAX_CLAIM },
 );
 
 export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
@@ -118,6 +123,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
       body: t.type({ macs: Macs, domain: DomainInput, category: CategoryInput }),
       responses: {
         201: { description: 'claimed', schema: t.type({ claimed: t.number, redirector: t.number }) },
+        404: { description: 'no such domain or category' },
         409: { description: 'a phone belongs to another domain' },
         502: { description: 'the Redirector refused' },
         503: { description: 'the Redirector is not available' },

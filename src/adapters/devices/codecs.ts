@@ -80,12 +80,17 @@ export const FirmwareInput = withSchema(refined(FirmwareShape, 'a firmware descr
   type: 'object',
   required: ['version', 'bootcode', 'files'],
   properties: {
-    version: { type: 'string' },
-    bootcode: { type: 'string' },
+    version: { type: 'string', pattern: PATTERNS.version, maxLength: 64 },
+    bootcode: { type: 'string', pattern: PATTERNS.version, maxLength: 64 },
     files: {
       type: 'object',
-      description: 'by phone model',
-      additionalProperties: { type: 'object', required: ['url', 'sha256'], properties: { url: { type: 'string' }, sha256: { type: 'string' } } },
+      description: 'by phone model (at least one)',
+      minProperties: 1,
+      additionalProperties: {
+        type: 'object',
+        required: ['url', 'sha256'],
+        properties: { url: { type: 'string', format: 'uri', description: 'an absolute http or https URL' }, sha256: { type: 'string', pattern: '^[0-9A-Fa-f]{64}$' } },
+      },
     },
   },
 });
