@@ -4,7 +4,7 @@
  * and every round with its failures underneath.
  */
 import { table } from '../report';
-import { type ChildResult, type MeasurementId, type StoreKind, type SubjectId, type SubjectInfo } from './shared';
+import { MEASUREMENTS, SUBJECTS, type ChildResult, type MeasurementId, type StoreKind, type SubjectId, type SubjectInfo } from './shared';
 
 export interface Plan {
   readonly single: Readonly<Record<1 | 8 | 64, number>>;
@@ -235,8 +235,14 @@ export function renderReport(input: ReportInput): string {
 
   const perWriter = `${n(plan.single[1])}, ${n(plan.single[8])} and ${n(plan.single[64])}`;
   const capNote = `⏱: the run reached its time cap (${plan.appendCapMs / 1000} s for appends, ${plan.replayCapMs / 1000} s for replays) before its count in at least one round; the rate is over what it did (events per round in the last table).`;
+  const partial =
+    input.subjects.length < SUBJECTS.length || measurements.length < MEASUREMENTS.length
+      ? ` **Partial run: ${measurements.join(', ')} of ${[...new Set(input.subjects.map((s) => s.store))].join(' and ')} only${
+          plan.rounds < 3 ? `, ${plan.rounds} round${plan.rounds > 1 ? 's' : ''}` : ''
+        }; the other rows were not measured in this run.**`
+      : '';
   const method = [
-    `Measured ${input.date} on ${input.machine}; revision ${input.revision}.${plan.quick ? ' **Quick run: smaller counts, one round; not the figures of record.**' : ''}`,
+    `Measured ${input.date} on ${input.machine}; revision ${input.revision}.${plan.quick ? ' **Quick run: smaller counts, one round; not the figures of record.**' : partial}`,
     '',
     `Every figure is events per second, the median of ${plan.rounds} round${plan.rounds > 1 ? 's' : ''}. Each round of each`,
     'measurement runs in a child process of its own, on a fresh temp SQLite file or a fresh',
