@@ -31,12 +31,12 @@ export type Family = 'zt-sqlite' | 'emmett-sqlite' | 'zt-postgres' | 'emmett-pos
 
 export const SUBJECTS: readonly SubjectInfo[] = [
   { id: 'zerotouch-sqlite', store: 'sqlite', role: 'zerotouch', label: 'zerotouch', family: 'zt-sqlite' },
-  { id: 'raw-sqlite', store: 'sqlite', role: 'raw', label: 'raw better-sqlite3 (ceiling)', family: 'zt-sqlite' },
+  { id: 'raw-sqlite', store: 'sqlite', role: 'raw', label: 'raw better-sqlite3, one transaction per append (ceiling: 1 writer, batches, replay)', family: 'zt-sqlite' },
   {
     id: 'raw-sqlite-grouped',
     store: 'sqlite',
     role: 'raw',
-    label: 'raw better-sqlite3, rows of one tick in one transaction',
+    label: 'raw better-sqlite3, rows of one tick in one transaction (ceiling: 8 and 64 writers)',
     family: 'zt-sqlite',
     only: ['single-1', 'single-8', 'single-64'],
   },
