@@ -6,6 +6,7 @@
  * expected version of the append proves it current, or the conflict sends it to a read.
  */
 import * as E from 'fp-ts/Either';
+import type * as t from 'io-ts';
 import type { Decider, DomainError, DomainEvent } from '../domain/decider';
 import { WrongExpectedVersionError, type EventMetadata, type EventStore, type JsonObject, type RecordedEvent } from './ports/event-store';
 import type { Random } from './ports/random';
@@ -18,6 +19,18 @@ export interface Aggregate<Command, Event extends DomainEvent, State> {
   readonly decider: Decider<Command, Event, State>;
   readonly decode: EventDecoder<Event>;
 }
+
+/**
+ * The one way an aggregate of the domain is wired to the command handler, in every part:
+ * its module's decider, and its event codec as the decoder of what the stream holds.
+ */
+export const aggregateOf = <C, Ev extends DomainEvent, S>(module: {
+  readonly decider: Decider<C, Ev, S>;
+  readonly Event: t.Decoder<unknown, Ev>;
+}): Aggregate<C, Ev, S> => ({
+  decider: module.decider,
+  decode: (stored) => module.Event.decode(stored),
+});
 
 export class CorruptEventError extends Error {
   override readonly name = 'CorruptEventError';

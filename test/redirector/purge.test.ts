@@ -12,12 +12,12 @@ import { codesCommand } from '../../src/adapters/cli/codes';
 import { ManualClock } from '../../src/application/ports/clock';
 import { handle } from '../../src/application/command-handler';
 import { provisioningCode } from '../../src/application/redirector/aggregates';
-import { ExpiryScheduler } from '../../src/application/redirector/expiry-scheduler';
 import { CODE_EXPIRY, CODES, DUE } from '../../src/application/redirector/projections/code-expiry';
 import { INSTALLATIONS, INSTALLATIONS_PROJECTION } from '../../src/application/redirector/projections/installations';
 import { purgeExpiredCodes } from '../../src/application/redirector/purge-expired';
 import type { PurgeResult } from '../../src/application/redirector/purge-codes';
 import { codeHashOf } from '../../src/application/redirector/secrets';
+import { BackgroundWork } from '../../src/adapters/server/background';
 import { ProvisioningCode, timestampFromMillis, type Digest } from '../../src/domain';
 import type { ProvisioningCode as Code } from '../../src/domain/values';
 import { allEvents, bearer, caughtUp, DAY, issueCode, PHONE, redeem, registerInstallation, START, startRedirector, type Redirector } from './support';
@@ -123,8 +123,8 @@ describe('the purge', () => {
     const codes = await seed(r);
     // every pass the scheduler runs, as it reports it (a blind wait would pass with no pass at all)
     const passes: PurgeResult[] = [];
-    const scheduler = new ExpiryScheduler(r.test.server.context, { intervalMs: 20, onPass: (result) => passes.push(result) });
-    scheduler.start();
+    const scheduler = new BackgroundWork(r.test.server.context.logger);
+    scheduler.every(20, async () => passes.push(await purgeExpiredCodes(r.test.server.context)), 'purge of expired codes', { now: true });
     try {
       await until('three passes before the expiry', async () => (passes.length >= 3 ? true : undefined));
       // they ran with the clock's time, 7 days not passed: nothing purged, the code still works

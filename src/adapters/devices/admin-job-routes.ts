@@ -4,7 +4,11 @@
  */
 import type { FastifyInstance } from 'fastify';
 import * as t from 'io-ts';
+import type { AdminScope } from '../../application/devices/admin-scope';
 import type { DevicesDeps } from '../../application/devices/deps';
+import type { Page, PageRequest } from '../../application/devices/paging';
+import type { JobFilter } from '../../application/devices/projections/job-index';
+import type { Id } from '../../domain';
 import { listConfigJobs, listUpdateJobs, updateJobPhones } from '../../application/devices/job-queries';
 import { cancelConfigJob, cancelUpdateJob, createConfigJob, createUpdateJob } from '../../application/devices/jobs';
 import { judgeWave } from '../../application/devices/waves';
@@ -52,19 +56,6 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     {
       ...admin,
       method: 'GET',
-      url: '/update-jobs',
-      summary: 'Update jobs, newest first, with the progress of their waves',
-      query: JobFilterQuery,
-      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(UpdateJobSummary) } },
-    },
-    async ({ query, reply, principal }) => sendPage(reply, await listUpdateJobs(deps, principal, query, pageRequest(query))),
-  );
-
-  devicesRoute(
-    app,
-    {
-      ...admin,
-      method: 'GET',
       url: '/update-jobs/:id/phones',
       summary: 'The phones an update job was offered to, by MAC, with the wave that took each in and its outcome',
       params: JobParams,
@@ -78,22 +69,6 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       },
     },
     async ({ params, query, reply, principal }) => sendPage(reply, await updateJobPhones(deps, principal, params.id, pageRequest(query))),
-  );
-
-  devicesRoute(
-    app,
-    {
-      ...admin,
-      method: 'DELETE',
-      url: '/update-jobs/:id',
-      summary: 'Cancel an update job (it stops matching; kept in history)',
-      params: JobParams,
-      responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
-    },
-    async ({ params, principal }) => {
-      await cancelUpdateJob(deps, principal, params.id);
-      return undefined;
-    },
   );
 
   devicesRoute(
@@ -133,32 +108,50 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
-    app,
-    {
-      ...admin,
-      method: 'GET',
-      url: '/config-jobs',
-      summary: 'Config jobs, newest first',
-      query: JobFilterQuery,
-      responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(ConfigJobSummary) } },
-    },
-    async ({ query, reply, principal }) => sendPage(reply, await listConfigJobs(deps, principal, query, pageRequest(query))),
-  );
+  jobListAndCancel({
+    path: '/update-jobs',
+    list: { summary: 'Update jobs, newest first, with the progress of their waves', schema: UpdateJobSummary, run: listUpdateJobs },
+    cancel: { summary: 'Cancel an update job (it stops matching; kept in history)', run: cancelUpdateJob },
+  });
+  jobListAndCancel({
+    path: '/config-jobs',
+    list: { summary: 'Config jobs, newest first', schema: ConfigJobSummary, run: listConfigJobs },
+    cancel: { summary: 'Cancel a config job (it stops matching; kept in history)', run: cancelConfigJob },
+  });
 
-  devicesRoute(
-    app,
-    {
-      ...admin,
-      method: 'DELETE',
-      url: '/config-jobs/:id',
-      summary: 'Cancel a config job (it stops matching; kept in history)',
-      params: JobParams,
-      responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
-    },
-    async ({ params, principal }) => {
-      await cancelConfigJob(deps, principal, params.id);
-      return undefined;
-    },
-  );
+  /** What both kinds of job share: the list, newest first and paged, and the cancel. */
+  function jobListAndCancel<A>(kind: {
+    path: string;
+    list: { summary: string; schema: t.Mixed; run: (deps: DevicesDeps, scope: AdminScope, filter: JobFilter, page: PageRequest) => Promise<Page<A>> };
+    cancel: { summary: string; run: (deps: DevicesDeps, scope: AdminScope, jobId: Id) => Promise<void> };
+  }): void {
+    devicesRoute(
+      app,
+      {
+        ...admin,
+        method: 'GET',
+        url: kind.path,
+        summary: kind.list.summary,
+        query: JobFilterQuery,
+        responses: { 200: { description: 'newest first; X-Next-Cursor when there are more', schema: t.array(kind.list.schema) } },
+      },
+      async ({ query, reply, principal }) => sendPage(reply, await kind.list.run(deps, principal, query, pageRequest(query))),
+    );
+
+    devicesRoute(
+      app,
+      {
+        ...admin,
+        method: 'DELETE',
+        url: `${kind.path}/:id`,
+        summary: kind.cancel.summary,
+        params: JobParams,
+        responses: { 204: { description: 'cancelled' }, 404: { description: 'no such job' } },
+      },
+      async ({ params, principal }) => {
+        await kind.cancel.run(deps, principal, params.id);
+        return undefined;
+      },
+    );
+  }
 };

@@ -6,7 +6,8 @@
 import type { FastifyInstance } from 'fastify';
 import { isDomainAdminToken } from '../../application/devices/domain-admins';
 import type { RedirectorDeps } from '../../application/redirector/deps';
-import { ExpiryScheduler } from '../../application/redirector/expiry-scheduler';
+import { purgeExpiredCodes } from '../../application/redirector/purge-expired';
+import { BackgroundWork } from '../server/background';
 import { GuessThrottle } from '../../application/guess-throttle';
 import { redirectorProjections } from '../../application/redirector/projections';
 import type { Part, PartContext, PartFactory } from '../server/part';
@@ -30,6 +31,9 @@ export async function redirectorPlugin(app: FastifyInstance, services: Redirecto
   );
 }
 
+/** how often ended codes are looked for and purged */
+const PURGE_INTERVAL_MS = 60_000;
+
 export const createRedirectorPart: PartFactory = (context: PartContext): Part => {
   const deps: RedirectorDeps = context;
   const { perMac, perIp } = context.config.rateLimits;
@@ -42,22 +46,20 @@ export const createRedirectorPart: PartFactory = (context: PartContext): Part =>
   const logger = context.logger.child({ part: 'redirector' });
   // Devices' domain admins, where they share this store, are told 403 rather than 401 (SPEC §5.5)
   const services: RedirectorServices = { deps, throttle, metrics, operatorToken: context.config.operatorToken, logger, isDomainAdmin: isDomainAdminToken };
-  const scheduler = new ExpiryScheduler(deps, {
-    onPass: (result) => {
-      countPurged(metrics, result);
-      const purged = result.purged.expired + result.purged.revoked;
-      if (purged > 0 || result.deferred > 0) logger.info({ ...result.purged, deferred: result.deferred }, 'purged ended codes');
-    },
-    onError: (error) => logger.error({ err: error }, 'purge of expired codes failed; retrying at the next pass'),
-    mayRun: () => context.storage.leases.hold('redirector:code-purge'),
-  });
+  const scheduler = new BackgroundWork(logger, context.storage.leases);
+  const purgePass = async (): Promise<void> => {
+    const result = await purgeExpiredCodes(deps);
+    countPurged(metrics, result);
+    const purged = result.purged.expired + result.purged.revoked;
+    if (purged > 0 || result.deferred > 0) logger.info({ ...result.purged, deferred: result.deferred }, 'purged ended codes');
+  };
 
   return {
     name: 'redirector',
     projections: redirectorProjections,
     routes: (app) => redirectorPlugin(app, services),
     async start() {
-      scheduler.start();
+      scheduler.every(PURGE_INTERVAL_MS, purgePass, 'purge of expired codes', { now: true, lease: 'redirector:code-purge' });
     },
     stop: () => scheduler.stop(),
     banner: () => [`  redirector   ${context.config.publicUrl}${REDIRECTOR_PREFIX}  (operator: Bearer <operator token>)`],

@@ -1,7 +1,7 @@
 /**
- * The periodic work of a part (purges, flushes, sweeps): each job runs every `ms`, one run
- * at a time, and a failed run is logged and tried again at the next tick. `stop` ends the
- * timers and waits for the runs under way.
+ * The scheduler port on the process's timers: the periodic work of a part (purges, flushes,
+ * sweeps) runs every `ms`, one run at a time, and a failed run is logged and tried again at
+ * the next tick. `stop` ends the timers and waits for the runs under way.
  *
  * Work named with a lease (purges, the judge of waves: what must run once across the nodes
  * of one database) runs only on the node that holds the lease at the tick; when that node
@@ -9,8 +9,9 @@
  */
 import type { Logger } from 'pino';
 import { localLeases, type Leases } from '../../application/ports/leases';
+import type { Scheduler } from '../../application/ports/scheduler';
 
-export class BackgroundWork {
+export class BackgroundWork implements Scheduler {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly running = new Set<Promise<void>>();
   private stopped = false;

@@ -5,14 +5,11 @@
  * the purge of the personal data tied to expired codes (at start, then every minute).
  */
 import type { Subscription } from '../../application/ports/event-store';
-import { DIRECTORY } from '../../application/users/projections/directory';
 import { usersProjections } from '../../application/users/projections';
-import { PHONES } from '../../application/users/projections/phones';
-import { ROLLOUTS } from '../../application/users/projections/rollouts';
 import { purgeExpiredPersonalData } from '../../application/users/purge';
 import { receivePhoneNotices } from '../../application/users/receive-notices';
 import { followRegistrations } from '../../application/users/registration-feed';
-import type { UsersDeps } from '../../application/users/users-deps';
+import { settle, type UsersDeps } from '../../application/users/users-deps';
 import { BackgroundWork } from '../server/background';
 import type { Part, PartContext } from '../server/part';
 import { ADMIN_PREFIX, adminRoutes } from './admin-routes';
@@ -22,7 +19,6 @@ import { PROFILE_PATH, profileEndpoint } from './profile-socket';
 import { UsersSessions } from './sessions';
 
 /** How long a write waits for Users' read models before it answers anyway. */
-const SETTLE_TIMEOUT_MS = 5000;
 
 export interface UsersPartOptions {
   /** how often the personal data of expired codes is purged (default a minute) */
@@ -44,7 +40,6 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
   const notices = metrics.counter('zt_users_phone_notices_total', 'PhoneProvisioned notices recorded, by outcome (registered, already-registered, unassigned)', ['outcome']);
   const unassigned = metrics.counter('zt_users_unassigned_phones_total', 'PhoneProvisioned notices kept as unassigned phones, by reason', ['reason']);
 
-  const projectionNames = [DIRECTORY, PHONES, ROLLOUTS];
   const deps: UsersDeps = {
     events: context.events,
     readModels: context.readModels,
@@ -52,11 +47,12 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
     random: context.random,
     secrets: context.secrets,
     devices,
-    settle: async (position) => {
-      if (position === undefined) return;
-      await Promise.all(projectionNames.map((name) => context.projections.caughtUp({ name, position, timeoutMs: SETTLE_TIMEOUT_MS }))).catch((error: unknown) =>
-        log.warn({ err: error, position }, 'read models are behind; answering anyway'),
-      );
+    projections: {
+      caughtUp: (options) =>
+        context.projections.caughtUp(options).catch((error: unknown) => {
+          log.warn({ err: error, position: options?.position }, 'read models are behind; answering anyway');
+          throw error;
+        }),
     },
   };
 
@@ -89,7 +85,7 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
       [ADMIN_PATH, adminEndpoint(deps, sessions, config.adminToken, log)],
     ]),
     async start() {
-      feed = await followRegistrations(context.events, sessions, deps.settle);
+      feed = await followRegistrations(context.events, sessions, (position) => settle(deps, position));
       devices.start();
       background.every(options.purgeIntervalMs ?? 60_000, purge, 'purging the personal data of expired codes', { now: true, lease: 'users:personal-purge' });
     },

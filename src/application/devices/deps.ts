@@ -38,18 +38,6 @@ export type Actor = 'admin:global' | `admin:${string}` | 'system' | `phone:${str
 
 export const metadataOf = (actor: Actor): EventMetadata => ({ actor });
 
-/** How long a handler waits for its own write to reach a read model before it answers anyway. */
-export const OWN_WRITE_TIMEOUT_MS = 5_000;
-
-/**
- * Wait until the projection `name` has applied the events up to `position` (a handler's own
- * write), so the phone's next request, or the caller's next read, sees it. Answers anyway
- * after a while: read models may trail, and the write itself is done.
- */
-export const awaitOwnWrite = async (deps: Pick<DevicesDeps, 'projections'>, name: string, position: number | undefined): Promise<void> => {
-  if (position === undefined) return;
-  await deps.projections.caughtUp({ name, position, timeoutMs: OWN_WRITE_TIMEOUT_MS }).catch(() => undefined);
-};
-
+export { awaitOwnWrite, OWN_WRITE_TIMEOUT_MS } from '../own-write';
 export { nowOf } from '../ports/clock';
 export type { ProjectionWaiter } from '../ports/projection-waiter';

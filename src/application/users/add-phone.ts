@@ -3,7 +3,7 @@ import * as E from 'fp-ts/Either';
 import { domainError, parseCategoryId, parseId, type DomainError } from '../../domain';
 import type { IssuedCode } from './devices-port';
 import { loadUser, recordCode } from './record-code';
-import type { UsersDeps } from './users-deps';
+import { type UsersDeps, settle } from './users-deps';
 
 export async function addPhone(deps: UsersDeps, userIdInput: string, categoryInput: string): Promise<E.Either<DomainError, IssuedCode>> {
   const userId = parseId(userIdInput, 'a user id');
@@ -16,6 +16,6 @@ export async function addPhone(deps: UsersDeps, userIdInput: string, categoryInp
   const issued = await deps.devices.getProvisioningCode(category.right);
   const recorded = await recordCode(deps, { user, category: category.right, issued, rolloutId: null, actor: `user:${userId.right}` });
   if (E.isLeft(recorded)) return recorded;
-  await deps.settle(recorded.right.position);
+  await settle(deps, recorded.right.position);
   return E.right(issued);
 }

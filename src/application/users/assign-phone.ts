@@ -4,7 +4,7 @@ import { parseId, parseMac, UnassignedPhone, type DomainError } from '../../doma
 import { handle } from '../command-handler';
 import { unassignedPhones } from './aggregates';
 import { loadUser } from './record-code';
-import { nowOf, type UsersDeps } from './users-deps';
+import { nowOf, type UsersDeps, settle } from './users-deps';
 
 export async function assignPhone(deps: UsersDeps, input: { readonly mac: string; readonly user: string }): Promise<E.Either<DomainError, void>> {
   const mac = parseMac(input.mac);
@@ -20,6 +20,6 @@ export async function assignPhone(deps: UsersDeps, input: { readonly mac: string
     { random: deps.random, metadata: { actor: 'admin' } },
   );
   if (E.isLeft(assigned)) return assigned;
-  await deps.settle(assigned.right.position);
+  await settle(deps, assigned.right.position);
   return E.right(undefined);
 }

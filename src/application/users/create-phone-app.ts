@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/function';
 import { parseDisplayName, parseId, PhoneApp, type DomainError } from '../../domain';
 import { handle } from '../command-handler';
 import { phoneApps } from './aggregates';
-import { nowOf, type UsersDeps } from './users-deps';
+import { nowOf, type UsersDeps, settle } from './users-deps';
 
 export interface PhoneAppView {
   readonly id: string;
@@ -23,6 +23,6 @@ export async function createPhoneApp(deps: UsersDeps, input: { readonly id: stri
     { random: deps.random, metadata: { actor: 'admin' } },
   );
   if (E.isLeft(handled)) return handled;
-  await deps.settle(handled.right.position);
+  await settle(deps, handled.right.position);
   return E.right({ id: phoneAppId, name });
 }

@@ -4,7 +4,7 @@ import { pipe } from 'fp-ts/function';
 import { parseDisplayName, parseEmail, parseId, User, type DisplayName, type DomainError, type Email, type Id } from '../../domain';
 import { handle } from '../command-handler';
 import { users } from './aggregates';
-import { nowOf, type UsersDeps } from './users-deps';
+import { nowOf, type UsersDeps, settle } from './users-deps';
 
 export interface NewUserInput {
   readonly id: string;
@@ -50,7 +50,7 @@ export async function createUser(deps: UsersDeps, input: NewUserInput): Promise<
   if (E.isLeft(parsed)) return parsed;
   const recorded = await recordUser(deps, parsed.right);
   if (E.isLeft(recorded)) return recorded;
-  await deps.settle(recorded.right);
+  await settle(deps, recorded.right);
   const { userId, name, email } = parsed.right;
   return E.right({ id: userId, name, email });
 }

@@ -4,7 +4,7 @@
  * imported; a user whose id exists already is skipped, so an import may be repeated.
  */
 import * as E from 'fp-ts/Either';
-import { latestPosition, type UsersDeps } from './users-deps';
+import { latestPosition, type UsersDeps, settle } from './users-deps';
 import { mapBounded } from './bounded';
 import { parseNewUser, recordUser } from './create-user';
 
@@ -42,7 +42,7 @@ export async function importUsers(deps: UsersDeps, rows: readonly CsvRow[]): Pro
     if (E.isRight(recorded)) return { kind: 'created', position: recorded.right };
     return recorded.left.code === 'conflict' ? { kind: 'skipped' } : { kind: 'error', line, detail: recorded.left.detail };
   });
-  await deps.settle(latestPosition(outcomes.map((o) => (o.kind === 'created' ? o.position : undefined))));
+  await settle(deps, latestPosition(outcomes.map((o) => (o.kind === 'created' ? o.position : undefined))));
   return {
     created: outcomes.filter((o) => o.kind === 'created').length,
     skipped: outcomes.filter((o) => o.kind === 'skipped').length,

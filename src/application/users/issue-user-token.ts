@@ -7,7 +7,7 @@ import { parseId, User, type DomainError } from '../../domain';
 import { handle } from '../command-handler';
 import { users } from './aggregates';
 import { tokenHashOf } from './hashing';
-import { nowOf, type UsersDeps } from './users-deps';
+import { nowOf, type UsersDeps, settle } from './users-deps';
 
 export async function issueUserToken(deps: UsersDeps, userIdInput: string): Promise<E.Either<DomainError, { readonly token: string }>> {
   const userId = parseId(userIdInput, 'a user id');
@@ -21,6 +21,6 @@ export async function issueUserToken(deps: UsersDeps, userIdInput: string): Prom
     { random: deps.random, metadata: { actor: 'admin' } },
   );
   if (E.isLeft(handled)) return handled;
-  await deps.settle(handled.right.position);
+  await settle(deps, handled.right.position);
   return E.right({ token });
 }

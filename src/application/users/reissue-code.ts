@@ -8,7 +8,7 @@ import { handle, load } from '../command-handler';
 import { rollouts } from './aggregates';
 import { loadUser, recordCode } from './record-code';
 import type { RolloutEntryView } from './start-rollout';
-import { latestPosition, nowOf, type UsersDeps } from './users-deps';
+import { latestPosition, nowOf, type UsersDeps, settle } from './users-deps';
 
 export async function reissueCode(
   deps: UsersDeps,
@@ -40,6 +40,6 @@ export async function reissueCode(
     { random: deps.random, metadata: { actor: 'admin' } },
   );
   if (E.isLeft(reissued)) return reissued;
-  await deps.settle(latestPosition([recorded.right.position, reissued.right.position]));
+  await settle(deps, latestPosition([recorded.right.position, reissued.right.position]));
   return E.right({ rolloutId: rolloutId.right, entry: { user: userId.right, code, expiresAt, state: 'pending', mac: null } });
 }

@@ -14,7 +14,7 @@ import { phoneApps, rollouts } from './aggregates';
 import { mapBounded } from './bounded';
 import { CODES_PER_REQUEST, type IssuedCode } from './devices-port';
 import { loadUser, recordCode } from './record-code';
-import { latestPosition, nowOf, type UsersDeps } from './users-deps';
+import { latestPosition, nowOf, type UsersDeps, settle } from './users-deps';
 
 /** codes recorded at the same time (each on its own stream; the store writes them together) */
 export const RECORD_CONCURRENCY = 64;
@@ -91,7 +91,7 @@ export async function startRollout(deps: UsersDeps, input: StartRolloutInput): P
     { random: deps.random, metadata: { actor: 'admin' } },
   );
   if (E.isLeft(started)) return started;
-  await deps.settle(latestPosition([started.right.position, ...recorded.map((r) => r.position)]));
+  await settle(deps, latestPosition([started.right.position, ...recorded.map((r) => r.position)]));
   return E.right({
     rolloutId: rolloutId.right,
     category: category.right,

@@ -7,7 +7,8 @@
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
-import { domainError, type Decider, type DomainError } from '../decider';
+import { archiveDecider, type ArchiveState } from '../archive';
+import type { Decider, DomainError } from '../decider';
 import { eventCodec, type EventOf } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { DomainName } from '../values/domain-name';
@@ -40,26 +41,17 @@ export interface AuditRecord {
 
 export type Command = { readonly type: 'ArchiveDeviceCode'; readonly record: AuditRecord; readonly now: Timestamp };
 
-export interface State {
-  /** the records kept, one per assignment (told apart by when the code expired) */
-  readonly records: readonly AuditRecord[];
-}
+export type State = ArchiveState<AuditRecord>;
 
-export const initialState: State = { records: [] };
+const archive = archiveDecider<AuditRecord, 'DeviceCodeArchived', Command>({
+  type: 'DeviceCodeArchived',
+  /** one record per assignment, told apart by when the code expired */
+  key: (record) => record.expiresAt,
+  same: (a, b) => a.codeHash === b.codeHash && a.domain === b.domain && a.category === b.category && a.expiresAt === b.expiresAt && a.used === b.used,
+  conflict: 'a different record of this code is archived',
+});
 
-export const evolve = (state: State, event: Event): State => {
-  const { at: _, ...record } = event.data;
-  return { records: [...state.records, record] };
-};
-
-const same = (a: AuditRecord, b: AuditRecord): boolean =>
-  a.codeHash === b.codeHash && a.domain === b.domain && a.category === b.category && a.expiresAt === b.expiresAt && a.used === b.used;
-
-export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
-  const { record } = command;
-  const kept = state.records.find((r) => r.expiresAt === record.expiresAt);
-  if (kept !== undefined) return same(kept, record) ? E.right([]) : E.left(domainError('conflict', 'a different record of this code is archived'));
-  return E.right([{ type: 'DeviceCodeArchived', data: { ...record, at: command.now } }]);
-};
-
+export const initialState: State = archive.initialState;
+export const evolve = (state: State, event: Event): State => archive.evolve(state, event);
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => archive.decide(command, state);
 export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };

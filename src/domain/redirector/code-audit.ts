@@ -6,7 +6,8 @@
  */
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
-import { domainError, type Decider, type DomainError } from '../decider';
+import { archiveDecider, type ArchiveState } from '../archive';
+import type { Decider, DomainError } from '../decider';
 import { eventCodec, type EventOf } from '../event-codec';
 import { Id } from '../values/id';
 import { Digest } from '../values/secret';
@@ -34,27 +35,17 @@ export type Event = EventOf<{ CodeHistoryArchived: typeof CodeHistoryArchivedDat
 
 export type Command = { readonly type: 'ArchiveCodeHistory'; readonly record: AuditRecord; readonly now: Timestamp };
 
-export interface State {
-  /** the records kept, by the time their code was issued */
-  readonly records: readonly AuditRecord[];
-}
+export type State = ArchiveState<AuditRecord>;
 
-export const initialState: State = { records: [] };
+const archive = archiveDecider<AuditRecord, 'CodeHistoryArchived', Command>({
+  type: 'CodeHistoryArchived',
+  /** one record per issue, told apart by when the code was issued */
+  key: (record) => record.issuedAt,
+  same: (kept, record) => kept.reason === record.reason && kept.endedAt === record.endedAt,
+  conflict: 'a different record of this issue is archived',
+});
 
-export const evolve = (state: State, event: Event): State => {
-  const { at: _, ...record } = event.data;
-  return { records: [...state.records, record] };
-};
-
-export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => {
-  const { record } = command;
-  const kept = state.records.find((r) => r.issuedAt === record.issuedAt);
-  if (kept !== undefined) {
-    return kept.reason === record.reason && kept.endedAt === record.endedAt
-      ? E.right([])
-      : E.left(domainError('conflict', 'a different record of this issue is archived'));
-  }
-  return E.right([{ type: 'CodeHistoryArchived', data: { ...record, at: command.now } }]);
-};
-
+export const initialState: State = archive.initialState;
+export const evolve = (state: State, event: Event): State => archive.evolve(state, event);
+export const decide = (command: Command, state: State): E.Either<DomainError, readonly Event[]> => archive.decide(command, state);
 export const decider: Decider<Command, Event, State> = { decide, evolve, initialState };

@@ -7,19 +7,9 @@ import { formatMac, formatTime, stateName, timeText } from '../shared/format';
 import { Notice } from '../shared/notice';
 import { ADMIN, domainAndCategory, type Context } from './context';
 import { viewCard, type View } from './view';
+import type { DeviceSummary } from '../../../../application/devices/device-queries';
 
-export interface DeviceSummary {
-  readonly mac: string;
-  readonly domain: string;
-  readonly category: string;
-  readonly model: string | null;
-  readonly firmware: string | null;
-  readonly bootcode: string | null;
-  readonly configRevision: string | null;
-  readonly state: string;
-  readonly since: string;
-  readonly lastSeen: string | null;
-}
+export type { DeviceSummary };
 
 const STATES = ['active', 'awaiting-approval', 'claimed', 'released'] as const;
 const PAGE = 100;

@@ -5,17 +5,9 @@
  */
 import { busy, fill, h, keepFocus, table } from '../shared/dom';
 import { formatTime } from '../shared/format';
+import type { RolloutSummary } from '../../../../application/users/rollout-queries';
 
-export interface RolloutSummary {
-  readonly rolloutId: string;
-  readonly category: string;
-  readonly phoneApp: string;
-  readonly startedAt: string;
-  readonly users: number;
-  readonly pending: number;
-  readonly registered: number;
-  readonly expired: number;
-}
+export type { RolloutSummary };
 
 export interface PastRolloutsActions {
   load(cursor: string | undefined): Promise<{ rollouts: readonly RolloutSummary[]; next: string | null }>;
