@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANY, NO_STREAM, START, STREAM_EXISTS, UnavailableError, type Position } from '@eventstore/db-client';
+import { ANY, NO_STREAM, START, UnavailableError, type Position } from '@eventstore/db-client';
 import { InvalidEventError, type NewEvent } from '../../src/application/ports/event-store';
 import { isUnavailable } from '../../src/adapters/eventstore/eventstoredb';
 import {
@@ -61,9 +61,8 @@ describe('stream versions and revisions', () => {
     expect(() => versionFromRevision(BigInt(Number.MAX_SAFE_INTEGER))).toThrow(RangeError);
   });
 
-  it('maps expected versions: 0 and no-stream to no_stream, n to revision n-1, any and exists as they are', () => {
+  it('maps expected versions: 0 and no-stream to no_stream, n to revision n-1, any as it is', () => {
     expect(expectedRevisionFor('any')).toBe(ANY);
-    expect(expectedRevisionFor('exists')).toBe(STREAM_EXISTS);
     expect(expectedRevisionFor('no-stream')).toBe(NO_STREAM);
     expect(expectedRevisionFor(0)).toBe(NO_STREAM);
     expect(expectedRevisionFor(1)).toBe(0n);
@@ -243,7 +242,6 @@ describe('planning an append on the stream tail', () => {
     expect(planAppend(stream, batch, 0, tail(0, true))).toEqual({ kind: 'write', expectedRevision: NO_STREAM });
     expect(planAppend(stream, batch, 3, tail(3, false))).toEqual({ kind: 'write', expectedRevision: 2n });
     expect(planAppend(stream, batch, 'any', tail(3, false))).toEqual({ kind: 'write', expectedRevision: ANY });
-    expect(planAppend(stream, batch, 'exists', tail(3, true))).toEqual({ kind: 'write', expectedRevision: STREAM_EXISTS });
   });
 
   it('succeeds without writing when every id is in the stream, whatever the expected version', () => {
@@ -251,7 +249,7 @@ describe('planning an append on the stream tail', () => {
       ['e2', 900],
       ['e1', 880],
     ]);
-    for (const expected of ['any', 'no-stream', 5, 'exists'] as const) {
+    for (const expected of ['any', 'no-stream', 5] as const) {
       expect(planAppend(stream, batch, expected, seen)).toEqual({ kind: 'repeat', result: { nextExpectedVersion: 7, lastGlobalPosition: 900 } });
     }
   });
@@ -262,7 +260,7 @@ describe('planning an append on the stream tail', () => {
   });
 
   it('refuses a wrong expected version with a conflict', () => {
-    expect(planAppend(stream, batch, 'exists', tail(0, true))).toEqual({ kind: 'conflict' });
+    expect(planAppend(stream, batch, 1, tail(0, true))).toEqual({ kind: 'conflict' });
     expect(planAppend(stream, batch, 'no-stream', tail(1, true))).toEqual({ kind: 'conflict' });
     expect(planAppend(stream, batch, 9, tail(3, false))).toEqual({ kind: 'conflict' });
     expect(planAppend(stream, batch, 2, tail(3, true))).toEqual({ kind: 'conflict' });

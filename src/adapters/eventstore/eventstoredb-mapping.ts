@@ -11,7 +11,6 @@ import {
   ANY,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
   jsonEvent,
   type AppendExpectedRevision,
   type CurrentRevision,
@@ -54,16 +53,14 @@ export function revisionFromVersion(version: number): bigint {
 
 /**
  * The expected revision to send for an expected version that already matched the
- * stream's tail: `any` and `exists` keep their EventStoreDB meaning (so the server's own
- * id de-duplication still applies to them), `no-stream` and 0 are `no_stream`, and
- * version n is revision n-1.
+ * stream's tail: `any` keeps its EventStoreDB meaning (so the server's own id
+ * de-duplication still applies to it), `no-stream` and 0 are `no_stream`, and version n
+ * is revision n-1.
  */
 export function expectedRevisionFor(expected: ExpectedVersion): AppendExpectedRevision {
   switch (expected) {
     case 'any':
       return ANY;
-    case 'exists':
-      return STREAM_EXISTS;
     case 'no-stream':
       return NO_STREAM;
     default:

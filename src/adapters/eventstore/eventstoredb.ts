@@ -150,7 +150,7 @@ import {
   type TailScan,
 } from './eventstoredb-mapping';
 import { pollingSubscription } from './polling-subscription';
-import { streamRange, type StoredId } from './stream-reading';
+import { streamFrom, type StoredId } from './stream-reading';
 
 export interface EventStoreDbEventStoreOptions {
   /** how many of a stream's newest events an append checks for its ids (default 32) */
@@ -473,31 +473,14 @@ export class EventStoreDbEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     validateStreamName(streamName);
-    const limit = clampLimit(options.limit, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    streamRange(options, 0); // validates direction and from before any network call
+    const start = Math.max(streamFrom(options), 1); // validates `from` before any network call
     return this.guard(async () => {
-      const backwards = options.direction === 'backwards';
-      if (backwards && options.from === undefined) {
-        // newest first: one read gives the events and the current version
-        const events = await this.readRange(streamName, END, BACKWARDS, limit);
-        if (events === undefined || events.length === 0) return missing();
-        return { currentVersion: events[0]!.streamVersion, streamExists: true, events: await this.opened(events) };
-      }
       const tail = await this.scanTail(streamName, new Set(), 1);
       if (!tail.exists) return missing();
       const currentVersion = tail.current;
-      const { from } = streamRange(options, currentVersion);
-      let events: RecordedEvent[];
-      if (backwards) {
-        const start = Math.min(from, currentVersion);
-        events = start < 1 ? [] : ((await this.readRange(streamName, revisionFromVersion(start), BACKWARDS, limit)) ?? []);
-        events = events.filter((e) => e.streamVersion <= start);
-      } else {
-        const start = Math.max(from, 1);
-        events = start > currentVersion ? [] : ((await this.readRange(streamName, revisionFromVersion(start), FORWARDS, limit)) ?? []);
-        // events appended after the tail was read belong to a later version than the one reported
-        events = events.filter((e) => e.streamVersion >= start && e.streamVersion <= currentVersion);
-      }
+      let events = start > currentVersion ? [] : ((await this.readRange(streamName, revisionFromVersion(start), FORWARDS, Number.MAX_SAFE_INTEGER)) ?? []);
+      // events appended after the tail was read belong to a later version than the one reported
+      events = events.filter((e) => e.streamVersion >= start && e.streamVersion <= currentVersion);
       return { currentVersion, streamExists: true, events: await this.opened(events) };
     });
   }

@@ -31,7 +31,7 @@ export interface EventMetadata {
 
 /**
  * An event to append. `id` makes appends idempotent: an append re-sent with the expected
- * version it was first sent with (or with `any`/`exists`) finds its ids in the stream and
+ * version it was first sent with (or with `any`) finds its ids in the stream and
  * writes nothing. (An append at the stream's exact current version is new, as in
  * EventStoreDB; stores may refuse ids they already hold even then.)
  */
@@ -65,8 +65,12 @@ export interface RecordedEvent<Type extends string = string, Data extends JsonOb
   readonly recordedAt: string;
 }
 
-/** `any`: no check; `no-stream`: the stream must not exist; `exists`: it must; a number: its version must equal it. */
-export type ExpectedVersion = 'any' | 'no-stream' | 'exists' | number;
+/**
+ * `any`: no check; `no-stream`: the stream must not exist; a number: its version must
+ * equal it. (Callers always know the version they decided on, so there is no "the stream
+ * must exist" check.)
+ */
+export type ExpectedVersion = 'any' | 'no-stream' | number;
 
 export interface AppendOptions {
   readonly expectedVersion?: ExpectedVersion;
@@ -79,11 +83,14 @@ export interface AppendResult {
   readonly lastGlobalPosition: number;
 }
 
+/**
+ * A stream is read forwards and whole from a version on: that is how aggregates load
+ * (from the start, or from the version they cached). No caller reads backwards or pages
+ * a stream, so the port offers neither.
+ */
 export interface ReadStreamOptions {
-  /** first stream version to read (forwards) or last one (backwards); default: the start or the end */
+  /** first stream version to read; default 1 (the whole stream). Past the end: no events, and the current version */
   readonly from?: number;
-  readonly direction?: 'forwards' | 'backwards';
-  readonly limit?: number;
 }
 
 export interface ReadStreamResult {
