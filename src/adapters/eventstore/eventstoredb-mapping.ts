@@ -3,10 +3,10 @@
  * expected versions map onto EventStoreDB's, which events of `$all` the port shows, and
  * what an append has to do given what the stream's tail looked like. Nothing here talks
  * to a server, so all of it is unit-tested without one (test/adapters/eventstoredb-mapping.test.ts).
- * The reasoning behind each rule is in the header of eventstoredb.ts and in
- * docs/stores/eventstoredb.md.
+ * The reasoning behind each rule is in the headers of eventstoredb.ts and of the file that
+ * applies it (eventstoredb-append.ts, eventstoredb-read.ts), and in docs/stores/eventstoredb.md.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   ANY,
   NO_STREAM,
@@ -15,7 +15,6 @@ import {
   type AppendExpectedRevision,
   type CurrentRevision,
   type EventData,
-  type JSONEventType,
   type Position,
   type ReadPosition,
 } from '@eventstore/db-client';
@@ -27,11 +26,11 @@ import {
   type JsonObject,
   type JsonValue,
   type NewEvent,
-  type PersonalPart,
   type RecordedEvent,
 } from '../../application/ports/event-store';
-import { NO_PERSONAL, nulled } from '../../application/ports/personal-part';
+import { NO_PERSONAL } from '../../application/ports/personal-part';
 import { expectedVersionMatches } from '../../application/ports/event-store-checks';
+import { KEY_EVENT_TYPE, KEY_STREAM_PREFIX, PERSONAL_KEY, isJsonObject, type SealedPersonal, type ZtJsonEvent } from './eventstoredb-personal';
 import { idempotencyOutcome, type StoredId } from './stream-reading';
 
 // ---------------------------------------------------------------------------------------
@@ -93,81 +92,6 @@ export const ORIGINAL_ID_KEY = 'zt.eventId';
  */
 export const DELETION_MARKER_TYPE = 'zt.StreamDeleted';
 
-// ---------------------------------------------------------------------------------------
-// personal parts: crypto-shredding
-
-/**
- * EventStoreDB events are immutable, so an event's personal part travels inside it
- * encrypted (AES-256-GCM, the event's id as additional data) under a key of its own, and
- * the key lives in a stream of its own (`zt.key-<event uuid>`, one event). A purge deletes
- * the key stream (after a marker, as deleteStream does: a deleted stream's last event
- * survives scavenges); once a scavenge has run, the personal values cannot be read by
- * anyone, and the event reads with the same paths, each null. A key without an event (an
- * append that failed after its key was written) reveals nothing.
- */
-export const PERSONAL_KEY = 'zt.personal';
-export const KEY_STREAM_PREFIX = 'zt.key-';
-export const KEY_EVENT_TYPE = 'zt.PersonalKey';
-
-/** the stream holding the key of the personal part of the event with this EventStoreDB id */
-export const keyStreamOf = (esdbId: string): string => `${KEY_STREAM_PREFIX}${esdbId}`;
-
-/** the encrypted personal part, as it sits in the event's metadata */
-export interface SealedPersonal {
-  readonly paths: string[];
-  readonly iv: string;
-  readonly tag: string;
-  readonly sealed: string;
-}
-
-export const newPersonalKey = (): Buffer => randomBytes(32);
-
-export function keyEvent(id: string, key: Buffer): EventData<ZtJsonEvent> {
-  return jsonEvent<ZtJsonEvent>({ id, type: KEY_EVENT_TYPE, data: { key: key.toString('base64') }, metadata: {} });
-}
-
-/** the key a key event holds */
-export function keyOf(data: unknown): Buffer | undefined {
-  const key = isJsonObject(data) ? data['key'] : undefined;
-  if (typeof key !== 'string') return undefined;
-  const bytes = Buffer.from(key, 'base64');
-  return bytes.length === 32 ? bytes : undefined;
-}
-
-export function sealPersonal(personal: PersonalPart, key: Buffer, esdbId: string): SealedPersonal {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(esdbId));
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(personal), 'utf8'), cipher.final()]);
-  return { paths: Object.keys(personal), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), sealed: sealed.toString('base64') };
-}
-
-/** The personal part of a sealed one: its values with the key, every path null without it (purged). */
-export function openPersonal(sealed: SealedPersonal, key: Buffer | undefined, esdbId: string): PersonalPart {
-  const paths = Object.fromEntries(sealed.paths.map((p) => [p, null]));
-  if (key === undefined) return nulled(paths);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
-  decipher.setAAD(Buffer.from(esdbId));
-  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-  const plain = Buffer.concat([decipher.update(Buffer.from(sealed.sealed, 'base64')), decipher.final()]).toString('utf8');
-  return JSON.parse(plain) as PersonalPart;
-}
-
-/** the sealed personal part in an event's metadata, if it has one */
-export function sealedOf(metadata: EventMetadata): SealedPersonal | undefined {
-  const value = metadata[PERSONAL_KEY];
-  if (!isJsonObject(value)) return undefined;
-  const { paths, iv, tag, sealed } = value;
-  if (!Array.isArray(paths) || typeof iv !== 'string' || typeof tag !== 'string' || typeof sealed !== 'string') return undefined;
-  return { paths: paths.map(String), iv, tag, sealed };
-}
-
-/** the event without the sealed part in its metadata, with its personal part given */
-export function withOpenedPersonal(event: RecordedEvent, personal: PersonalPart): RecordedEvent {
-  const { [PERSONAL_KEY]: _, ...metadata } = event.metadata;
-  return { ...event, metadata: metadata as EventMetadata, personal };
-}
-
 /** Namespace of the name-based (version 5) UUIDs made from ids that are not UUIDs. */
 export const EVENT_ID_NAMESPACE = '3f6f2f0e-6c1b-4c4e-9a8e-2f6b0c1d7e55';
 
@@ -198,8 +122,6 @@ export function uuidV5(name: string, namespace: string): string {
 export function esdbEventId(id: string): string {
   return isCanonicalUuid(id) ? id : uuidV5(id, EVENT_ID_NAMESPACE);
 }
-
-type ZtJsonEvent = JSONEventType<string, JsonObject, JsonObject>;
 
 /**
  * A port event as EventStoreDB event data. The metadata key ORIGINAL_ID_KEY is reserved:
@@ -388,10 +310,6 @@ export interface EsdbRecord {
   readonly data: unknown;
   readonly metadata: unknown;
   readonly position?: Position | undefined;
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 /** data or metadata written by something other than this adapter, as a JSON object */

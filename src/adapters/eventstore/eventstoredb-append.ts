@@ -1,0 +1,278 @@
+/**
+ * Appends and deletes of the EventStoreDB adapter.
+ *
+ * Numbering. Stream version = EventStoreDB revision + 1; expected version n is sent as
+ * revision n-1, 0 and `no-stream` as `no_stream`; a WrongExpectedVersionError carries the
+ * actual version in port numbers. A soft-deleted stream reads as missing (version 0) and
+ * accepts `no-stream` again, but EventStoreDB continues its revisions after a soft delete:
+ * a stream of 2 events is deleted after an empty marker event (version 3, see
+ * softDelete), and its re-created first event gets version 4, not 1. Every operation of
+ * the adapter uses that same numbering (readStream's currentVersion and versions,
+ * appends' nextExpectedVersion, expected versions), so a caller that passes back what it
+ * read stays consistent; only "the first event is version 1" does not hold for a
+ * re-created stream. Renumbering would cost a metadata read on every stream read and
+ * append, and would race with concurrent deletes.
+ *
+ * Idempotency as in idempotencyOutcome. EventStoreDB de-duplicates re-sent event ids
+ * reliably only against an exact expected revision, so each append first reads the
+ * stream's newest `idempotencyWindow` (default 32) + n events: ids found there decide as
+ * in the other adapters; an append expecting an older version than the stream's (a
+ * retry of an earlier append) is handed to EventStoreDB at that older revision, whose
+ * index-based check confirms or refuses it; `any` appends are sent as such, so the
+ * server's own (best-effort) de-duplication covers ids older than the window.
+ *
+ * After an append, the adapter reads the last appended event back for its position (the
+ * position an append reports is not documented per event). When an append re-creates a
+ * soft-deleted stream, the server writes the new `$tb` just after the events; the adapter
+ * waits until the stream reads again, so this instance reads its own write. The server's
+ * id check ignores deletes: an append that reuses ids of a deleted stream's events would
+ * be answered as a repeat and write nothing. The adapter notices (the stream stays
+ * deleted and its last revision lies beyond the answer) and writes again at the exact
+ * revision, which the server does not match against ids.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ANY,
+  BACKWARDS,
+  NO_STREAM,
+  StreamDeletedError,
+  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
+  type AppendExpectedRevision,
+  type EventData,
+  type EventStoreDBClient,
+} from '@eventstore/db-client';
+import { WrongExpectedVersionError, type AppendResult, type ExpectedVersion, type NewEvent, type RecordedEvent } from '../../application/ports/event-store';
+import { deletionMarker, esdbEventId, planAppend, revisionFromVersion, toEventData, versionFromRevision } from './eventstoredb-mapping';
+import { sealPersonal, type PersonalKeys, type ZtJsonEvent } from './eventstoredb-personal';
+import { readRange, scanTail, type EsdbReader, type Scan } from './eventstoredb-read';
+
+type Data = EventData<ZtJsonEvent>[];
+
+/** an expected revision no stream reaches: the probe in lastRevision */
+const PROBE_REVISION = 1n << 62n;
+
+export interface WriterOptions {
+  readonly idempotencyWindow: number;
+  readonly recreateWaitMs: number;
+  /** called after every append that wrote */
+  readonly appended: () => void;
+}
+
+export class EsdbWriter {
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly reader: EsdbReader,
+    private readonly keys: PersonalKeys,
+    private readonly options: WriterOptions,
+  ) {}
+
+  async append(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    const data = await this.eventData(events);
+    const ids = new Set(events.map((e) => e.id));
+    let scan = await this.scan(streamName, ids, this.options.idempotencyWindow + events.length);
+    let plan = planAppend(streamName, events, expected, scan);
+    if (plan.kind === 'scan-all') {
+      scan = await this.scan(streamName, ids, Number.POSITIVE_INFINITY);
+      plan = planAppend(streamName, events, expected, scan);
+    }
+    switch (plan.kind) {
+      case 'repeat':
+        return plan.result;
+      case 'scan-all': // not after a full scan, which reaches the start or finds every id
+      case 'conflict':
+        throw new WrongExpectedVersionError(streamName, expected, scan.current);
+      case 'confirm-old':
+        return this.confirmOld(streamName, events, data, expected, plan.expectedRevision, scan.current);
+      case 'write':
+        return this.write(streamName, events, data, expected, plan.expectedRevision, scan);
+    }
+  }
+
+  /**
+   * Soft delete, after an empty marker event: EventStoreDB keeps a deleted stream's last
+   * event through scavenges, so that event must hold no personal data. Marker and delete
+   * both name the revision they expect, so no concurrent append can slip in as the last
+   * event; on a conflict the adapter looks again (a few times, then deletes regardless).
+   */
+  async softDelete(streamName: string): Promise<void> {
+    try {
+      for (let attempt = 0; ; attempt++) {
+        const tail = await this.scan(streamName, new Set(), 1);
+        if (!tail.exists) return; // missing or deleted already: nothing to do, and no metadata left behind
+        try {
+          if (attempt >= 5) {
+            await this.client.deleteStream(streamName, { expectedRevision: ANY });
+            return;
+          }
+          const marker = await this.client.appendToStream(streamName, deletionMarker(randomUUID()), {
+            expectedRevision: revisionFromVersion(tail.current),
+          });
+          await this.client.deleteStream(streamName, { expectedRevision: marker.nextExpectedRevision }); // $tb = long.MaxValue
+          return;
+        } catch (error) {
+          if (error instanceof StreamDeletedError) return;
+          if (!(error instanceof EsdbWrongExpectedVersionError)) throw error;
+        }
+      }
+    } finally {
+      this.reader.forgetTruncation(streamName);
+    }
+  }
+
+  /** the events as EventStoreDB data, each personal part sealed under its own key (written first) */
+  private eventData(events: readonly NewEvent[]): Promise<Data> {
+    return Promise.all(
+      events.map(async (event) => {
+        if (event.personal === undefined || Object.keys(event.personal).length === 0) return toEventData(event);
+        const id = esdbEventId(event.id);
+        const key = await this.keys.keyFor(id, true);
+        return toEventData(event, sealPersonal(event.personal, key!, id));
+      }),
+    );
+  }
+
+  private scan(streamName: string, ids: ReadonlySet<string>, limit: number): Promise<Scan> {
+    return scanTail(this.client, streamName, ids, limit);
+  }
+
+  private async write(
+    streamName: string,
+    events: readonly NewEvent[],
+    data: Data,
+    expected: ExpectedVersion,
+    expectedRevision: AppendExpectedRevision,
+    scan: Scan,
+  ): Promise<AppendResult> {
+    let revision = expectedRevision;
+    for (let attempt = 0; ; attempt++) {
+      let nextRevision: bigint;
+      try {
+        nextRevision = (await this.client.appendToStream(streamName, data, { expectedRevision: revision })).nextExpectedRevision;
+      } catch (error) {
+        if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
+          return this.afterRefusal(streamName, events, expected);
+        }
+        throw error;
+      }
+      let last: RecordedEvent;
+      if (!scan.exists) {
+        this.reader.forgetTruncation(streamName);
+        // a new stream reads at once; one with an earlier life is re-created now, or the
+        // server matched our ids against its deleted events and wrote nothing
+        const outcome = await this.awaitRecreation(streamName, nextRevision);
+        if ('event' in outcome) {
+          last = outcome.event;
+        } else if (attempt === 0) {
+          // nothing was written: write at the deleted stream's exact revision, which skips the id match
+          revision = outcome.current;
+          continue;
+        } else {
+          throw new Error(`stream ${streamName}: EventStoreDB took the append for a repeat of deleted events twice`);
+        }
+      } else {
+        last = await this.readBack(streamName, nextRevision, 1000);
+      }
+      if (scan.exists && versionFromRevision(nextRevision) < scan.current + events.length) {
+        // `any`: the server recognised the ids of an earlier append (beyond our window) and wrote nothing
+        return { nextExpectedVersion: scan.current, lastGlobalPosition: last.globalPosition };
+      }
+      this.options.appended();
+      return { nextExpectedVersion: versionFromRevision(nextRevision), lastGlobalPosition: last.globalPosition };
+    }
+  }
+
+  /**
+   * After an append to a stream that read as missing: wait until it reads (a re-created
+   * stream reads again once the server has written its new `$tb`, just after the
+   * events). If the stream's last revision is beyond the one the server answered, the
+   * server did not write: it matched the ids against events of the deleted life (its
+   * de-duplication ignores deletes); then `current` is the revision to write at.
+   */
+  private async awaitRecreation(streamName: string, revision: bigint): Promise<{ event: RecordedEvent } | { current: bigint }> {
+    const deadline = Date.now() + this.options.recreateWaitMs;
+    let probed = false;
+    let pause = 5;
+    for (;;) {
+      const event = (await readRange(this.client, streamName, revision, BACKWARDS, 1))?.[0];
+      if (event && event.streamVersion === versionFromRevision(revision)) return { event };
+      if (!probed) {
+        probed = true;
+        const current = await this.lastRevision(streamName);
+        if (current !== undefined && current > revision) return { current };
+      }
+      if (Date.now() >= deadline) {
+        throw new Error(`stream ${streamName}: the re-created stream did not become readable within ${this.options.recreateWaitMs} ms`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+
+  /**
+   * The server's last revision of a stream, deleted or not (undefined: it never had one):
+   * an append that expects an impossible revision is refused with the current one and
+   * never writes.
+   */
+  private async lastRevision(streamName: string): Promise<bigint | undefined> {
+    try {
+      await this.client.appendToStream(streamName, deletionMarker(randomUUID()), { expectedRevision: PROBE_REVISION });
+    } catch (error) {
+      if (error instanceof EsdbWrongExpectedVersionError) return error.actualVersion === NO_STREAM ? undefined : error.actualVersion;
+      throw error;
+    }
+    throw new Error(`stream ${streamName}: EventStoreDB accepted an append at revision ${PROBE_REVISION}`);
+  }
+
+  /** Ask EventStoreDB whether an append at an older revision was made before (it never writes here). */
+  private async confirmOld(
+    streamName: string,
+    events: readonly NewEvent[],
+    data: Data,
+    expected: ExpectedVersion,
+    expectedRevision: AppendExpectedRevision,
+    current: number,
+  ): Promise<AppendResult> {
+    let lastRevision: bigint;
+    try {
+      lastRevision = (await this.client.appendToStream(streamName, data, { expectedRevision })).nextExpectedRevision;
+    } catch (error) {
+      if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
+        return this.afterRefusal(streamName, events, expected);
+      }
+      throw error;
+    }
+    const last = await this.readBack(streamName, lastRevision, 0);
+    return { nextExpectedVersion: current, lastGlobalPosition: last.globalPosition };
+  }
+
+  /**
+   * EventStoreDB refused an append we planned as valid: a concurrent writer got there
+   * first, or the server saw ids beyond our window. Look again and answer as the other
+   * adapters would have: the same ids are there (a concurrent identical append) → success;
+   * some of them → InvalidEventError; none → WrongExpectedVersionError with the version now.
+   */
+  private async afterRefusal(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    const ids = new Set(events.map((e) => e.id));
+    const scan = await this.scan(streamName, ids, Number.POSITIVE_INFINITY);
+    if (scan.existing.length > 0) {
+      const plan = planAppend(streamName, events, expected, scan);
+      if (plan.kind === 'repeat') return plan.result;
+    }
+    throw new WrongExpectedVersionError(streamName, expected, scan.current);
+  }
+
+  /** The event at `revision`, waiting up to `waitMs` for it to become readable. */
+  private async readBack(streamName: string, revision: bigint, waitMs: number): Promise<RecordedEvent> {
+    const deadline = Date.now() + waitMs;
+    let pause = 5;
+    for (;;) {
+      const event = (await readRange(this.client, streamName, revision, BACKWARDS, 1))?.[0];
+      if (event && event.streamVersion === versionFromRevision(revision)) return event;
+      if (Date.now() >= deadline) {
+        throw new Error(`stream ${streamName}: the event just appended at revision ${revision} could not be read back`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+      pause = Math.min(pause * 2, 100);
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * Reads of the EventStoreDB adapter: streams, `$all`, the head.
+ *
+ * Positions. The global position is the event's commit position in EventStoreDB's log.
+ * Prepare positions do not matter: gRPC appends write every event as its own implicitly
+ * committed prepare record, so an event's commit and prepare positions are equal, and the
+ * events of one multi-event append have distinct, increasing positions (only explicit
+ * transactions of the legacy TCP API share a commit position; such events are refused,
+ * see globalPositionOf). `$all` is one log written in order and read only up to its
+ * indexed end, so no event becomes visible later at a lower position. A forward read of
+ * `$all` from {commit: p, prepare: p} is inclusive, so readAll({after: p}) starts there and
+ * drops events at positions <= p: it resumes exactly after the event at p, also in the
+ * middle of a multi-event append. Positions are byte offsets, so they have large holes;
+ * `after` must be 0 or a position this store handed out (never a computed one).
+ *
+ * readAll shows what the other adapters show: no system streams or events (`$…`), and no
+ * events of deleted streams. EventStoreDB keeps soft-deleted events in `$all` until a
+ * scavenge, so for each distinct stream in a page the adapter reads the stream's metadata
+ * (`$$<stream>`, one small read) and drops what its truncate-before (`$tb`) cuts off:
+ * events below it, or, while the stream is deleted, events written before the delete
+ * (see isLive in eventstoredb-mapping.ts). The deletion markers are never shown. The
+ * answer is cached per stream for `truncationCacheMs` (default 1 s) and dropped at once
+ * when this instance deletes or re-creates the stream; a delete made by another process
+ * can therefore show in this instance's readAll up to that long later. Cost: about one
+ * extra round trip per distinct stream per second of reading; a catch-up over a long
+ * history with many streams pays one metadata read per stream it meets.
+ */
+import {
+  BACKWARDS,
+  END,
+  FORWARDS,
+  StreamDeletedError,
+  StreamNotFoundError,
+  type AllStreamResolvedEvent,
+  type EventStoreDBClient,
+  type Position,
+  type ReadPosition,
+  type ReadRevision,
+} from '@eventstore/db-client';
+import type { ReadAllResult, ReadStreamResult, RecordedEvent } from '../../application/ports/event-store';
+import {
+  NOT_TRUNCATED,
+  TruncationCache,
+  fromEsdbRecord,
+  globalPositionOf,
+  isAfter,
+  isLive,
+  isSystemEvent,
+  readAllStart,
+  revisionFromVersion,
+  truncationFromMetadata,
+  type StreamTruncation,
+  type TailScan,
+} from './eventstoredb-mapping';
+import type { PersonalKeys } from './eventstoredb-personal';
+import type { StoredId } from './stream-reading';
+
+/** What an append or a read learns from the newest events of a stream. */
+export interface Scan extends TailScan {
+  readonly exists: boolean;
+  /** the newest event, when the stream exists */
+  readonly last: RecordedEvent | undefined;
+}
+
+type Direction = typeof FORWARDS | typeof BACKWARDS;
+type AllRecord = NonNullable<AllStreamResolvedEvent['event']>;
+
+const MISSING: Scan = { exists: false, current: 0, reachedStart: true, existing: [], last: undefined };
+const SCAN_PAGE = 500;
+const MAX_READ_PAGE = 10_001;
+const METADATA_CONCURRENCY = 16;
+
+/** Events of a stream from a revision, or undefined when the stream is missing or deleted. */
+export async function readRange(
+  client: EventStoreDBClient,
+  streamName: string,
+  fromRevision: ReadRevision,
+  direction: Direction,
+  maxCount: number,
+): Promise<RecordedEvent[] | undefined> {
+  const events: RecordedEvent[] = [];
+  try {
+    for await (const resolved of client.readStream(streamName, { fromRevision, direction, maxCount })) {
+      const recorded = resolved.event;
+      if (recorded) events.push(fromEsdbRecord(recorded));
+    }
+  } catch (error) {
+    if (error instanceof StreamNotFoundError || error instanceof StreamDeletedError) return undefined;
+    throw error;
+  }
+  return events;
+}
+
+/**
+ * The stream's version and which of `ids` are among its newest `limit` events, reading
+ * backwards page by page and stopping early once every id is found.
+ */
+export async function scanTail(client: EventStoreDBClient, streamName: string, ids: ReadonlySet<string>, limit: number): Promise<Scan> {
+  const existing: StoredId[] = [];
+  const found = new Set<string>();
+  let last: RecordedEvent | undefined;
+  let scanned = 0;
+  let from: ReadRevision = END;
+  for (;;) {
+    const pageSize = Math.max(1, Math.min(SCAN_PAGE, limit - scanned));
+    const page = await readRange(client, streamName, from, BACKWARDS, pageSize);
+    if (page === undefined || (page.length === 0 && last === undefined)) return MISSING;
+    last ??= page[0];
+    for (const event of page) {
+      // an id can be in a stream twice (written again beyond the window): count it once
+      if (ids.has(event.id) && !found.has(event.id)) {
+        found.add(event.id);
+        existing.push({ id: event.id, globalPosition: event.globalPosition });
+      }
+    }
+    scanned += page.length;
+    const oldest = page[page.length - 1];
+    const reachedStart = page.length < pageSize || oldest === undefined || oldest.streamVersion <= 1;
+    if (reachedStart || existing.length === ids.size || scanned >= limit) {
+      return { exists: true, current: last!.streamVersion, reachedStart, existing, last };
+    }
+    from = revisionFromVersion(oldest.streamVersion) - 1n;
+  }
+}
+
+export class EsdbReader {
+  private readonly truncations: TruncationCache;
+  private readonly pendingTruncations = new Map<string, Promise<StreamTruncation>>();
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    private readonly keys: PersonalKeys,
+    truncationCacheMs: number,
+  ) {
+    this.truncations = new TruncationCache(truncationCacheMs);
+  }
+
+  /** the stream from version `start` (>= 1) on */
+  async readStream(streamName: string, start: number): Promise<ReadStreamResult> {
+    const tail = await scanTail(this.client, streamName, new Set(), 1);
+    if (!tail.exists) return { currentVersion: 0, streamExists: false, events: [] };
+    const currentVersion = tail.current;
+    let events = start > currentVersion ? [] : ((await readRange(this.client, streamName, revisionFromVersion(start), FORWARDS, Number.MAX_SAFE_INTEGER)) ?? []);
+    // events appended after the tail was read belong to a later version than the one reported
+    events = events.filter((e) => e.streamVersion >= start && e.streamVersion <= currentVersion);
+    return { currentVersion, streamExists: true, events: await this.keys.opened(events) };
+  }
+
+  async readAll(after: number, limit: number): Promise<ReadAllResult> {
+    const events: RecordedEvent[] = [];
+    let cursor = after;
+    let pageSize = limit + 1; // the read is inclusive of `cursor`
+    for (;;) {
+      const page = await this.readAllPage(readAllStart(cursor), FORWARDS, pageSize);
+      const fresh = page.records.filter((r) => isAfter(r.position, cursor));
+      for (const event of await this.liveEvents(fresh)) {
+        events.push(event);
+        if (events.length === limit) break;
+      }
+      if (events.length === limit || page.count < pageSize || page.lastRead === undefined) break;
+      cursor = Number(page.lastRead.commit);
+      // the page was eaten by system events or events of deleted streams: read on in larger steps
+      pageSize = Math.min(Math.max(limit - events.length + 1, 256), MAX_READ_PAGE);
+    }
+    return { events: await this.keys.opened(events), position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+  }
+
+  async headPosition(): Promise<number> {
+    let from: ReadPosition = END;
+    const pageSize = 256;
+    for (;;) {
+      const page = await this.readAllPage(from, BACKWARDS, pageSize);
+      for (const record of page.records) {
+        if (isSystemEvent(record.streamId, record.type)) continue;
+        const truncation = await this.truncationOf(record.streamId);
+        if (isLive(record.revision, positionOf(record), truncation)) return positionOf(record);
+      }
+      if (page.count < pageSize || page.lastRead === undefined) return 0;
+      // backwards the page's last item is its oldest; a backward read excludes the record at `from`
+      from = { commit: page.lastRead.commit, prepare: page.lastRead.prepare };
+    }
+  }
+
+  /** after this instance deleted or re-created a stream: no cached or running lookup may answer for it */
+  forgetTruncation(streamName: string): void {
+    this.truncations.invalidate(streamName);
+    this.pendingTruncations.delete(streamName);
+  }
+
+  /**
+   * One read of `$all`: its event records in read order, how many items the server sent
+   * (to tell a short page, the end of the log, from a filtered one) and the position of
+   * the last item read.
+   */
+  private async readAllPage(
+    fromPosition: ReadPosition,
+    direction: Direction,
+    maxCount: number,
+  ): Promise<{ records: AllRecord[]; count: number; lastRead: Position | undefined }> {
+    const records: AllRecord[] = [];
+    let count = 0;
+    let lastRead: Position | undefined;
+    for await (const resolved of this.client.readAll({ fromPosition, direction, maxCount })) {
+      count++;
+      const record = resolved.event;
+      if (!record) continue;
+      lastRead = record.position;
+      records.push(record);
+    }
+    return { records, count, lastRead };
+  }
+
+  /** The events the port shows, in the order given: no system events, none of deleted streams. */
+  private async liveEvents(records: readonly AllRecord[]): Promise<RecordedEvent[]> {
+    const candidates = records.filter((r) => !isSystemEvent(r.streamId, r.type));
+    const truncations = await this.truncationsOf(new Set(candidates.map((r) => r.streamId)));
+    return candidates
+      .filter((r) => isLive(r.revision, positionOf(r), truncations.get(r.streamId) ?? NOT_TRUNCATED))
+      .map(fromEsdbRecord);
+  }
+
+  private async truncationsOf(streams: ReadonlySet<string>): Promise<Map<string, StreamTruncation>> {
+    const result = new Map<string, StreamTruncation>();
+    const names = [...streams];
+    for (let i = 0; i < names.length; i += METADATA_CONCURRENCY) {
+      const chunk = names.slice(i, i + METADATA_CONCURRENCY);
+      const values = await Promise.all(chunk.map((s) => this.truncationOf(s)));
+      chunk.forEach((s, j) => result.set(s, values[j]!));
+    }
+    return result;
+  }
+
+  /** What the stream's newest metadata says about its events (cached, see the header). */
+  private truncationOf(streamName: string): Promise<StreamTruncation> {
+    const cached = this.truncations.get(streamName);
+    if (cached) return Promise.resolve(cached);
+    const pending = this.pendingTruncations.get(streamName);
+    if (pending) return pending;
+    const token = this.truncations.begin();
+    const lookup = (async () => {
+      let truncation = NOT_TRUNCATED;
+      try {
+        for await (const resolved of this.client.readStream(`$$${streamName}`, { fromRevision: END, direction: BACKWARDS, maxCount: 1 })) {
+          const meta = resolved.event;
+          if (!meta) continue;
+          const commit = meta.position?.commit;
+          const position = commit !== undefined && commit > 0n && commit <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(commit) : undefined;
+          truncation = truncationFromMetadata(meta.isJson ? meta.data : undefined, position);
+        }
+      } catch (error) {
+        if (!(error instanceof StreamNotFoundError)) throw error;
+      }
+      this.truncations.set(streamName, truncation, token);
+      return truncation;
+    })().finally(() => {
+      if (this.pendingTruncations.get(streamName) === lookup) this.pendingTruncations.delete(streamName);
+    });
+    this.pendingTruncations.set(streamName, lookup);
+    return lookup;
+  }
+}
+
+function positionOf(record: AllRecord): number {
+  return globalPositionOf(record.position, `event ${record.id} of stream ${record.streamId}`);
+}
+
