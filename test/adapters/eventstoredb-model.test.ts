@@ -70,19 +70,20 @@ describe('EventStoreDB adapter (against a model of the server)', () => {
     expect((await everything(store)).filter((e) => e.streamName === 'device-1').map((e) => e.type)).toEqual(['Again', 'C']);
   });
 
-  it('writes events again after a delete even when they reuse the ids of the deleted ones', async () => {
-    const { store } = setup({ undeleteDelayMs: 5 });
+  it('fails an append that reuses the ids of a deleted stream\'s events instead of reporting a write that did not happen', async () => {
+    const { store } = setup({ undeleteDelayMs: 5 }, { recreateWaitMs: 50 });
     const issued = ev('Issued', {}, 'code-issued:abc');
     const noted = ev('Noted', {}, randomUUID());
     await store.appendToStream('code-abc', [issued, noted], { expectedVersion: 'no-stream' });
     await store.deleteStream('code-abc');
-    // the server would take these for repeats of the deleted events (its id check ignores deletes)
-    const again = await store.appendToStream('code-abc', [issued], { expectedVersion: 'no-stream' });
-    expect((await store.readStream('code-abc')).events.map((e) => [e.id, e.streamVersion])).toEqual([['code-issued:abc', again.nextExpectedVersion]]);
-    await store.deleteStream('code-abc');
-    await store.appendToStream('code-abc', [noted]);
-    expect((await store.readStream('code-abc')).events.map((e) => e.type)).toEqual(['Noted']);
-    expect((await everything(store)).map((e) => e.type)).toEqual(['Noted']);
+    // the server takes these for repeats of the deleted events (its id check ignores deletes) and writes nothing
+    await expect(store.appendToStream('code-abc', [issued], { expectedVersion: 'no-stream' })).rejects.toThrow(/reuses their ids/);
+    await expect(store.appendToStream('code-abc', [noted])).rejects.toThrow(/reuses their ids/);
+    expect(await store.readStream('code-abc')).toEqual({ currentVersion: 0, streamExists: false, events: [] });
+    // new ids re-create it
+    const fresh = await store.appendToStream('code-abc', [ev('Issued')], { expectedVersion: 'no-stream' });
+    expect((await store.readStream('code-abc')).events.map((e) => [e.type, e.streamVersion])).toEqual([['Issued', fresh.nextExpectedVersion]]);
+    expect((await everything(store)).map((e) => e.type)).toEqual(['Issued']);
   });
 
   it('hides deleted events from readAll and headPosition, in this and in other instances', async () => {

@@ -24,17 +24,16 @@
  * After an append, the adapter reads the last appended event back for its position (the
  * position an append reports is not documented per event). When an append re-creates a
  * soft-deleted stream, the server writes the new `$tb` just after the events; the adapter
- * waits until the stream reads again, so this instance reads its own write. The server's
- * id check ignores deletes: an append that reuses ids of a deleted stream's events would
- * be answered as a repeat and write nothing. The adapter notices (the stream stays
- * deleted and its last revision lies beyond the answer) and writes again at the exact
- * revision, which the server does not match against ids.
+ * waits (up to `recreateWaitMs`) until the stream reads again, so this instance reads its
+ * own write. The server's id check ignores deletes: an append that reused ids of a deleted
+ * stream's events would be answered as a repeat and write nothing. The port rules such
+ * ids out (see NewEvent); should it happen, the stream never reads again and the append
+ * fails after that wait, saying why, instead of reporting a write that did not happen.
  */
 import { randomUUID } from 'node:crypto';
 import {
   ANY,
   BACKWARDS,
-  NO_STREAM,
   StreamDeletedError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   type AppendExpectedRevision,
@@ -48,8 +47,9 @@ import { readRange, scanTail, type EsdbReader, type Scan } from './eventstoredb-
 
 type Data = EventData<ZtJsonEvent>[];
 
-/** an expected revision no stream reaches: the probe in lastRevision */
-const PROBE_REVISION = 1n << 62n;
+/** why an append to a stream that read as missing may not read back */
+const RECREATED =
+  "; if the stream had been deleted, EventStoreDB took the append for a repeat of the deleted events (its id check ignores deletes), since it reuses their ids, which the port does not allow";
 
 export interface WriterOptions {
   readonly idempotencyWindow: number;
@@ -143,84 +143,29 @@ export class EsdbWriter {
     expectedRevision: AppendExpectedRevision,
     scan: Scan,
   ): Promise<AppendResult> {
-    let revision = expectedRevision;
-    for (let attempt = 0; ; attempt++) {
-      let nextRevision: bigint;
-      try {
-        nextRevision = (await this.client.appendToStream(streamName, data, { expectedRevision: revision })).nextExpectedRevision;
-      } catch (error) {
-        if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
-          return this.afterRefusal(streamName, events, expected);
-        }
-        throw error;
-      }
-      let last: RecordedEvent;
-      if (!scan.exists) {
-        this.reader.forgetTruncation(streamName);
-        // a new stream reads at once; one with an earlier life is re-created now, or the
-        // server matched our ids against its deleted events and wrote nothing
-        const outcome = await this.awaitRecreation(streamName, nextRevision);
-        if ('event' in outcome) {
-          last = outcome.event;
-        } else if (attempt === 0) {
-          // nothing was written: write at the deleted stream's exact revision, which skips the id match
-          revision = outcome.current;
-          continue;
-        } else {
-          throw new Error(`stream ${streamName}: EventStoreDB took the append for a repeat of deleted events twice`);
-        }
-      } else {
-        last = await this.readBack(streamName, nextRevision, 1000);
-      }
-      if (scan.exists && versionFromRevision(nextRevision) < scan.current + events.length) {
-        // `any`: the server recognised the ids of an earlier append (beyond our window) and wrote nothing
-        return { nextExpectedVersion: scan.current, lastGlobalPosition: last.globalPosition };
-      }
-      this.options.appended();
-      return { nextExpectedVersion: versionFromRevision(nextRevision), lastGlobalPosition: last.globalPosition };
-    }
-  }
-
-  /**
-   * After an append to a stream that read as missing: wait until it reads (a re-created
-   * stream reads again once the server has written its new `$tb`, just after the
-   * events). If the stream's last revision is beyond the one the server answered, the
-   * server did not write: it matched the ids against events of the deleted life (its
-   * de-duplication ignores deletes); then `current` is the revision to write at.
-   */
-  private async awaitRecreation(streamName: string, revision: bigint): Promise<{ event: RecordedEvent } | { current: bigint }> {
-    const deadline = Date.now() + this.options.recreateWaitMs;
-    let probed = false;
-    let pause = 5;
-    for (;;) {
-      const event = (await readRange(this.client, streamName, revision, BACKWARDS, 1))?.[0];
-      if (event && event.streamVersion === versionFromRevision(revision)) return { event };
-      if (!probed) {
-        probed = true;
-        const current = await this.lastRevision(streamName);
-        if (current !== undefined && current > revision) return { current };
-      }
-      if (Date.now() >= deadline) {
-        throw new Error(`stream ${streamName}: the re-created stream did not become readable within ${this.options.recreateWaitMs} ms`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, pause));
-      pause = Math.min(pause * 2, 100);
-    }
-  }
-
-  /**
-   * The server's last revision of a stream, deleted or not (undefined: it never had one):
-   * an append that expects an impossible revision is refused with the current one and
-   * never writes.
-   */
-  private async lastRevision(streamName: string): Promise<bigint | undefined> {
+    let nextRevision: bigint;
     try {
-      await this.client.appendToStream(streamName, deletionMarker(randomUUID()), { expectedRevision: PROBE_REVISION });
+      nextRevision = (await this.client.appendToStream(streamName, data, { expectedRevision })).nextExpectedRevision;
     } catch (error) {
-      if (error instanceof EsdbWrongExpectedVersionError) return error.actualVersion === NO_STREAM ? undefined : error.actualVersion;
+      if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
+        return this.afterRefusal(streamName, events, expected);
+      }
       throw error;
     }
-    throw new Error(`stream ${streamName}: EventStoreDB accepted an append at revision ${PROBE_REVISION}`);
+    let last: RecordedEvent;
+    if (scan.exists) {
+      last = await this.readBack(streamName, nextRevision, 1000);
+    } else {
+      // a new stream reads at once, a re-created one once the server has written its new `$tb`
+      this.reader.forgetTruncation(streamName);
+      last = await this.readBack(streamName, nextRevision, this.options.recreateWaitMs, RECREATED);
+    }
+    if (scan.exists && versionFromRevision(nextRevision) < scan.current + events.length) {
+      // `any`: the server recognised the ids of an earlier append (beyond our window) and wrote nothing
+      return { nextExpectedVersion: scan.current, lastGlobalPosition: last.globalPosition };
+    }
+    this.options.appended();
+    return { nextExpectedVersion: versionFromRevision(nextRevision), lastGlobalPosition: last.globalPosition };
   }
 
   /** Ask EventStoreDB whether an append at an older revision was made before (it never writes here). */
@@ -262,14 +207,14 @@ export class EsdbWriter {
   }
 
   /** The event at `revision`, waiting up to `waitMs` for it to become readable. */
-  private async readBack(streamName: string, revision: bigint, waitMs: number): Promise<RecordedEvent> {
+  private async readBack(streamName: string, revision: bigint, waitMs: number, hint = ''): Promise<RecordedEvent> {
     const deadline = Date.now() + waitMs;
     let pause = 5;
     for (;;) {
       const event = (await readRange(this.client, streamName, revision, BACKWARDS, 1))?.[0];
       if (event && event.streamVersion === versionFromRevision(revision)) return event;
       if (Date.now() >= deadline) {
-        throw new Error(`stream ${streamName}: the event just appended at revision ${revision} could not be read back`);
+        throw new Error(`stream ${streamName}: the event just appended at revision ${revision} could not be read back within ${waitMs} ms${hint}`);
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
       pause = Math.min(pause * 2, 100);

@@ -34,6 +34,11 @@ export interface EventMetadata {
  * version it was first sent with (or with `any`) finds its ids in the stream and
  * writes nothing. (An append at the stream's exact current version is new, as in
  * EventStoreDB; stores may refuse ids they already hold even then.)
+ *
+ * Ids are new for every append that is not such a re-send (the command handler draws a
+ * fresh UUID per event and attempt); in particular, ids of a deleted stream's events are
+ * not appended again. What a store does with such an append is not defined (EventStoreDB
+ * takes it for a repeat of the deleted events: its adapter fails it).
  */
 export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
   readonly id: string;
