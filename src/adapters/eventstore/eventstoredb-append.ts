@@ -13,13 +13,13 @@
  * re-created stream. Renumbering would cost a metadata read on every stream read and
  * append, and would race with concurrent deletes.
  *
- * Idempotency as in idempotencyOutcome. EventStoreDB de-duplicates re-sent event ids
+ * Idempotency as the port asks it (NewEvent): a re-sent append is recognised while at
+ * most 32 events were appended after it. EventStoreDB de-duplicates re-sent event ids
  * reliably only against an exact expected revision, so each append first reads the
  * stream's newest `idempotencyWindow` (default 32) + n events: ids found there decide as
- * in the other adapters; an append expecting an older version than the stream's (a
- * retry of an earlier append) is handed to EventStoreDB at that older revision, whose
- * index-based check confirms or refuses it; `any` appends are sent as such, so the
- * server's own (best-effort) de-duplication covers ids older than the window.
+ * in idempotencyOutcome. An older re-send is planned like any append: a wrong expected
+ * version is a conflict; `any` goes out as such, and when the server's own
+ * (best-effort) de-duplication recognises the ids, the adapter answers as for a repeat.
  *
  * After an append, the adapter reads the last appended event back for its position (the
  * position an append reports is not documented per event). When an append re-creates a
@@ -68,21 +68,13 @@ export class EsdbWriter {
 
   async append(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     const data = await this.eventData(events);
-    const ids = new Set(events.map((e) => e.id));
-    let scan = await this.scan(streamName, ids, this.options.idempotencyWindow + events.length);
-    let plan = planAppend(streamName, events, expected, scan);
-    if (plan.kind === 'scan-all') {
-      scan = await this.scan(streamName, ids, Number.POSITIVE_INFINITY);
-      plan = planAppend(streamName, events, expected, scan);
-    }
+    const scan = await this.scan(streamName, events);
+    const plan = planAppend(streamName, events, expected, scan);
     switch (plan.kind) {
       case 'repeat':
         return plan.result;
-      case 'scan-all': // not after a full scan, which reaches the start or finds every id
       case 'conflict':
         throw new WrongExpectedVersionError(streamName, expected, scan.current);
-      case 'confirm-old':
-        return this.confirmOld(streamName, events, data, expected, plan.expectedRevision, scan.current);
       case 'write':
         return this.write(streamName, events, data, expected, plan.expectedRevision, scan);
     }
@@ -97,7 +89,7 @@ export class EsdbWriter {
   async softDelete(streamName: string): Promise<void> {
     try {
       for (let attempt = 0; ; attempt++) {
-        const tail = await this.scan(streamName, new Set(), 1);
+        const tail = await scanTail(this.client, streamName, new Set(), 1);
         if (!tail.exists) return; // missing or deleted already: nothing to do, and no metadata left behind
         try {
           if (attempt >= 5) {
@@ -131,8 +123,9 @@ export class EsdbWriter {
     );
   }
 
-  private scan(streamName: string, ids: ReadonlySet<string>, limit: number): Promise<Scan> {
-    return scanTail(this.client, streamName, ids, limit);
+  /** the stream's version, and which of the append's ids are among its newest `idempotencyWindow` + n events */
+  private scan(streamName: string, events: readonly NewEvent[]): Promise<Scan> {
+    return scanTail(this.client, streamName, new Set(events.map((e) => e.id)), this.options.idempotencyWindow + events.length);
   }
 
   private async write(
@@ -168,41 +161,16 @@ export class EsdbWriter {
     return { nextExpectedVersion: versionFromRevision(nextRevision), lastGlobalPosition: last.globalPosition };
   }
 
-  /** Ask EventStoreDB whether an append at an older revision was made before (it never writes here). */
-  private async confirmOld(
-    streamName: string,
-    events: readonly NewEvent[],
-    data: Data,
-    expected: ExpectedVersion,
-    expectedRevision: AppendExpectedRevision,
-    current: number,
-  ): Promise<AppendResult> {
-    let lastRevision: bigint;
-    try {
-      lastRevision = (await this.client.appendToStream(streamName, data, { expectedRevision })).nextExpectedRevision;
-    } catch (error) {
-      if (error instanceof EsdbWrongExpectedVersionError || error instanceof StreamDeletedError) {
-        return this.afterRefusal(streamName, events, expected);
-      }
-      throw error;
-    }
-    const last = await this.readBack(streamName, lastRevision, 0);
-    return { nextExpectedVersion: current, lastGlobalPosition: last.globalPosition };
-  }
-
   /**
    * EventStoreDB refused an append we planned as valid: a concurrent writer got there
-   * first, or the server saw ids beyond our window. Look again and answer as the other
-   * adapters would have: the same ids are there (a concurrent identical append) → success;
-   * some of them → InvalidEventError; none → WrongExpectedVersionError with the version now.
+   * first. Look again and answer as the other adapters would have: the same ids are there
+   * (a concurrent identical append) → success; some of them → InvalidEventError; none →
+   * WrongExpectedVersionError with the version now.
    */
   private async afterRefusal(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    const ids = new Set(events.map((e) => e.id));
-    const scan = await this.scan(streamName, ids, Number.POSITIVE_INFINITY);
-    if (scan.existing.length > 0) {
-      const plan = planAppend(streamName, events, expected, scan);
-      if (plan.kind === 'repeat') return plan.result;
-    }
+    const scan = await this.scan(streamName, events);
+    const plan = planAppend(streamName, events, expected, scan);
+    if (plan.kind === 'repeat') return plan.result;
     throw new WrongExpectedVersionError(streamName, expected, scan.current);
   }
 

@@ -13,7 +13,6 @@ import {
   START,
   jsonEvent,
   type AppendExpectedRevision,
-  type CurrentRevision,
   type EventData,
   type Position,
   type ReadPosition,
@@ -65,17 +64,6 @@ export function expectedRevisionFor(expected: ExpectedVersion): AppendExpectedRe
     default:
       return expected === 0 ? NO_STREAM : revisionFromVersion(expected);
   }
-}
-
-/** EventStoreDB's "current revision" of a WrongExpectedVersionError, as a port version. */
-export function versionFromCurrentRevision(current: CurrentRevision): number {
-  return current === NO_STREAM ? 0 : versionFromRevision(current);
-}
-
-/** The version number an expected version names, for `no-stream` and numbers only. */
-export function expectedVersionNumber(expected: ExpectedVersion): number | undefined {
-  if (expected === 'no-stream') return 0;
-  return typeof expected === 'number' ? expected : undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -347,42 +335,25 @@ export function fromEsdbRecord(record: EsdbRecord): RecordedEvent {
 export interface TailScan {
   /** the stream's version; 0 when it is missing or (soft-)deleted */
   readonly current: number;
-  /** true when the scan saw the stream's first (live) event, or the stream is missing */
-  readonly reachedStart: boolean;
-  /** events of the append whose ids the scan found in the stream */
+  /** events of the append whose ids the scan found among the stream's newest events */
   readonly existing: readonly StoredId[];
 }
 
 export type AppendPlan =
-  /** every id is in the stream already: succeed without writing */
+  /** every id is among the stream's newest events: succeed without writing */
   | { readonly kind: 'repeat'; readonly result: AppendResult }
-  /** some ids were found, but the scan did not reach the stream's start: scan all of it, then plan again */
-  | { readonly kind: 'scan-all' }
   /** the expected version is wrong: refuse with the current version */
   | { readonly kind: 'conflict' }
-  /**
-   * the expected version is older than the stream and the ids are not among its newest
-   * events: let EventStoreDB compare the ids at that older revision (its index-based
-   * de-duplication); it either confirms an earlier identical append or refuses
-   */
-  | { readonly kind: 'confirm-old'; readonly expectedRevision: AppendExpectedRevision }
   /** write, with this expected revision */
   | { readonly kind: 'write'; readonly expectedRevision: AppendExpectedRevision };
 
 /**
  * The append rule of every adapter (ids first, then the expected version), decided on a
- * scan of the stream's tail. Throws InvalidEventError when only some ids are in a fully
- * scanned stream, as idempotencyOutcome does for the other adapters.
+ * scan of the stream's newest events. Throws InvalidEventError when only some ids are
+ * there, as idempotencyOutcome does for the other adapters.
  */
 export function planAppend(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, scan: TailScan): AppendPlan {
-  if (scan.existing.length > 0) {
-    if (scan.existing.length < events.length && !scan.reachedStart) return { kind: 'scan-all' };
-    return { kind: 'repeat', result: idempotencyOutcome(streamName, events, scan.existing, scan.current)! };
-  }
+  if (scan.existing.length > 0) return { kind: 'repeat', result: idempotencyOutcome(streamName, events, scan.existing, scan.current)! };
   if (expectedVersionMatches(expected, scan.current)) return { kind: 'write', expectedRevision: expectedRevisionFor(expected) };
-  const number = expectedVersionNumber(expected);
-  if (number !== undefined && number < scan.current && !scan.reachedStart) {
-    return { kind: 'confirm-old', expectedRevision: expectedRevisionFor(number) };
-  }
   return { kind: 'conflict' };
 }

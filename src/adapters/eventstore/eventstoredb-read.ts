@@ -65,7 +65,7 @@ export interface Scan extends TailScan {
 type Direction = typeof FORWARDS | typeof BACKWARDS;
 type AllRecord = NonNullable<AllStreamResolvedEvent['event']>;
 
-const MISSING: Scan = { exists: false, current: 0, reachedStart: true, existing: [], last: undefined };
+const MISSING: Scan = { exists: false, current: 0, existing: [], last: undefined };
 const SCAN_PAGE = 500;
 const MAX_READ_PAGE = 10_001;
 const METADATA_CONCURRENCY = 16;
@@ -117,7 +117,7 @@ export async function scanTail(client: EventStoreDBClient, streamName: string, i
     const oldest = page[page.length - 1];
     const reachedStart = page.length < pageSize || oldest === undefined || oldest.streamVersion <= 1;
     if (reachedStart || existing.length === ids.size || scanned >= limit) {
-      return { exists: true, current: last!.streamVersion, reachedStart, existing, last };
+      return { exists: true, current: last!.streamVersion, existing, last };
     }
     from = revisionFromVersion(oldest.streamVersion) - 1n;
   }

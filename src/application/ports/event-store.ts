@@ -30,15 +30,20 @@ export interface EventMetadata {
 }
 
 /**
- * An event to append. `id` makes appends idempotent: an append re-sent with the expected
- * version it was first sent with (or with `any`) finds its ids in the stream and
- * writes nothing. (An append at the stream's exact current version is new, as in
- * EventStoreDB; stores may refuse ids they already hold even then.)
+ * An event to append. `id` makes a retried append idempotent: an append re-sent with the
+ * expected version it was first sent with (or with `any`), while at most 32 events were
+ * appended to the stream after it, finds its ids there and writes nothing; one that
+ * repeats only some of them is refused (InvalidEventError). Older re-sends are not
+ * defined: memory, SQLite and PostgreSQL still recognise them; EventStoreDB refuses a
+ * wrong expected version as a conflict and may write again at `any` or at the current
+ * version. (An append at the stream's exact current version is new, as in EventStoreDB;
+ * stores may refuse ids they already hold even then.)
  *
  * Ids are new for every append that is not such a re-send (the command handler draws a
- * fresh UUID per event and attempt); in particular, ids of a deleted stream's events are
- * not appended again. What a store does with such an append is not defined (EventStoreDB
- * takes it for a repeat of the deleted events: its adapter fails it).
+ * fresh UUID per event and attempt, so it never re-sends); in particular, ids of a
+ * deleted stream's events are not appended again. What a store does with such an append
+ * is not defined (EventStoreDB takes it for a repeat of the deleted events: its adapter
+ * fails it).
  */
 export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
   readonly id: string;
