@@ -55,17 +55,15 @@ import {
 import type { PersonalKeys } from './eventstoredb-personal';
 import type { StoredId } from './stream-reading';
 
-/** What an append or a read learns from the newest events of a stream. */
+/** What an append or a delete learns from the newest events of a stream. */
 export interface Scan extends TailScan {
   readonly exists: boolean;
-  /** the newest event, when the stream exists */
-  readonly last: RecordedEvent | undefined;
 }
 
 type Direction = typeof FORWARDS | typeof BACKWARDS;
 type AllRecord = NonNullable<AllStreamResolvedEvent['event']>;
 
-const MISSING: Scan = { exists: false, current: 0, existing: [], last: undefined };
+const MISSING: Scan = { exists: false, current: 0, existing: [] };
 const SCAN_PAGE = 500;
 const MAX_READ_PAGE = 10_001;
 const METADATA_CONCURRENCY = 16;
@@ -117,7 +115,7 @@ export async function scanTail(client: EventStoreDBClient, streamName: string, i
     const oldest = page[page.length - 1];
     const reachedStart = page.length < pageSize || oldest === undefined || oldest.streamVersion <= 1;
     if (reachedStart || existing.length === ids.size || scanned >= limit) {
-      return { exists: true, current: last!.streamVersion, existing, last };
+      return { exists: true, current: last!.streamVersion, existing };
     }
     from = revisionFromVersion(oldest.streamVersion) - 1n;
   }
@@ -135,15 +133,17 @@ export class EsdbReader {
     this.truncations = new TruncationCache(truncationCacheMs);
   }
 
-  /** the stream from version `start` (>= 1) on */
+  /**
+   * The stream from version `start` (>= 1) on, in one read whose last event is the current
+   * version; only when it finds none (a missing stream, or `start` past the end) does a
+   * second read of the newest event tell the version.
+   */
   async readStream(streamName: string, start: number): Promise<ReadStreamResult> {
+    const events = (await readRange(this.client, streamName, revisionFromVersion(start), FORWARDS, Number.MAX_SAFE_INTEGER)) ?? [];
+    const last = events.at(-1);
+    if (last) return { currentVersion: last.streamVersion, streamExists: true, events: await this.keys.opened(events) };
     const tail = await scanTail(this.client, streamName, new Set(), 1);
-    if (!tail.exists) return { currentVersion: 0, streamExists: false, events: [] };
-    const currentVersion = tail.current;
-    let events = start > currentVersion ? [] : ((await readRange(this.client, streamName, revisionFromVersion(start), FORWARDS, Number.MAX_SAFE_INTEGER)) ?? []);
-    // events appended after the tail was read belong to a later version than the one reported
-    events = events.filter((e) => e.streamVersion >= start && e.streamVersion <= currentVersion);
-    return { currentVersion, streamExists: true, events: await this.keys.opened(events) };
+    return { currentVersion: tail.current, streamExists: tail.exists, events: [] };
   }
 
   async readAll(after: number, limit: number): Promise<ReadAllResult> {
