@@ -264,14 +264,8 @@ export class TruncationCache {
     if (this.ttlMs <= 0 || token !== this.generation) return;
     this.entries.delete(stream);
     this.entries.set(stream, { value, expires: this.now() + this.ttlMs });
-    if (this.entries.size > this.maxEntries) {
-      const drop = this.entries.size - this.maxEntries;
-      let i = 0;
-      for (const key of this.entries.keys()) {
-        if (i++ >= drop) break;
-        this.entries.delete(key);
-      }
-    }
+    // one entry comes in at a time, so one goes out: the oldest
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
   invalidate(stream: string): void {

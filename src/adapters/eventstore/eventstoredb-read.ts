@@ -64,7 +64,6 @@ type Direction = typeof FORWARDS | typeof BACKWARDS;
 type AllRecord = NonNullable<AllStreamResolvedEvent['event']>;
 
 const MISSING: Scan = { exists: false, current: 0, existing: [] };
-const SCAN_PAGE = 500;
 const MAX_READ_PAGE = 10_001;
 const METADATA_CONCURRENCY = 16;
 
@@ -89,36 +88,20 @@ export async function readRange(
   return events;
 }
 
-/**
- * The stream's version and which of `ids` are among its newest `limit` events, reading
- * backwards page by page and stopping early once every id is found.
- */
+/** The stream's version and which of `ids` are among its newest `limit` events. */
 export async function scanTail(client: EventStoreDBClient, streamName: string, ids: ReadonlySet<string>, limit: number): Promise<Scan> {
+  const newest = await readRange(client, streamName, END, BACKWARDS, limit);
+  if (newest === undefined || newest.length === 0) return MISSING;
   const existing: StoredId[] = [];
   const found = new Set<string>();
-  let last: RecordedEvent | undefined;
-  let scanned = 0;
-  let from: ReadRevision = END;
-  for (;;) {
-    const pageSize = Math.max(1, Math.min(SCAN_PAGE, limit - scanned));
-    const page = await readRange(client, streamName, from, BACKWARDS, pageSize);
-    if (page === undefined || (page.length === 0 && last === undefined)) return MISSING;
-    last ??= page[0];
-    for (const event of page) {
-      // an id can be in a stream twice (written again beyond the window): count it once
-      if (ids.has(event.id) && !found.has(event.id)) {
-        found.add(event.id);
-        existing.push({ id: event.id, globalPosition: event.globalPosition });
-      }
+  for (const event of newest) {
+    // an id can be in a stream twice (written again beyond the window): count it once
+    if (ids.has(event.id) && !found.has(event.id)) {
+      found.add(event.id);
+      existing.push({ id: event.id, globalPosition: event.globalPosition });
     }
-    scanned += page.length;
-    const oldest = page[page.length - 1];
-    const reachedStart = page.length < pageSize || oldest === undefined || oldest.streamVersion <= 1;
-    if (reachedStart || existing.length === ids.size || scanned >= limit) {
-      return { exists: true, current: last!.streamVersion, existing };
-    }
-    from = revisionFromVersion(oldest.streamVersion) - 1n;
   }
+  return { exists: true, current: newest[0]!.streamVersion, existing };
 }
 
 export class EsdbReader {
