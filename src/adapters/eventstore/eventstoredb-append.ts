@@ -19,7 +19,8 @@
  * stream's newest `idempotencyWindow` (default 32) + n events: ids found there decide as
  * in idempotencyOutcome. An older re-send is planned like any append: a wrong expected
  * version is a conflict; `any` goes out as such, and when the server's own
- * (best-effort) de-duplication recognises the ids, the adapter answers as for a repeat.
+ * (best-effort) de-duplication recognises the ids, the adapter answers as for a repeat;
+ * at the current version it is written again (the port leaves that open).
  *
  * After an append, the adapter reads the last appended event back for its position (the
  * position an append reports is not documented per event). When an append re-creates a
@@ -49,7 +50,7 @@ type Data = EventData<ZtJsonEvent>[];
 
 /** why an append to a stream that read as missing may not read back */
 const RECREATED =
-  "; if the stream had been deleted, EventStoreDB took the append for a repeat of the deleted events (its id check ignores deletes), since it reuses their ids, which the port does not allow";
+  '; if the stream had been deleted, the append reuses ids of its deleted events, which the port does not allow: EventStoreDB took it for a repeat (its id check ignores deletes) and wrote nothing';
 
 export interface WriterOptions {
   readonly idempotencyWindow: number;
