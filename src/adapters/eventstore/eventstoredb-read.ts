@@ -1,17 +1,13 @@
 /**
  * Reads of the EventStoreDB adapter: streams, `$all`, the head.
  *
- * Positions. The global position is the event's commit position in EventStoreDB's log.
- * Prepare positions do not matter: gRPC appends write every event as its own implicitly
- * committed prepare record, so an event's commit and prepare positions are equal, and the
- * events of one multi-event append have distinct, increasing positions (only explicit
- * transactions of the legacy TCP API share a commit position; such events are refused,
- * see globalPositionOf). `$all` is one log written in order and read only up to its
- * indexed end, so no event becomes visible later at a lower position. A forward read of
- * `$all` from {commit: p, prepare: p} is inclusive, so readAll({after: p}) starts there and
- * drops events at positions <= p: it resumes exactly after the event at p, also in the
- * middle of a multi-event append. Positions are byte offsets, so they have large holes;
- * `after` must be 0 or a position this store handed out (never a computed one).
+ * Positions. The global position is the event's commit position in EventStoreDB's log
+ * (why that is unique and in commit order: globalPositionOf). `$all` is one log written in
+ * order and read only up to its indexed end, so no event becomes visible later at a lower
+ * position. readAll({after: p}) reads inclusively from p and drops what is at or before it
+ * (readAllStart, isAfter), so it resumes exactly after the event at p, also inside a
+ * multi-event append. Positions are byte offsets with large holes: `after` must be 0 or
+ * a position this store handed out.
  *
  * readAll shows what the other adapters show: no system streams or events (`$…`), and no
  * events of deleted streams. EventStoreDB keeps soft-deleted events in `$all` until a
