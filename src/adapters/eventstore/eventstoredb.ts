@@ -58,7 +58,7 @@ import { pollingSubscription } from './polling-subscription';
 import { streamFrom } from './stream-reading';
 
 export interface EventStoreDbEventStoreOptions {
-  /** how many of a stream's newest events an append checks for its ids (default 32) */
+  /** how many of a stream's newest events, besides its own, an append checks for its ids (default 32, what the port promises; less only in tests) */
   readonly idempotencyWindow?: number;
   /** how long a stream's truncate-before is trusted by readAll and headPosition (default 1000 ms; 0: never cached) */
   readonly truncationCacheMs?: number;
