@@ -43,7 +43,7 @@ export function zerotouchSqliteAppender(file: string): Appender {
       await store.appendToStream(stream, events, { expectedVersion: 'no-stream' });
     },
     async streamVersion(stream) {
-      return (await store.readStream(stream, { direction: 'backwards', limit: 1 })).currentVersion;
+      return (await store.readStream(stream, { from: Number.MAX_SAFE_INTEGER })).currentVersion;
     },
     async storedCount() {
       return count(file, 'zt_events');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ANY, NO_STREAM, START, STREAM_EXISTS, UnavailableError, type Position } from '@eventstore/db-client';
+import { ANY, NO_STREAM, START, UnavailableError, type Position } from '@eventstore/db-client';
 import { InvalidEventError, type NewEvent } from '../../src/application/ports/event-store';
 import { isUnavailable } from '../../src/adapters/eventstore/eventstoredb';
 import {
@@ -23,7 +23,6 @@ import {
   toEventData,
   truncationFromMetadata,
   uuidV5,
-  versionFromCurrentRevision,
   versionFromRevision,
   type EsdbRecord,
 } from '../../src/adapters/eventstore/eventstoredb-mapping';
@@ -61,19 +60,12 @@ describe('stream versions and revisions', () => {
     expect(() => versionFromRevision(BigInt(Number.MAX_SAFE_INTEGER))).toThrow(RangeError);
   });
 
-  it('maps expected versions: 0 and no-stream to no_stream, n to revision n-1, any and exists as they are', () => {
+  it('maps expected versions: 0 and no-stream to no_stream, n to revision n-1, any as it is', () => {
     expect(expectedRevisionFor('any')).toBe(ANY);
-    expect(expectedRevisionFor('exists')).toBe(STREAM_EXISTS);
     expect(expectedRevisionFor('no-stream')).toBe(NO_STREAM);
     expect(expectedRevisionFor(0)).toBe(NO_STREAM);
     expect(expectedRevisionFor(1)).toBe(0n);
     expect(expectedRevisionFor(7)).toBe(6n);
-  });
-
-  it('reports the actual version of a refused append in port numbers', () => {
-    expect(versionFromCurrentRevision(NO_STREAM)).toBe(0);
-    expect(versionFromCurrentRevision(0n)).toBe(1);
-    expect(versionFromCurrentRevision(4n)).toBe(5);
   });
 });
 
@@ -232,47 +224,43 @@ describe('what readAll shows', () => {
 describe('planning an append on the stream tail', () => {
   const stream = 'code-abc';
   const batch = [ev('e1'), ev('e2')];
-  const tail = (current: number, reachedStart: boolean, existing: Array<[string, number]> = []) => ({
+  const tail = (current: number, existing: Array<[string, number]> = []) => ({
     current,
-    reachedStart,
     existing: existing.map(([id, globalPosition]) => ({ id, globalPosition })),
   });
 
   it('writes when the expected version matches, with the mapped expected revision', () => {
-    expect(planAppend(stream, batch, 'no-stream', tail(0, true))).toEqual({ kind: 'write', expectedRevision: NO_STREAM });
-    expect(planAppend(stream, batch, 0, tail(0, true))).toEqual({ kind: 'write', expectedRevision: NO_STREAM });
-    expect(planAppend(stream, batch, 3, tail(3, false))).toEqual({ kind: 'write', expectedRevision: 2n });
-    expect(planAppend(stream, batch, 'any', tail(3, false))).toEqual({ kind: 'write', expectedRevision: ANY });
-    expect(planAppend(stream, batch, 'exists', tail(3, true))).toEqual({ kind: 'write', expectedRevision: STREAM_EXISTS });
+    expect(planAppend(stream, batch, 'no-stream', tail(0))).toEqual({ kind: 'write', expectedRevision: NO_STREAM });
+    expect(planAppend(stream, batch, 0, tail(0))).toEqual({ kind: 'write', expectedRevision: NO_STREAM });
+    expect(planAppend(stream, batch, 3, tail(3))).toEqual({ kind: 'write', expectedRevision: 2n });
+    expect(planAppend(stream, batch, 'any', tail(3))).toEqual({ kind: 'write', expectedRevision: ANY });
   });
 
   it('succeeds without writing when every id is in the stream, whatever the expected version', () => {
-    const seen = tail(7, false, [
+    const seen = tail(7, [
       ['e2', 900],
       ['e1', 880],
     ]);
-    for (const expected of ['any', 'no-stream', 5, 'exists'] as const) {
+    for (const expected of ['any', 'no-stream', 5] as const) {
       expect(planAppend(stream, batch, expected, seen)).toEqual({ kind: 'repeat', result: { nextExpectedVersion: 7, lastGlobalPosition: 900 } });
     }
   });
 
-  it('refuses an append that repeats only some ids of a fully read stream, and reads on when it has not seen all', () => {
-    expect(() => planAppend(stream, batch, 'any', tail(2, true, [['e1', 500]]))).toThrow(InvalidEventError);
-    expect(planAppend(stream, batch, 'any', tail(40, false, [['e1', 500]]))).toEqual({ kind: 'scan-all' });
+  it('refuses an append that repeats only some ids', () => {
+    expect(() => planAppend(stream, batch, 'any', tail(2, [['e1', 500]]))).toThrow(InvalidEventError);
+    expect(() => planAppend(stream, batch, 3, tail(40, [['e2', 500]]))).toThrow(InvalidEventError);
   });
 
   it('refuses a wrong expected version with a conflict', () => {
-    expect(planAppend(stream, batch, 'exists', tail(0, true))).toEqual({ kind: 'conflict' });
-    expect(planAppend(stream, batch, 'no-stream', tail(1, true))).toEqual({ kind: 'conflict' });
-    expect(planAppend(stream, batch, 9, tail(3, false))).toEqual({ kind: 'conflict' });
-    expect(planAppend(stream, batch, 2, tail(3, true))).toEqual({ kind: 'conflict' });
+    expect(planAppend(stream, batch, 1, tail(0))).toEqual({ kind: 'conflict' });
+    expect(planAppend(stream, batch, 'no-stream', tail(1))).toEqual({ kind: 'conflict' });
+    expect(planAppend(stream, batch, 9, tail(3))).toEqual({ kind: 'conflict' });
+    expect(planAppend(stream, batch, 2, tail(3))).toEqual({ kind: 'conflict' });
     // a deleted stream is version 0, even if it had events before
-    expect(planAppend(stream, batch, 2, tail(0, true))).toEqual({ kind: 'conflict' });
-  });
-
-  it('lets EventStoreDB check an older expected version against the part of a long stream it did not read', () => {
-    expect(planAppend(stream, batch, 2, tail(80, false))).toEqual({ kind: 'confirm-old', expectedRevision: 1n });
-    expect(planAppend(stream, batch, 'no-stream', tail(80, false))).toEqual({ kind: 'confirm-old', expectedRevision: NO_STREAM });
+    expect(planAppend(stream, batch, 2, tail(0))).toEqual({ kind: 'conflict' });
+    // an older expected version whose ids are not among the newest events: a conflict, not a repeat
+    expect(planAppend(stream, batch, 2, tail(80))).toEqual({ kind: 'conflict' });
+    expect(planAppend(stream, batch, 'no-stream', tail(80))).toEqual({ kind: 'conflict' });
   });
 });
 

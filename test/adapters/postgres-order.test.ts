@@ -140,12 +140,12 @@ describe('PostgreSQL event store', { timeout: 120_000 }, () => {
       settle(store.appendToStream(opened, [ev('Wrong')], { expectedVersion: 1 })), // the one before moved it to 2
       settle(store.appendToStream(opened, [ev('Next')], { expectedVersion: 2 })), // sees the first of the burst
       settle(store.appendToStream(chain, [ev('One')], { expectedVersion: 'no-stream' })),
-      settle(store.appendToStream(chain, [ev('Two')], { expectedVersion: 'exists' })),
+      settle(store.appendToStream(chain, [ev('Two')], { expectedVersion: 1 })), // sees the one before
       settle(store.appendToStream(race, [ev('Mine')], { expectedVersion: 'no-stream' })),
       settle(store.appendToStream(race, [ev('Yours')], { expectedVersion: 'no-stream' })),
       settle(store.appendToStream(retried, original, { expectedVersion: 'no-stream' })), // idempotent retry
       settle(store.appendToStream(retried, [original[0]!, ev('New')])), // only some ids repeated
-      settle(store.appendToStream(s('missing'), [ev('X')], { expectedVersion: 'exists' })),
+      settle(store.appendToStream(s('missing'), [ev('X')], { expectedVersion: 1 })),
     ]);
 
     expect(outcomes[0]).toMatchObject({ nextExpectedVersion: 2 });

@@ -3,20 +3,17 @@
  * expected versions map onto EventStoreDB's, which events of `$all` the port shows, and
  * what an append has to do given what the stream's tail looked like. Nothing here talks
  * to a server, so all of it is unit-tested without one (test/adapters/eventstoredb-mapping.test.ts).
- * The reasoning behind each rule is in the header of eventstoredb.ts and in
- * docs/stores/eventstoredb.md.
+ * The reasoning behind each rule is in the headers of eventstoredb.ts and of the file that
+ * applies it (eventstoredb-append.ts, eventstoredb-read.ts), and in docs/stores/eventstoredb.md.
  */
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   ANY,
   NO_STREAM,
   START,
-  STREAM_EXISTS,
   jsonEvent,
   type AppendExpectedRevision,
-  type CurrentRevision,
   type EventData,
-  type JSONEventType,
   type Position,
   type ReadPosition,
 } from '@eventstore/db-client';
@@ -28,11 +25,11 @@ import {
   type JsonObject,
   type JsonValue,
   type NewEvent,
-  type PersonalPart,
   type RecordedEvent,
 } from '../../application/ports/event-store';
-import { NO_PERSONAL, nulled } from '../../application/ports/personal-part';
+import { NO_PERSONAL } from '../../application/ports/personal-part';
 import { expectedVersionMatches } from '../../application/ports/event-store-checks';
+import { KEY_EVENT_TYPE, KEY_STREAM_PREFIX, PERSONAL_KEY, isJsonObject, type SealedPersonal, type ZtJsonEvent } from './eventstoredb-personal';
 import { idempotencyOutcome, type StoredId } from './stream-reading';
 
 // ---------------------------------------------------------------------------------------
@@ -54,32 +51,19 @@ export function revisionFromVersion(version: number): bigint {
 
 /**
  * The expected revision to send for an expected version that already matched the
- * stream's tail: `any` and `exists` keep their EventStoreDB meaning (so the server's own
- * id de-duplication still applies to them), `no-stream` and 0 are `no_stream`, and
- * version n is revision n-1.
+ * stream's tail: `any` keeps its EventStoreDB meaning (so the server's own id
+ * de-duplication still applies to it), `no-stream` and 0 are `no_stream`, and version n
+ * is revision n-1.
  */
 export function expectedRevisionFor(expected: ExpectedVersion): AppendExpectedRevision {
   switch (expected) {
     case 'any':
       return ANY;
-    case 'exists':
-      return STREAM_EXISTS;
     case 'no-stream':
       return NO_STREAM;
     default:
       return expected === 0 ? NO_STREAM : revisionFromVersion(expected);
   }
-}
-
-/** EventStoreDB's "current revision" of a WrongExpectedVersionError, as a port version. */
-export function versionFromCurrentRevision(current: CurrentRevision): number {
-  return current === NO_STREAM ? 0 : versionFromRevision(current);
-}
-
-/** The version number an expected version names, for `no-stream` and numbers only. */
-export function expectedVersionNumber(expected: ExpectedVersion): number | undefined {
-  if (expected === 'no-stream') return 0;
-  return typeof expected === 'number' ? expected : undefined;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -95,81 +79,6 @@ export const ORIGINAL_ID_KEY = 'zt.eventId';
  * shown by readAll, refused in appends.
  */
 export const DELETION_MARKER_TYPE = 'zt.StreamDeleted';
-
-// ---------------------------------------------------------------------------------------
-// personal parts: crypto-shredding
-
-/**
- * EventStoreDB events are immutable, so an event's personal part travels inside it
- * encrypted (AES-256-GCM, the event's id as additional data) under a key of its own, and
- * the key lives in a stream of its own (`zt.key-<event uuid>`, one event). A purge deletes
- * the key stream (after a marker, as deleteStream does: a deleted stream's last event
- * survives scavenges); once a scavenge has run, the personal values cannot be read by
- * anyone, and the event reads with the same paths, each null. A key without an event (an
- * append that failed after its key was written) reveals nothing.
- */
-export const PERSONAL_KEY = 'zt.personal';
-export const KEY_STREAM_PREFIX = 'zt.key-';
-export const KEY_EVENT_TYPE = 'zt.PersonalKey';
-
-/** the stream holding the key of the personal part of the event with this EventStoreDB id */
-export const keyStreamOf = (esdbId: string): string => `${KEY_STREAM_PREFIX}${esdbId}`;
-
-/** the encrypted personal part, as it sits in the event's metadata */
-export interface SealedPersonal {
-  readonly paths: string[];
-  readonly iv: string;
-  readonly tag: string;
-  readonly sealed: string;
-}
-
-export const newPersonalKey = (): Buffer => randomBytes(32);
-
-export function keyEvent(id: string, key: Buffer): EventData<ZtJsonEvent> {
-  return jsonEvent<ZtJsonEvent>({ id, type: KEY_EVENT_TYPE, data: { key: key.toString('base64') }, metadata: {} });
-}
-
-/** the key a key event holds */
-export function keyOf(data: unknown): Buffer | undefined {
-  const key = isJsonObject(data) ? data['key'] : undefined;
-  if (typeof key !== 'string') return undefined;
-  const bytes = Buffer.from(key, 'base64');
-  return bytes.length === 32 ? bytes : undefined;
-}
-
-export function sealPersonal(personal: PersonalPart, key: Buffer, esdbId: string): SealedPersonal {
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv);
-  cipher.setAAD(Buffer.from(esdbId));
-  const sealed = Buffer.concat([cipher.update(JSON.stringify(personal), 'utf8'), cipher.final()]);
-  return { paths: Object.keys(personal), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), sealed: sealed.toString('base64') };
-}
-
-/** The personal part of a sealed one: its values with the key, every path null without it (purged). */
-export function openPersonal(sealed: SealedPersonal, key: Buffer | undefined, esdbId: string): PersonalPart {
-  const paths = Object.fromEntries(sealed.paths.map((p) => [p, null]));
-  if (key === undefined) return nulled(paths);
-  const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(sealed.iv, 'base64'));
-  decipher.setAAD(Buffer.from(esdbId));
-  decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
-  const plain = Buffer.concat([decipher.update(Buffer.from(sealed.sealed, 'base64')), decipher.final()]).toString('utf8');
-  return JSON.parse(plain) as PersonalPart;
-}
-
-/** the sealed personal part in an event's metadata, if it has one */
-export function sealedOf(metadata: EventMetadata): SealedPersonal | undefined {
-  const value = metadata[PERSONAL_KEY];
-  if (!isJsonObject(value)) return undefined;
-  const { paths, iv, tag, sealed } = value;
-  if (!Array.isArray(paths) || typeof iv !== 'string' || typeof tag !== 'string' || typeof sealed !== 'string') return undefined;
-  return { paths: paths.map(String), iv, tag, sealed };
-}
-
-/** the event without the sealed part in its metadata, with its personal part given */
-export function withOpenedPersonal(event: RecordedEvent, personal: PersonalPart): RecordedEvent {
-  const { [PERSONAL_KEY]: _, ...metadata } = event.metadata;
-  return { ...event, metadata: metadata as EventMetadata, personal };
-}
 
 /** Namespace of the name-based (version 5) UUIDs made from ids that are not UUIDs. */
 export const EVENT_ID_NAMESPACE = '3f6f2f0e-6c1b-4c4e-9a8e-2f6b0c1d7e55';
@@ -201,8 +110,6 @@ export function uuidV5(name: string, namespace: string): string {
 export function esdbEventId(id: string): string {
   return isCanonicalUuid(id) ? id : uuidV5(id, EVENT_ID_NAMESPACE);
 }
-
-type ZtJsonEvent = JSONEventType<string, JsonObject, JsonObject>;
 
 /**
  * A port event as EventStoreDB event data. The metadata key ORIGINAL_ID_KEY is reserved:
@@ -357,14 +264,8 @@ export class TruncationCache {
     if (this.ttlMs <= 0 || token !== this.generation) return;
     this.entries.delete(stream);
     this.entries.set(stream, { value, expires: this.now() + this.ttlMs });
-    if (this.entries.size > this.maxEntries) {
-      const drop = this.entries.size - this.maxEntries;
-      let i = 0;
-      for (const key of this.entries.keys()) {
-        if (i++ >= drop) break;
-        this.entries.delete(key);
-      }
-    }
+    // one entry comes in at a time, so one goes out: the oldest
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value!);
   }
 
   invalidate(stream: string): void {
@@ -391,10 +292,6 @@ export interface EsdbRecord {
   readonly data: unknown;
   readonly metadata: unknown;
   readonly position?: Position | undefined;
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
 }
 
 /** data or metadata written by something other than this adapter, as a JSON object */
@@ -432,42 +329,25 @@ export function fromEsdbRecord(record: EsdbRecord): RecordedEvent {
 export interface TailScan {
   /** the stream's version; 0 when it is missing or (soft-)deleted */
   readonly current: number;
-  /** true when the scan saw the stream's first (live) event, or the stream is missing */
-  readonly reachedStart: boolean;
-  /** events of the append whose ids the scan found in the stream */
+  /** events of the append whose ids the scan found among the stream's newest events */
   readonly existing: readonly StoredId[];
 }
 
 export type AppendPlan =
-  /** every id is in the stream already: succeed without writing */
+  /** every id is among the stream's newest events: succeed without writing */
   | { readonly kind: 'repeat'; readonly result: AppendResult }
-  /** some ids were found, but the scan did not reach the stream's start: scan all of it, then plan again */
-  | { readonly kind: 'scan-all' }
   /** the expected version is wrong: refuse with the current version */
   | { readonly kind: 'conflict' }
-  /**
-   * the expected version is older than the stream and the ids are not among its newest
-   * events: let EventStoreDB compare the ids at that older revision (its index-based
-   * de-duplication); it either confirms an earlier identical append or refuses
-   */
-  | { readonly kind: 'confirm-old'; readonly expectedRevision: AppendExpectedRevision }
   /** write, with this expected revision */
   | { readonly kind: 'write'; readonly expectedRevision: AppendExpectedRevision };
 
 /**
  * The append rule of every adapter (ids first, then the expected version), decided on a
- * scan of the stream's tail. Throws InvalidEventError when only some ids are in a fully
- * scanned stream, as idempotencyOutcome does for the other adapters.
+ * scan of the stream's newest events. Throws InvalidEventError when only some ids are
+ * there, as idempotencyOutcome does for the other adapters.
  */
 export function planAppend(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, scan: TailScan): AppendPlan {
-  if (scan.existing.length > 0) {
-    if (scan.existing.length < events.length && !scan.reachedStart) return { kind: 'scan-all' };
-    return { kind: 'repeat', result: idempotencyOutcome(streamName, events, scan.existing, scan.current)! };
-  }
+  if (scan.existing.length > 0) return { kind: 'repeat', result: idempotencyOutcome(streamName, events, scan.existing, scan.current)! };
   if (expectedVersionMatches(expected, scan.current)) return { kind: 'write', expectedRevision: expectedRevisionFor(expected) };
-  const number = expectedVersionNumber(expected);
-  if (number !== undefined && number < scan.current && !scan.reachedStart) {
-    return { kind: 'confirm-old', expectedRevision: expectedRevisionFor(number) };
-  }
   return { kind: 'conflict' };
 }

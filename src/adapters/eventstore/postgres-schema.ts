@@ -202,12 +202,9 @@ export function statements(schema: string) {
   return {
     appendName: `zt_append_${advisoryKey('statement', schema)}`,
     append: `SELECT r_status, r_version, r_position, r_found FROM ${s}.${APPEND_FUNCTION}($1::jsonb, $2::boolean)`,
-    readForward: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
+    readStream: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
         SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
-         WHERE stream_name = $1 AND stream_version >= $2 ORDER BY stream_version LIMIT $3::bigint) e ON true`,
-    readBackward: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
-        SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
-         WHERE stream_name = $1 AND stream_version <= $2 ORDER BY stream_version DESC LIMIT $3::bigint) e ON true`,
+         WHERE stream_name = $1 AND stream_version >= $2 ORDER BY stream_version) e ON true`,
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
     head: `SELECT max(global_position) AS head FROM ${s}.zt_events`,
     purgeRows: `SELECT global_position, event_id, type, data, personal FROM ${s}.zt_events
@@ -224,8 +221,6 @@ export function encodeExpected(expected: ExpectedVersion): number {
       return EXPECT_ANY;
     case 'no-stream':
       return EXPECT_NO_STREAM;
-    case 'exists':
-      return EXPECT_EXISTS;
     default:
       return expected;
   }

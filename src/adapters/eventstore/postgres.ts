@@ -55,7 +55,7 @@ import { checkPosition, clampLimit, validateStreamName } from '../../application
 import { newPersonalSalt } from '../../application/audit/chain-format';
 import { pollingSubscription } from './polling-subscription';
 import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
-import { idempotencyOutcome, streamRange, type StoredId } from './stream-reading';
+import { idempotencyOutcome, streamFrom, type StoredId } from './stream-reading';
 import { PostgresChain, chainRelations, chainStatements } from './postgres-chain';
 import { NotificationLoop } from './postgres-listen';
 import { purgeStream } from './postgres-purge';
@@ -338,17 +338,8 @@ export class PostgresEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     validateStreamName(streamName);
-    const limit = clampLimit(options.limit, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    // validates `from` and `direction`; without `from`, read from the start (forwards) or the end (backwards)
-    const { backwards } = streamRange(options, 0);
-    const from = options.from ?? (backwards ? Number.MAX_SAFE_INTEGER : 1);
-    const sqlLimit = limit === Number.MAX_SAFE_INTEGER ? null : limit;
     // one statement, one snapshot: the version and the events agree
-    const rows = await this.query<EventRow & { current: string }>(backwards ? this.sql.readBackward : this.sql.readForward, [
-      streamName,
-      from,
-      sqlLimit,
-    ]);
+    const rows = await this.query<EventRow & { current: string }>(this.sql.readStream, [streamName, streamFrom(options)]);
     const currentVersion = Number(rows[0]?.current ?? 0);
     if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
     const events = rows.filter((r) => r.global_position !== null).map(toRecorded);

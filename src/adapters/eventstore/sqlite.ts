@@ -48,7 +48,7 @@ import { pollingSubscription } from './polling-subscription';
 import { BackgroundCheckpoints } from './sqlite-checkpoints';
 import { NO_PERSONAL, purgedEvent } from '../../application/ports/personal-part';
 import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
-import { idempotencyOutcome, streamRange } from './stream-reading';
+import { idempotencyOutcome, streamFrom } from './stream-reading';
 import { SqliteChain, migrateChain, type ChainCursor } from './sqlite-chain';
 import { SCHEMA, addPersonalColumn, openSqliteDatabase } from './sqlite-schema';
 
@@ -84,9 +84,6 @@ type EventRow = [
 ];
 
 type Operation = WriteOperation;
-
-/** the largest LIMIT a statement is given */
-const MAX_SQL_LIMIT = 2 ** 31 - 1;
 
 /** distinct LIMITs kept prepared per statement (callers use a few page sizes) */
 const LIMITED_STATEMENTS = 32;
@@ -196,14 +193,6 @@ export class SqliteEventStore implements EventStore {
       readStreamForward: db
         .prepare<[string, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version`)
         .raw(true),
-      readForward: limited<[string, number]>(
-        db,
-        (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version LIMIT ${limit}`,
-      ),
-      readBackward: limited<[string, number]>(
-        db,
-        (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version <= ? ORDER BY stream_version DESC LIMIT ${limit}`,
-      ),
       readAll: limited<[number]>(db, (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ${limit}`),
       head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM zt_events'),
     };
@@ -320,25 +309,16 @@ export class SqliteEventStore implements EventStore {
   async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
     this.assertOpen();
     validateStreamName(streamName);
-    if (options.limit === undefined && options.direction !== 'backwards') {
-      // the whole stream from a version on (how aggregates load): one statement, and one read
-      // transaction (each takes the WAL's locks), its last row is the version; none from the
-      // start means no stream
-      const { from } = streamRange(options, 0);
-      const rows = this.statements.readStreamForward.all(streamName, from);
-      if (rows.length > 0) {
-        const events = rows.map(toRecorded);
-        return { currentVersion: events[events.length - 1]!.streamVersion, streamExists: true, events };
-      }
-      if (from <= 1) return { currentVersion: 0, streamExists: false, events: [] };
+    // one statement, and one read transaction (each takes the WAL's locks): its last row is
+    // the version; none from the start means no stream
+    const from = streamFrom(options);
+    const rows = this.statements.readStreamForward.all(streamName, from);
+    if (rows.length > 0) {
+      const events = rows.map(toRecorded);
+      return { currentVersion: events[events.length - 1]!.streamVersion, streamExists: true, events };
     }
-    const currentVersion = this.statements.streamVersion.get(streamName)?.version ?? 0;
-    const limit = clampLimit(options.limit, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-    const { from, backwards } = streamRange(options, currentVersion);
-    if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
-    const sqlLimit = Math.min(limit, MAX_SQL_LIMIT);
-    const rows = (backwards ? this.statements.readBackward : this.statements.readForward)(sqlLimit).all(streamName, from);
-    return { currentVersion, streamExists: true, events: rows.map(toRecorded) };
+    const currentVersion = from <= 1 ? 0 : (this.statements.streamVersion.get(streamName)?.version ?? 0);
+    return { currentVersion, streamExists: currentVersion > 0, events: [] };
   }
 
   async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {

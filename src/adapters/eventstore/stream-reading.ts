@@ -7,7 +7,6 @@ import {
   type ReadStreamResult,
   type RecordedEvent,
 } from '../../application/ports/event-store';
-import { clampLimit } from '../../application/ports/event-store-checks';
 
 export interface StoredId {
   readonly id: string;
@@ -49,23 +48,14 @@ export function idempotentResult(stream: readonly RecordedEvent[], events: reado
 /** readStream over an in-memory, version-ordered array of a stream's events. */
 export function sliceStream(stream: readonly RecordedEvent[], options: ReadStreamOptions): ReadStreamResult {
   const currentVersion = stream.length === 0 ? 0 : stream[stream.length - 1]!.streamVersion;
-  const limit = clampLimit(options.limit, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  const { from, backwards } = streamRange(options, currentVersion);
-  const events = backwards
-    ? stream.filter((e) => e.streamVersion <= from).reverse().slice(0, limit)
-    : stream.filter((e) => e.streamVersion >= from).slice(0, limit);
-  return { currentVersion, streamExists: currentVersion > 0, events };
+  const from = streamFrom(options);
+  return { currentVersion, streamExists: currentVersion > 0, events: stream.filter((e) => e.streamVersion >= from) };
 }
 
-/** The first version to read and the direction, from the options of readStream. */
-export function streamRange(options: ReadStreamOptions, currentVersion: number): { from: number; backwards: boolean } {
-  const backwards = options.direction === 'backwards';
-  if (options.direction !== undefined && options.direction !== 'forwards' && !backwards) {
-    throw new InvalidEventError(`direction must be "forwards" or "backwards"`);
-  }
+/** The first version readStream reads, checked (default 1). */
+export function streamFrom(options: ReadStreamOptions): number {
   if (options.from !== undefined && (!Number.isSafeInteger(options.from) || options.from < 0)) {
     throw new InvalidEventError(`from must be a stream version >= 0, got ${String(options.from)}`);
   }
-  const from = options.from ?? (backwards ? currentVersion : 1);
-  return { from, backwards };
+  return options.from ?? 1;
 }

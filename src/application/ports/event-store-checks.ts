@@ -30,9 +30,9 @@ export function validateStreamName(streamName: unknown): asserts streamName is s
 }
 
 export function validateExpectedVersion(expected: unknown): asserts expected is ExpectedVersion {
-  if (expected === 'any' || expected === 'no-stream' || expected === 'exists') return;
+  if (expected === 'any' || expected === 'no-stream') return;
   if (typeof expected === 'number' && Number.isSafeInteger(expected) && expected >= 0) return;
-  throw new InvalidEventError(`expected version must be "any", "no-stream", "exists" or a version >= 0, got ${String(expected)}`);
+  throw new InvalidEventError(`expected version must be "any", "no-stream" or a version >= 0, got ${String(expected)}`);
 }
 
 /** A JSON value, checked deeply: no functions, symbols, bigints, non-finite numbers, cycles or class instances. */
@@ -143,8 +143,6 @@ export function expectedVersionMatches(expected: ExpectedVersion, current: numbe
       return true;
     case 'no-stream':
       return current === 0;
-    case 'exists':
-      return current > 0;
     default:
       return expected === current;
   }

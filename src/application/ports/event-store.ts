@@ -30,10 +30,20 @@ export interface EventMetadata {
 }
 
 /**
- * An event to append. `id` makes appends idempotent: an append re-sent with the expected
- * version it was first sent with (or with `any`/`exists`) finds its ids in the stream and
- * writes nothing. (An append at the stream's exact current version is new, as in
- * EventStoreDB; stores may refuse ids they already hold even then.)
+ * An event to append. `id` makes a retried append idempotent: an append re-sent with the
+ * expected version it was first sent with (or with `any`), while at most 32 events were
+ * appended to the stream after it, finds its ids there and writes nothing; one that
+ * repeats only some of them is refused (InvalidEventError). Older re-sends are not
+ * defined: memory, SQLite and PostgreSQL still recognise them; EventStoreDB refuses a
+ * wrong expected version as a conflict and may write again at `any` or at the current
+ * version. (An append at the stream's exact current version is new, as in EventStoreDB;
+ * stores may refuse ids they already hold even then.)
+ *
+ * Ids are new for every append that is not such a re-send (the command handler draws a
+ * fresh UUID per event and attempt, so it never re-sends); in particular, ids of a
+ * deleted stream's events are not appended again. What a store does with such an append
+ * is not defined (EventStoreDB takes it for a repeat of the deleted events: its adapter
+ * fails it).
  */
 export interface NewEvent<Type extends string = string, Data extends JsonObject = JsonObject> {
   readonly id: string;
@@ -65,8 +75,12 @@ export interface RecordedEvent<Type extends string = string, Data extends JsonOb
   readonly recordedAt: string;
 }
 
-/** `any`: no check; `no-stream`: the stream must not exist; `exists`: it must; a number: its version must equal it. */
-export type ExpectedVersion = 'any' | 'no-stream' | 'exists' | number;
+/**
+ * `any`: no check; `no-stream`: the stream must not exist; a number: its version must
+ * equal it. (Callers always know the version they decided on, so there is no "the stream
+ * must exist" check.)
+ */
+export type ExpectedVersion = 'any' | 'no-stream' | number;
 
 export interface AppendOptions {
   readonly expectedVersion?: ExpectedVersion;
@@ -79,11 +93,14 @@ export interface AppendResult {
   readonly lastGlobalPosition: number;
 }
 
+/**
+ * A stream is read forwards and whole from a version on: that is how aggregates load
+ * (from the start, or from the version they cached). No caller reads backwards or pages
+ * a stream, so the port offers neither.
+ */
 export interface ReadStreamOptions {
-  /** first stream version to read (forwards) or last one (backwards); default: the start or the end */
+  /** first stream version to read; default 1 (the whole stream). Past the end: no events, and the current version */
   readonly from?: number;
-  readonly direction?: 'forwards' | 'backwards';
-  readonly limit?: number;
 }
 
 export interface ReadStreamResult {
