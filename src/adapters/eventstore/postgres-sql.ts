@@ -21,6 +21,24 @@ export function advisoryKey(purpose: string, schema: string): string {
   return BigInt.asIntN(64, digest.readBigUInt64BE(0)).toString();
 }
 
+const statementNames = new Map<string, string>();
+/** at most this many texts get a name: texts built for a number of keys stay unnamed past it */
+const MOST_NAMED = 512;
+
+/**
+ * A query as a named prepared statement: PostgreSQL parses and plans a text once per
+ * connection instead of at every call (most of the stores' queries are a few static texts
+ * run very often). The name comes from the text, so one name never stands for two texts.
+ */
+export function prepared(text: string, values: unknown[]): { name?: string; text: string; values: unknown[] } {
+  let name = statementNames.get(text);
+  if (name === undefined && statementNames.size < MOST_NAMED) {
+    name = `zt_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    statementNames.set(text, name);
+  }
+  return name === undefined ? { text, values } : { name, text, values };
+}
+
 /** The NOTIFY channel of a schema's event table. */
 export function notifyChannel(schema: string): string {
   const plain = `zt_events_${schema}`;

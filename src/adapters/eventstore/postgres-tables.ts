@@ -8,6 +8,7 @@ import type { SetupRecord } from '../../application/ports/setup-record';
 import type { ThrottleStore } from '../../application/ports/throttle-store';
 import type { Bucket, ThrottlePolicy } from '../../domain/throttle';
 import { quoteIdent, runSchemaDdl } from './postgres';
+import { prepared } from './postgres-sql';
 
 export class PostgresSetupRecord implements SetupRecord {
   private constructor(
@@ -71,7 +72,7 @@ export class PostgresThrottleStore implements ThrottleStore {
   }
 
   async get(keys: readonly string[]): Promise<ReadonlyMap<string, Bucket>> {
-    const result = await this.pool.query<{ key: string; tokens: number; at_ms: number }>(`SELECT key, tokens, at_ms FROM ${this.table} WHERE key = ANY($1::text[])`, [keys]);
+    const result = await this.pool.query<{ key: string; tokens: number; at_ms: number }>(prepared(`SELECT key, tokens, at_ms FROM ${this.table} WHERE key = ANY($1::text[])`, [keys]));
     return new Map(result.rows.map((r) => [r.key, { tokens: Number(r.tokens), atMs: Number(r.at_ms) }]));
   }
 
@@ -80,6 +81,7 @@ export class PostgresThrottleStore implements ThrottleStore {
     const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const t = this.table;
     await this.pool.query(
+      prepared(
       `INSERT INTO ${t} AS b (key, tokens, at_ms, burst, interval_ms)
        SELECT e.key, GREATEST(0, e.burst - 1), $4::float8, e.burst, e.interval_ms
          FROM unnest($1::text[], $2::float8[], $3::float8[]) AS e(key, burst, interval_ms)
@@ -87,6 +89,7 @@ export class PostgresThrottleStore implements ThrottleStore {
          tokens = GREATEST(0, LEAST(excluded.burst, b.tokens + GREATEST(0, excluded.at_ms - b.at_ms) / excluded.interval_ms) - 1),
          at_ms = excluded.at_ms, burst = excluded.burst, interval_ms = excluded.interval_ms`,
       [sorted.map((e) => e.key), sorted.map((e) => e.policy.burst), sorted.map((e) => e.policy.intervalMs), nowMs],
+      ),
     );
   }
 

@@ -72,7 +72,7 @@ import {
   type EventRow,
   type ResultRow,
 } from './postgres-schema';
-import { createFunctionIfMissing, isConnectionError, quoteIdent, runSchemaDdl, sqlState, translateError, translateSingleFailure } from './postgres-sql';
+import { createFunctionIfMissing, isConnectionError, prepared, quoteIdent, runSchemaDdl, sqlState, translateError, translateSingleFailure } from './postgres-sql';
 
 export {
   advisoryKey,
@@ -423,7 +423,7 @@ export class PostgresEventStore implements EventStore {
 
   private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<R[]> {
     try {
-      return (await this.pool.query<R>({ text, values, ...(rowMode && { rowMode }) })).rows;
+      return (await this.pool.query<R>({ ...prepared(text, values), ...(rowMode && { rowMode }) })).rows;
     } catch (error) {
       if (this.closed) throw new StoreUnavailableError('event store is closed');
       // class 22: an argument PostgreSQL cannot take (a NUL character in a stream name)
