@@ -101,7 +101,9 @@ async function compose(options: ServerOptions, logger: Logger, storage: Storage)
   runner = new ProjectionRunner(storage.events, storage.readModels, parts.flatMap((p) => p.projections), {
     logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
     // on a shared store each projection runs on the node holding its lease; the others read its checkpoint
-    ...(storage.leases.shared ? { lease: (name: string) => storage.leases.hold(`projection:${name}`) } : {}),
+    // and its checkpoint is written often (50 ms), even past skipped events: the other nodes'
+    // read-your-writes read it, and scan the log only from it
+    ...(storage.leases.shared ? { lease: (name: string) => storage.leases.hold(`projection:${name}`), checkpointEveryMs: 50 } : {}),
   });
   const activeRunner = runner;
 
