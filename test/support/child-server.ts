@@ -17,8 +17,9 @@ export interface ChildServer {
   stop(signal: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startChildServer(url: string, env: NodeJS.ProcessEnv, args: readonly string[] = ['--demo']): Promise<ChildServer> {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'serve', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `nodeFlags` go to node after `--import tsx` (another `--import`, say) */
+export async function startChildServer(url: string, env: NodeJS.ProcessEnv, args: readonly string[] = ['--demo'], nodeFlags: readonly string[] = []): Promise<ChildServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...nodeFlags, MAIN, 'serve', ...args], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -5,6 +5,8 @@
  * locks at once and another process takes them at its next try. A held lease is answered
  * from memory and the connection checked at most every `verifyEveryMs`; a connection that
  * fails drops every lease of this process (the server freed them with the session).
+ * Queries on the connection go one after another (pg's own queue on a client is deprecated),
+ * however many leases are asked for at once.
  */
 import pg from 'pg';
 import type { Leases } from '../../application/ports/leases';
@@ -24,6 +26,7 @@ export class PostgresLeases implements Leases {
   private connecting: Promise<pg.Client> | undefined;
   private readonly held = new Set<string>();
   private readonly trying = new Map<string, Promise<boolean>>();
+  private queue: Promise<unknown> = Promise.resolve();
   private verifiedAt = 0;
   private failedAt = 0;
   private closed = false;
@@ -60,12 +63,12 @@ export class PostgresLeases implements Leases {
       const client = await this.connection();
       if (this.held.has(name)) {
         if (Date.now() - this.verifiedAt >= this.verifyEveryMs) {
-          await client.query('SELECT 1');
+          await this.query(client, 'SELECT 1');
           this.verifiedAt = Date.now();
         }
         return this.held.has(name);
       }
-      const result = await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(${this.key(name)}) AS ok`);
+      const result = await this.query<{ ok: boolean }>(client, `SELECT pg_try_advisory_lock(${this.key(name)}) AS ok`);
       if (result.rows[0]?.ok === true && this.client === client) this.held.add(name);
       return this.held.has(name);
     } catch {
@@ -75,8 +78,9 @@ export class PostgresLeases implements Leases {
   }
 
   async release(name: string): Promise<void> {
-    if (!this.held.delete(name) || !this.client) return;
-    await this.client.query(`SELECT pg_advisory_unlock(${this.key(name)})`).catch(() => this.drop(this.client));
+    const client = this.client;
+    if (!this.held.delete(name) || !client) return;
+    await this.query(client, `SELECT pg_advisory_unlock(${this.key(name)})`).catch(() => this.drop(client));
   }
 
   async close(): Promise<void> {
@@ -87,6 +91,13 @@ export class PostgresLeases implements Leases {
     this.client = undefined;
     // ending the session frees every lock it held
     await client?.end().catch(() => undefined);
+  }
+
+  /** one query at a time on the lease connection */
+  private query<R extends pg.QueryResultRow>(client: pg.Client, sql: string): Promise<pg.QueryResult<R>> {
+    const result = this.queue.then(() => client.query<R>(sql));
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   private key(name: string): string {
