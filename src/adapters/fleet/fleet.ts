@@ -59,6 +59,36 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** answers after which a phone tries again: no server behind the balancer, or one that could not answer now */
+const TRANSIENT_STATUSES = new Set([502, 503, 504]);
+const PHONE_ATTEMPTS = 8;
+/** a connection that failed, was cut or timed out */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const networkCode = (error: unknown): string => {
+  const code = (e: unknown): unknown => (typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined);
+  const own = code(error);
+  const cause = typeof error === 'object' && error !== null ? code((error as { cause?: unknown }).cause) : undefined;
+  return String(typeof own === 'string' && NETWORK_ERRORS.has(own) ? own : cause ?? own ?? '');
+};
+
+/**
+ * A step of a phone, tried again as a real phone does when it found no server (the
+ * connection failed or was cut) or the server could not answer (502, 503, 504): after
+ * 0.25 s, 0.5 s, … at most 4 s, with jitter. Every step of the phone protocol may be repeated.
+ */
+export async function asPhonesRetry<T>(step: () => Promise<T>, attempts = PHONE_ATTEMPTS): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await step();
+    } catch (error) {
+      const transient = error instanceof PhoneProtocolError ? TRANSIENT_STATUSES.has(error.status) : NETWORK_ERRORS.has(networkCode(error));
+      if (!transient || attempt >= attempts) throw error;
+      const delay = Math.min(4_000, 250 * 2 ** (attempt - 1));
+      await new Promise((r) => setTimeout(r, delay / 2 + Math.random() * (delay / 2)));
+    }
+  }
+}
+
 /** CSV lines for the users import, in bodies under the 64 KiB limit */
 function csvChunks(ids: readonly string[], limit = 60_000): string[] {
   const chunks: string[] = [];
@@ -173,10 +203,10 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
         );
         phoneStarted.set(entry.user, Date.now());
         try {
-          const start = await phone.start();
+          const start = await asPhonesRetry(() => phone.start());
           if (start !== 'prompt-code') throw new PhoneProtocolError(0, 'unexpected-init', `phone/init answered ${start}`);
-          await phone.enterCode(entry.code);
-          const outcomes = await phone.converge(10);
+          await asPhonesRetry(() => phone.enterCode(entry.code));
+          const outcomes = await asPhonesRetry(() => phone.converge(10));
           if (outcomes.some((o) => o.firmwareFailed)) fail('firmware-failed');
           else if (outcomes.some((o) => o.configFailed)) fail('config-failed');
           else if (!outcomes.at(-1)?.idle) fail('not-converged');

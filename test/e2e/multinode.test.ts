@@ -1,0 +1,223 @@
+/**
+ * Several nodes on one PostgreSQL database as one system (SPEC §7, §9): two `serve --demo`
+ * processes with the same configuration and their own data dirs behind a round-robin
+ * proxy. A code issued through one node redeems through the other, and what a phone does
+ * on one node is pushed live to Profile and UsersAdmin on the other; then a fleet runs
+ * through the proxy while one node is killed with SIGKILL: every phone still ends
+ * Registered (phones try again as real ones do), nothing is lost or doubled, the outbox
+ * drains, and the read models equal a rebuild from the log.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetMac } from '../../src/adapters/fleet/fleet';
+import { PhoneClient, type PhoneIdentity } from '../../src/adapters/phone/phone-client';
+import { MAIN, REPO, startChildServer, type ChildServer } from '../support/child-server';
+import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { startRoundRobinProxy, type Proxy } from '../support/round-robin-proxy';
+import { freePort } from '../support/server';
+import { tempDir } from '../support/temp-dir';
+import { TestSocket } from '../support/ws-client';
+
+const run = promisify(execFile);
+const PHONES = 150;
+
+interface Node {
+  readonly url: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly dataDir: string;
+  server: ChildServer | undefined;
+}
+
+describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 300_000 }, () => {
+  const dirs = [tempDir('zt-node-a-'), tempDir('zt-node-b-')];
+  let db: TestDatabase;
+  let proxy: Proxy;
+  let nodes: Node[];
+  const adminToken = randomBytes(24).toString('base64url');
+
+  const admin = async <T>(base: string, path: string): Promise<T> => {
+    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
+    expect(res.status, `${path}: ${res.status}`).toBe(200);
+    return (res.headers.get('content-type') ?? '').includes('json') ? ((await res.json()) as T) : ((await res.text()) as T);
+  };
+
+  const login = async (url: string, message: Record<string, unknown>): Promise<TestSocket> => {
+    const socket = await TestSocket.connect(url);
+    expect(await socket.request(message)).toMatchObject({ ok: true });
+    return socket;
+  };
+
+  const sql = async <R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> => {
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      return (await client.query<R>(text, values)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const ports = [await freePort(), await freePort()];
+    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+    // the fleet's and the test's sockets go to the first node, so the node killed below holds none of them
+    proxy = await startRoundRobinProxy(urls, { sockets: 0 });
+    const shared: NodeJS.ProcessEnv = {
+      ...process.env,
+      ZT_STORE: db.url,
+      ZT_SERVER_SECRET: randomBytes(32).toString('base64'),
+      ZT_ADMIN_TOKEN: adminToken,
+      ZT_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
+      ZT_PUBLIC_URL: proxy.url,
+      ZT_TRUST_PROXY: 'true',
+      ZT_HOST: '127.0.0.1',
+      ZT_LOG_LEVEL: 'warn',
+      ZT_POLL_SECONDS: '2',
+    };
+    nodes = urls.map((url, i) => ({
+      url,
+      dataDir: dirs[i]!.path,
+      env: { ...shared, ZT_DATA_DIR: dirs[i]!.path, ZT_PORT: String(ports[i]), ZT_DEVICES_URL: url },
+      server: undefined,
+    }));
+    // one after the other: the first sets the database up, the second finds it set up
+    for (const node of nodes) node.server = await startChildServer(node.url, node.env);
+  });
+
+  afterAll(async () => {
+    for (const node of nodes ?? []) await node.server?.stop('SIGKILL');
+    await proxy?.close();
+    await db?.drop();
+    for (const dir of dirs) dir.remove();
+  });
+
+  it('a code issued through one node redeems through the other; Profile and UsersAdmin on one see what a phone did on the other', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const tokens = JSON.parse(readFileSync(join(a.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const wsOf = (node: Node, path: string): string => `${node.url.replace(/^http/, 'ws')}${path}`;
+    const phones = new PhoneClient();
+    const identity = (n: number): PhoneIdentity => ({ mac: `00:90:33:0a:00:${n.toString(16).padStart(2, '0')}`, model: 'IP232', firmware: '13r1 sr1', bootcode: '13r1', localIp: `10.0.0.${n}` });
+    try {
+      // Profile on node A: alice asks for a code; her phone redeems and provisions on node B
+      const alice = await login(wsOf(a, '/users/v1/profile'), { mt: 'Login', token: tokens['demoToken:alice'] });
+      const code = String((await alice.request({ mt: 'AddPhone', category: 'office' }, 15_000))['code']);
+      const phone = identity(1);
+      expect(await phones.init(b.url, phone)).toEqual({ action: 'prompt-code' });
+      const { devicesUrl } = await phones.redeem(b.url, phone, code);
+      expect(devicesUrl).toBe(proxy.url); // one Devices for every node: the balancer's URL
+      const credential = await phones.provision(b.url, phone, code);
+      expect(credential).toMatchObject({ domain: 'example.com', category: 'office' });
+      expect(await alice.next('PhoneRegistered', 20_000)).toEqual({ mt: 'PhoneRegistered', mac: phone.mac.replaceAll(':', ''), code });
+      // its check-in through node A knows the credential node B issued
+      expect(await phones.checkin(a.url, credential, { firmware: phone.firmware, bootcode: phone.bootcode, configRevision: null })).toMatchObject({});
+      alice.close();
+
+      // UsersAdmin on node B: a rollout for carol; her phone comes up on node A
+      const usersAdmin = await login(wsOf(b, '/users/v1/admin'), { mt: 'Login', token: adminToken });
+      const started = await usersAdmin.request({ mt: 'StartRollout', category: 'office', phoneApp: 'phone', users: ['carol'] }, 15_000);
+      const rolloutId = String(started['rolloutId']);
+      const carolCode = String((started['entries'] as Array<{ code: string }>)[0]!.code);
+      const carolPhone = identity(2);
+      await phones.redeem(a.url, carolPhone, carolCode);
+      await phones.provision(a.url, carolPhone, carolCode);
+      const pushed = await usersAdmin.next((m) => m['mt'] === 'RolloutEntryUpdated' && m['state'] === 'registered', 20_000);
+      expect(pushed).toMatchObject({ rolloutId, user: 'carol', state: 'registered', mac: carolPhone.mac.replaceAll(':', '') });
+      usersAdmin.close();
+    } finally {
+      await phones.close();
+    }
+  });
+
+  it('loses nothing and doubles nothing when one node is killed in the middle of a fleet', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const env = { ...a.env, ZT_ADMIN_TOKEN: adminToken };
+    const fleet = spawn(process.execPath, ['--import', 'tsx', MAIN, 'fleet', '--url', proxy.url, '--phones', String(PHONES), '--run-id', 'multi', '--concurrency', '16', '--json'], {
+      cwd: REPO,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    fleet.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => fleet.once('exit', resolve));
+    const rolloutId = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no rollout started: ${stderr}`)), 120_000);
+      fleet.stderr!.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        const found = /rollout ([0-9a-f-]{36}) started/.exec(stderr);
+        if (found) {
+          clearTimeout(timer);
+          resolve(found[1]!);
+        }
+      });
+    });
+    const registered = async (): Promise<number> => {
+      const csv = await admin<string>(a.url, `/users/v1/admin/rollouts/${rolloutId}.csv`);
+      return csv.split('\r\n').filter((line) => line.includes(',registered,')).length;
+    };
+    const deadline = Date.now() + 90_000;
+    while ((await registered()) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const before = await registered();
+    expect(before).toBeGreaterThanOrEqual(20);
+    expect(before).toBeLessThan(PHONES); // killed in the middle, not after the end
+    expect(proxy.served.every((n) => n > 0), `requests per node: ${proxy.served.join(', ')}`).toBe(true); // both nodes took the fleet's requests
+    await b.server!.stop('SIGKILL');
+    b.server = undefined;
+
+    // the fleet goes on through the node that is left: its phones try again where a request found no node
+    expect(await exited, `fleet: ${stderr}`).toBe(0);
+    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { registered: number; phones: number; errors: object };
+    expect(summary).toMatchObject({ phones: PHONES, registered: PHONES, errors: {} });
+    const csv = (await admin<string>(proxy.url, `/users/v1/admin/rollouts/${rolloutId}.csv`)).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
+    expect(csv).toHaveLength(PHONES);
+    for (const row of csv.map((line) => line.split(','))) {
+      expect(row[4]).toBe('registered');
+      expect(row[5]).toBe(fleetMac('multi', row[0]!));
+    }
+
+    // the outbox drains on the node that took its lease over
+    const drained = Date.now() + 30_000;
+    let outbox = await admin<unknown[]>(a.url, '/devices/v1/admin/outbox?domain=example.com');
+    while (outbox.length > 0 && Date.now() < drained) {
+      await new Promise((r) => setTimeout(r, 250));
+      outbox = await admin<unknown[]>(a.url, '/devices/v1/admin/outbox?domain=example.com');
+    }
+    expect(outbox).toEqual([]);
+
+    // nothing doubled: each phone provisioned, registered and acknowledged once
+    // (a rollout's stream holds one entry per user: told apart by the user)
+    const doubled = (type: string) =>
+      sql<{ stream_name: string }>("SELECT stream_name FROM zt_events WHERE type = $1 GROUP BY stream_name, data->>'userId' HAVING count(*) > 1", [type]);
+    for (const type of ['DeviceProvisioned', 'PhoneRegistered', 'PhoneProvisionedAcknowledged', 'RolloutEntryRegistered']) expect(await doubled(type), type).toEqual([]);
+    const count = async (type: string): Promise<number> => Number((await sql<{ n: string }>('SELECT count(*) AS n FROM zt_events WHERE type = $1', [type]))[0]!.n);
+    expect(await count('DeviceProvisioned')).toBe(PHONES + 2);
+    expect(await count('PhoneRegistered')).toBe(PHONES + 2);
+    expect(await count('RolloutEntryRegistered')).toBe(PHONES + 1);
+    // no gap in the global order
+    const [order] = await sql<{ n: string; lo: string; hi: string }>('SELECT count(*) AS n, min(global_position) AS lo, max(global_position) AS hi FROM zt_events');
+    expect(Number(order!.hi) - Number(order!.lo) + 1).toBe(Number(order!.n));
+
+    // the read models equal a rebuild from the log
+    await a.server!.stop('SIGTERM');
+    a.server = undefined;
+    const dump = async (): Promise<string[]> =>
+      (
+        await sql<{ row: string }>(
+          `SELECT d.projection || ' ' || d.collection || ' ' || d.key || ' ' || d.doc::text AS row
+             FROM zt_documents d JOIN zt_projections p ON p.projection = d.projection AND p.slot = 'live' AND p.generation = d.generation
+            ORDER BY 1`,
+        )
+      ).map((r) => r.row);
+    const live = await dump();
+    expect(live.length).toBeGreaterThan(PHONES * 4);
+    await run(process.execPath, ['--import', 'tsx', MAIN, 'projections', 'rebuild'], { cwd: REPO, env, maxBuffer: 64 * 1024 * 1024 });
+    const rebuilt = await dump();
+    expect(rebuilt).toEqual(live);
+  });
+});
