@@ -5,7 +5,8 @@
  * on one node is pushed live to Profile and UsersAdmin on the other; then a fleet runs
  * through the proxy while one node is killed with SIGKILL: every phone still ends
  * Registered (phones try again as real ones do), nothing is lost or doubled, the outbox
- * drains, and the read models equal a rebuild from the log.
+ * drains, and the read models equal a rebuild from the log. And on a PostgreSQL server of
+ * the test's own, restarted in the middle of a fleet: the nodes reconnect and finish.
  */
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +19,7 @@ import { fleetMac } from '../../src/adapters/fleet/fleet';
 import { PhoneClient, type PhoneIdentity } from '../../src/adapters/phone/phone-client';
 import { MAIN, REPO, startChildServer, type ChildServer } from '../support/child-server';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
+import { privatePostgresMissing, startPrivatePostgres, type PrivatePostgres } from '../support/private-postgres';
 import { startRoundRobinProxy, type Proxy } from '../support/round-robin-proxy';
 import { freePort } from '../support/server';
 import { tempDir } from '../support/temp-dir';
@@ -32,6 +34,85 @@ interface Node {
   readonly dataDir: string;
   server: ChildServer | undefined;
 }
+
+/** Two nodes of one configuration (SPEC §9) on the database at `store`, each with its own data dir, behind a round-robin proxy. */
+async function startNodes(store: string, adminToken: string, dirs: ReadonlyArray<{ path: string }>): Promise<{ proxy: Proxy; nodes: Node[] }> {
+  const ports = [await freePort(), await freePort()];
+  const urls = ports.map((p) => `http://127.0.0.1:${p}`);
+  // the fleet's and the test's sockets go to the first node, so the node killed below holds none of them
+  const proxy = await startRoundRobinProxy(urls, { sockets: 0 });
+  const shared: NodeJS.ProcessEnv = {
+    ...process.env,
+    ZT_STORE: store,
+    ZT_SERVER_SECRET: randomBytes(32).toString('base64'),
+    ZT_ADMIN_TOKEN: adminToken,
+    ZT_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
+    ZT_PUBLIC_URL: proxy.url,
+    ZT_TRUST_PROXY: 'true',
+    ZT_HOST: '127.0.0.1',
+    ZT_LOG_LEVEL: 'warn',
+    ZT_POLL_SECONDS: '2',
+  };
+  const nodes: Node[] = urls.map((url, i) => ({
+    url,
+    dataDir: dirs[i]!.path,
+    env: { ...shared, ZT_DATA_DIR: dirs[i]!.path, ZT_PORT: String(ports[i]), ZT_DEVICES_URL: url },
+    server: undefined,
+  }));
+  // one after the other: the first sets the database up, the second finds it set up
+  for (const node of nodes) node.server = await startChildServer(node.url, node.env);
+  return { proxy, nodes };
+}
+
+/** `fleet` through the proxy, started; resolves with its rollout once it began */
+async function startFleet(proxy: Proxy, env: NodeJS.ProcessEnv, runId: string, phones: number) {
+  const fleet = spawn(process.execPath, ['--import', 'tsx', MAIN, 'fleet', '--url', proxy.url, '--phones', String(phones), '--run-id', runId, '--concurrency', '16', '--json'], {
+    cwd: REPO,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  fleet.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+  const exited = new Promise<number | null>((resolve) => fleet.once('exit', resolve));
+  const rolloutId = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no rollout started: ${stderr}`)), 120_000);
+    fleet.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const found = /rollout ([0-9a-f-]{36}) started/.exec(stderr);
+      if (found) {
+        clearTimeout(timer);
+        resolve(found[1]!);
+      }
+    });
+  });
+  return {
+    rolloutId,
+    kill: () => fleet.kill('SIGKILL'),
+    /** the fleet's exit code and its summary */
+    finished: async () => {
+      const code = await exited;
+      return { code, stderr, summary: code === 0 ? (JSON.parse(stdout.trim().split('\n').at(-1)!) as { registered: number; phones: number; errors: object }) : undefined };
+    },
+  };
+}
+
+/** how many entries of a rollout show Registered, asked of one node */
+async function registeredOf(url: string, adminToken: string, rolloutId: string): Promise<number> {
+  const res = await fetch(`${url}/users/v1/admin/rollouts/${rolloutId}.csv`, { headers: { authorization: `Bearer ${adminToken}` } });
+  if (res.status !== 200) return 0;
+  return (await res.text()).split('\r\n').filter((line) => line.includes(',registered,')).length;
+}
+
+const untilRegistered = async (url: string, adminToken: string, rolloutId: string, atLeast: number): Promise<number> => {
+  const deadline = Date.now() + 90_000;
+  let n = await registeredOf(url, adminToken, rolloutId);
+  while (n < atLeast && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    n = await registeredOf(url, adminToken, rolloutId);
+  }
+  return n;
+};
 
 describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 300_000 }, () => {
   const dirs = [tempDir('zt-node-a-'), tempDir('zt-node-b-')];
@@ -64,30 +145,7 @@ describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 3
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const ports = [await freePort(), await freePort()];
-    const urls = ports.map((p) => `http://127.0.0.1:${p}`);
-    // the fleet's and the test's sockets go to the first node, so the node killed below holds none of them
-    proxy = await startRoundRobinProxy(urls, { sockets: 0 });
-    const shared: NodeJS.ProcessEnv = {
-      ...process.env,
-      ZT_STORE: db.url,
-      ZT_SERVER_SECRET: randomBytes(32).toString('base64'),
-      ZT_ADMIN_TOKEN: adminToken,
-      ZT_OPERATOR_TOKEN: randomBytes(24).toString('base64url'),
-      ZT_PUBLIC_URL: proxy.url,
-      ZT_TRUST_PROXY: 'true',
-      ZT_HOST: '127.0.0.1',
-      ZT_LOG_LEVEL: 'warn',
-      ZT_POLL_SECONDS: '2',
-    };
-    nodes = urls.map((url, i) => ({
-      url,
-      dataDir: dirs[i]!.path,
-      env: { ...shared, ZT_DATA_DIR: dirs[i]!.path, ZT_PORT: String(ports[i]), ZT_DEVICES_URL: url },
-      server: undefined,
-    }));
-    // one after the other: the first sets the database up, the second finds it set up
-    for (const node of nodes) node.server = await startChildServer(node.url, node.env);
+    ({ proxy, nodes } = await startNodes(db.url, adminToken, dirs));
   });
 
   afterAll(async () => {
@@ -137,33 +195,9 @@ describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 3
   it('loses nothing and doubles nothing when one node is killed in the middle of a fleet', async () => {
     const [a, b] = nodes as [Node, Node];
     const env = { ...a.env, ZT_ADMIN_TOKEN: adminToken };
-    const fleet = spawn(process.execPath, ['--import', 'tsx', MAIN, 'fleet', '--url', proxy.url, '--phones', String(PHONES), '--run-id', 'multi', '--concurrency', '16', '--json'], {
-      cwd: REPO,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    fleet.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    const exited = new Promise<number | null>((resolve) => fleet.once('exit', resolve));
-    const rolloutId = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no rollout started: ${stderr}`)), 120_000);
-      fleet.stderr!.on('data', (d: Buffer) => {
-        stderr += d.toString();
-        const found = /rollout ([0-9a-f-]{36}) started/.exec(stderr);
-        if (found) {
-          clearTimeout(timer);
-          resolve(found[1]!);
-        }
-      });
-    });
-    const registered = async (): Promise<number> => {
-      const csv = await admin<string>(a.url, `/users/v1/admin/rollouts/${rolloutId}.csv`);
-      return csv.split('\r\n').filter((line) => line.includes(',registered,')).length;
-    };
-    const deadline = Date.now() + 90_000;
-    while ((await registered()) < 20 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    const before = await registered();
+    const fleet = await startFleet(proxy, env, 'multi', PHONES);
+    const rolloutId = fleet.rolloutId;
+    const before = await untilRegistered(a.url, adminToken, rolloutId, 20);
     expect(before).toBeGreaterThanOrEqual(20);
     expect(before).toBeLessThan(PHONES); // killed in the middle, not after the end
     expect(proxy.served.every((n) => n > 0), `requests per node: ${proxy.served.join(', ')}`).toBe(true); // both nodes took the fleet's requests
@@ -171,8 +205,8 @@ describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 3
     b.server = undefined;
 
     // the fleet goes on through the node that is left: its phones try again where a request found no node
-    expect(await exited, `fleet: ${stderr}`).toBe(0);
-    const summary = JSON.parse(stdout.trim().split('\n').at(-1)!) as { registered: number; phones: number; errors: object };
+    const { code, stderr, summary } = await fleet.finished();
+    expect(code, `fleet: ${stderr}`).toBe(0);
     expect(summary).toMatchObject({ phones: PHONES, registered: PHONES, errors: {} });
     const csv = (await admin<string>(proxy.url, `/users/v1/admin/rollouts/${rolloutId}.csv`)).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
     expect(csv).toHaveLength(PHONES);
@@ -219,5 +253,48 @@ describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 3
     await run(process.execPath, ['--import', 'tsx', MAIN, 'projections', 'rebuild'], { cwd: REPO, env, maxBuffer: 64 * 1024 * 1024 });
     const rebuilt = await dump();
     expect(rebuilt).toEqual(live);
+  });
+});
+
+describe.skipIf(privatePostgresMissing() !== undefined)('several nodes while their PostgreSQL server restarts', { timeout: 300_000 }, () => {
+  const dirs = [tempDir('zt-node-c-'), tempDir('zt-node-d-')];
+  let cluster: PrivatePostgres;
+  let proxy: Proxy;
+  let nodes: Node[];
+  const adminToken = randomBytes(24).toString('base64url');
+
+  beforeAll(async () => {
+    cluster = await startPrivatePostgres();
+    ({ proxy, nodes } = await startNodes(cluster.url, adminToken, dirs));
+  });
+
+  afterAll(async () => {
+    for (const node of nodes ?? []) await node.server?.stop('SIGKILL');
+    await proxy?.close();
+    await cluster?.stop();
+    for (const dir of dirs) dir.remove();
+  });
+
+  it('reconnects and finishes the fleet when PostgreSQL restarts in the middle', async () => {
+    const phones = 100;
+    const fleet = await startFleet(proxy, { ...nodes[0]!.env }, 'restart', phones);
+    const before = await untilRegistered(nodes[0]!.url, adminToken, fleet.rolloutId, 15);
+    expect(before).toBeGreaterThanOrEqual(15);
+    expect(before).toBeLessThan(phones);
+    await cluster.restart(); // every connection of both nodes is ended
+    const { code, stderr, summary } = await fleet.finished();
+    expect(code, `fleet: ${stderr}`).toBe(0);
+    expect(summary).toMatchObject({ phones, registered: phones, errors: {} });
+    // both nodes are serving again, with their read models caught up
+    for (const node of nodes) {
+      const deadline = Date.now() + 30_000;
+      let ready = await fetch(`${node.url}/readyz`).then((r) => r.status);
+      while (ready !== 200 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 250));
+        ready = await fetch(`${node.url}/readyz`).then((r) => r.status);
+      }
+      expect(ready, `${node.url}/readyz`).toBe(200);
+      expect(await registeredOf(node.url, adminToken, fleet.rolloutId)).toBe(phones);
+    }
   });
 });
