@@ -12,7 +12,7 @@ import { ConfigJobSummary, JobPhone, UpdateJobSummary, WaveJudgement } from './a
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { ConfigTypeInput, DomainInput, FirmwareInput, IdInput, optional, SelectorInput } from './codecs';
 import type { DevicesMetrics } from './metrics';
-import { devicesRoute } from './refusals';
+import { route } from '../http/route';
 
 const JobId = t.type({ jobId: t.string });
 const JobFilterQuery = t.type({ domain: optional(DomainInput), category: optional(SelectorInput), ...PageQuery });
@@ -21,7 +21,7 @@ const JobParams = t.type({ id: IdInput });
 export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: DevicesMetrics) => async (app: FastifyInstance) => {
   const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -47,7 +47,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -60,7 +60,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     async ({ query, reply, principal }) => sendPage(reply, await listUpdateJobs(deps, principal, query, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -80,7 +80,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     async ({ params, query, reply, principal }) => sendPage(reply, await updateJobPhones(deps, principal, params.id, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -96,7 +96,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -116,7 +116,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -133,7 +133,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -146,7 +146,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     async ({ query, reply, principal }) => sendPage(reply, await listConfigJobs(deps, principal, query, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
