@@ -153,7 +153,8 @@ export interface HandleOptions {
 
 /**
  * Decide `command` (or the command `makeCommand` builds from the current state) on the
- * stream and append the result. Answers the domain's refusal as a Left; throws only for
+ * stream and append the result. Answers the domain's refusal as a Left (a handler throws
+ * it on as a Refusal with `orRefuse`, src/application/refusal.ts); throws only for
  * infrastructure trouble.
  */
 export async function handle<Command, Event extends DomainEvent, State>(

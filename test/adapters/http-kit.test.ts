@@ -1,6 +1,7 @@
 import * as t from 'io-ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
+import { Refusal } from '../../src/application/refusal';
 import { MetricsRegistry } from '../../src/adapters/http/metrics';
 import { HttpProblem } from '../../src/adapters/http/problem';
 import { authorizationToken, route, unauthorized } from '../../src/adapters/http/route';
@@ -38,6 +39,8 @@ describe('the HTTP kit every part uses', () => {
           async ({ body, params, principal, reply }) => {
             if (body.name === 'taken') throw new HttpProblem('conflict', 'that name is taken');
             if (body.name === 'boom') throw new Error('unexpected');
+            if (body.name === 'owned') throw new Refusal('device-owned-by-other-domain', 'owned elsewhere', { extensions: { macs: ['009033aabbcc'] } });
+            if (body.name === 'hasty') throw new Refusal('rate-limited', 'slow down', { retryAfterSeconds: 7 });
             reply.code(201);
             return { id: params.id, name: body.name, by: principal.who };
           },
@@ -102,6 +105,25 @@ describe('the HTTP kit every part uses', () => {
     expect(boom.json()).toMatchObject({ code: 'internal-error' });
     expect(boom.body).not.toContain('unexpected');
     expect((await post({ name: 'lamp' })).statusCode).toBe(201);
+  });
+
+  it("answers a handler's Refusal from the one table: status, title, Retry-After, extension members", async () => {
+    const owned = await post({ name: 'owned' });
+    expect(owned.statusCode).toBe(409);
+    expect(owned.headers['content-type']).toBe('application/problem+json; charset=utf-8');
+    expect(owned.json()).toEqual({
+      type: 'https://zerotouch.dev/problems/device-owned-by-other-domain',
+      title: 'The device belongs to another domain',
+      status: 409,
+      detail: 'owned elsewhere',
+      code: 'device-owned-by-other-domain',
+      instance: '/kit/v1/things/a1',
+      macs: ['009033aabbcc'],
+    });
+    const hasty = await post({ name: 'hasty' });
+    expect(hasty.statusCode).toBe(429);
+    expect(hasty.headers['retry-after']).toBe('7');
+    expect(hasty.json()).toEqual({ type: 'https://zerotouch.dev/problems/rate-limited', title: 'Too many attempts', status: 429, detail: 'slow down', code: 'rate-limited', instance: '/kit/v1/things/a1' });
   });
 
   it('serves healthz, readyz, metrics and an OpenAPI document with full paths', async () => {

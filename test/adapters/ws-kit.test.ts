@@ -6,6 +6,7 @@ import { MetricsRegistry } from '../../src/adapters/http/metrics';
 import { createHttpServer } from '../../src/adapters/http/server';
 import { attachWebSocketEndpoints } from '../../src/adapters/ws/endpoints';
 import { serveJsonSession, WsError } from '../../src/adapters/ws/json-session';
+import { Refusal } from '../../src/application/refusal';
 import { CapturedLog } from '../support/captured-log';
 import { parseExposition } from '../support/exposition';
 import { TestSocket } from '../support/ws-client';
@@ -57,6 +58,12 @@ describe('the WebSocket kit', () => {
                   codec: t.type({ mt: t.literal('Fail') }),
                   handle: () => {
                     throw new WsError('not-found', 'nothing here');
+                  },
+                },
+                Refuse: {
+                  codec: t.type({ mt: t.literal('Refuse'), code: t.keyof({ 'device-owned-by-other-domain': null, unavailable: null }) }),
+                  handle: (m) => {
+                    throw new Refusal(m.code, 'refused here', { retryAfterSeconds: 3 });
                   },
                 },
                 Crash: {
@@ -115,6 +122,9 @@ describe('the WebSocket kit', () => {
     ws.send({ mt: 'Echo', text: 'x'.repeat(70_000), src: 3 });
     expect(await ws.next('Error')).toMatchObject({ error: { code: 'payload-too-large' } });
     expect(await ws.request({ mt: 'Fail', src: 4 })).toEqual({ mt: 'FailResult', src: 4, error: { code: 'not-found', detail: 'nothing here' } });
+    // a handler's Refusal: the socket token from the one table (no Retry-After on a socket)
+    expect(await ws.request({ mt: 'Refuse', code: 'device-owned-by-other-domain', src: 'r1' })).toEqual({ mt: 'RefuseResult', src: 'r1', error: { code: 'conflict', detail: 'refused here' } });
+    expect(await ws.request({ mt: 'Refuse', code: 'unavailable', src: 'r2' })).toEqual({ mt: 'RefuseResult', src: 'r2', error: { code: 'unavailable', detail: 'refused here' } });
     const crash = await ws.request({ mt: 'Crash', src: 5 });
     expect(crash).toMatchObject({ error: { code: 'internal-error' } });
     expect(JSON.stringify(crash)).not.toContain('secret internals');

@@ -9,7 +9,8 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { appsUrl, DevicesWsClient, reconnectDelay, type DevicesClientOptions } from '../../src/adapters/users/devices-client';
-import { DevicesRefusedError, DevicesUnavailableError, type PhoneProvisionedNotice } from '../../src/application/users/devices-port';
+import { Refusal } from '../../src/application/refusal';
+import type { PhoneProvisionedNotice } from '../../src/application/users/devices-port';
 import type { CategoryId } from '../../src/domain';
 import { eventually } from './support';
 import { APP_PASSWORD, DOMAIN, macOf, phoneNo, World } from './world';
@@ -55,7 +56,7 @@ describe('against a real Devices', () => {
     const c = client();
     await eventually(() => /refused the login of domain example\.com/.test(c.status().detail), 5_000, 'the refusal shown');
     expect(c.status()).toMatchObject({ connected: false, detail: expect.stringMatching(/retrying in \d+\.\d s$/) });
-    await expect(c.getCategories()).rejects.toThrow(DevicesUnavailableError);
+    await expect(c.getCategories()).rejects.toMatchObject({ name: 'Refusal', code: 'unavailable' });
     await world.createDomain();
     await connected(c);
     expect(c.status().detail).toBe(`connected to ${appsUrl(world.devices.url)} as domain example.com`);
@@ -66,8 +67,8 @@ describe('against a real Devices', () => {
     await connected(c);
     expect(await c.getCategories()).toEqual([{ id: 'office', name: 'Office' }]);
     expect(await c.getProvisioningCode(office)).toEqual({ code: expect.stringMatching(/^\d{12}$/), expiresAt: '2026-03-08T09:00:00.000Z' });
-    await expect(c.getProvisioningCode('lab' as CategoryId)).rejects.toMatchObject({ name: 'DevicesRefusedError', code: 'forbidden' });
-    await expect(c.getProvisioningCode('attic' as CategoryId)).rejects.toBeInstanceOf(DevicesRefusedError);
+    await expect(c.getProvisioningCode('lab' as CategoryId)).rejects.toMatchObject({ name: 'Refusal', code: 'forbidden', detail: expect.stringMatching(/^Devices: /) });
+    await expect(c.getProvisioningCode('attic' as CategoryId)).rejects.toBeInstanceOf(Refusal);
   });
 
   it('a wrong app password is refused and retried, never connected', async () => {
@@ -132,7 +133,7 @@ describe('a request Devices does not answer in time', () => {
     c.start();
     try {
       await eventually(() => c.status().connected, 10_000, 'the client connected');
-      await expect(c.getProvisioningCode(office)).rejects.toThrow(new DevicesUnavailableError('Devices did not answer GetProvisioningCode within 300 ms'));
+      await expect(c.getProvisioningCode(office)).rejects.toMatchObject({ code: 'unavailable', detail: 'Devices did not answer GetProvisioningCode within 300 ms' });
       expect(c.status().connected).toBe(true);
     } finally {
       await c.stop();

@@ -13,7 +13,7 @@ import * as E from 'fp-ts/Either';
 import { invalid } from '../../domain';
 import { parsed } from '../http/parsed-codec';
 import { CategoryInput, DomainInput, MacInput, ModelInput, optional, VersionInput } from './codecs';
-import { devicesRoute } from './refusals';
+import { route } from '../http/route';
 
 /** part of a MAC, in any of its spellings: 1 to 12 hex digits once `:` and `-` are stripped */
 const MacSearchInput = parsed('part of a MAC address', (s) => {
@@ -42,7 +42,7 @@ const Macs = withSchema(
 export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
   const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -68,7 +68,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     async ({ query, reply, principal }) => sendPage(reply, await listDevices(deps, principal, query, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -81,7 +81,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     async ({ params, principal }) => deviceDetails(deps, principal, params.mac),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -97,7 +97,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -113,7 +113,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -136,7 +136,7 @@ export const adminDeviceRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,

@@ -9,14 +9,14 @@ import type { DevicesDeps } from '../../application/devices/deps';
 import { createDomainAdmin, listDomainAdmins, revokeDomainAdmin } from '../../application/devices/domain-admins';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { DisplayNameInput, DomainInput, IdInput } from './codecs';
-import { devicesRoute } from './refusals';
+import { route } from '../http/route';
 
 const DomainParams = t.type({ domain: DomainInput });
 
 export const adminDomainAdminRoutes = (deps: DevicesDeps, adminToken: string) => async (app: FastifyInstance) => {
   const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken, { globalOnly: 'managing domain administrators' }) };
 
-  devicesRoute(
+  route(
     app,
     {
       tags: ADMIN_TAGS,
@@ -35,7 +35,7 @@ export const adminDomainAdminRoutes = (deps: DevicesDeps, adminToken: string) =>
     async ({ principal }) => (principal.kind === 'global' ? { kind: 'global' } : { kind: 'domain', id: principal.adminId, domain: principal.domain }),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -57,7 +57,7 @@ export const adminDomainAdminRoutes = (deps: DevicesDeps, adminToken: string) =>
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -75,7 +75,7 @@ export const adminDomainAdminRoutes = (deps: DevicesDeps, adminToken: string) =>
     async ({ params, query, reply, principal }) => sendPage(reply, await listDomainAdmins(deps, principal, params.domain, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,

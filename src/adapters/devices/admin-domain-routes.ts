@@ -5,7 +5,7 @@ import type { DevicesDeps } from '../../application/devices/deps';
 import { addCategory, categoriesOf, createDomain, listDomains, setCategoryProvisioning } from '../../application/devices/domains';
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { AppPasswordInput, CategoryInput, DisplayNameInput, DomainInput } from './codecs';
-import { devicesRoute } from './refusals';
+import { route } from '../http/route';
 
 const Category = t.type({ id: t.string, name: t.string, provisioning: t.boolean });
 
@@ -13,7 +13,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
   const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
   const DomainParams = t.type({ domain: DomainInput });
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -31,7 +31,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -46,7 +46,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     async ({ query, reply, principal }) => sendPage(reply, await listDomains(deps, principal, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -64,7 +64,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -77,7 +77,7 @@ export const adminDomainRoutes = (deps: DevicesDeps, adminToken: string) => asyn
     async ({ params, principal }) => categoriesOf(deps, principal, params.domain),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,

@@ -16,7 +16,7 @@ import { ConfigJobSummary, JobPhone, UpdateJobSummary, WaveJudgement } from './a
 import { ADMIN_TAGS, adminAuthenticator, PageQuery, pageRequest, sendPage } from './admin-kit';
 import { ConfigTypeInput, DomainInput, FirmwareInput, IdInput, optional, SelectorInput } from './codecs';
 import type { DevicesMetrics } from './metrics';
-import { devicesRoute } from './refusals';
+import { route } from '../http/route';
 
 const JobId = t.type({ jobId: t.string });
 const JobFilterQuery = t.type({ domain: optional(DomainInput), category: optional(SelectorInput), ...PageQuery });
@@ -25,7 +25,7 @@ const JobParams = t.type({ id: IdInput });
 export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: DevicesMetrics) => async (app: FastifyInstance) => {
   const admin = { tags: ADMIN_TAGS, security: 'bearer', auth: adminAuthenticator(deps, adminToken) };
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -51,7 +51,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -71,7 +71,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     async ({ params, query, reply, principal }) => sendPage(reply, await updateJobPhones(deps, principal, params.id, pageRequest(query))),
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -91,7 +91,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       ...admin,
@@ -125,7 +125,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
     list: { summary: string; schema: t.Mixed; run: (deps: DevicesDeps, scope: AdminScope, filter: JobFilter, page: PageRequest) => Promise<Page<A>> };
     cancel: { summary: string; run: (deps: DevicesDeps, scope: AdminScope, jobId: Id) => Promise<void> };
   }): void {
-    devicesRoute(
+    route(
       app,
       {
         ...admin,
@@ -138,7 +138,7 @@ export const adminJobRoutes = (deps: DevicesDeps, adminToken: string, metrics: D
       async ({ query, reply, principal }) => sendPage(reply, await kind.list.run(deps, principal, query, pageRequest(query))),
     );
 
-    devicesRoute(
+    route(
       app,
       {
         ...admin,

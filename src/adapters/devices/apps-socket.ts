@@ -19,7 +19,6 @@ import type { WebSocketEndpoint } from '../ws/endpoints';
 import { serveJsonSession, WsError, type MessageHandler, type SessionContext } from '../ws/json-session';
 import { CategoryInput, DomainInput, IdInput } from './codecs';
 import type { DevicesMetrics } from './metrics';
-import { translating, wsErrorOf } from './refusals';
 
 export const APPS_PATH = '/devices/v1/apps';
 
@@ -50,8 +49,6 @@ export const appsEndpoint = (
     if (ctx.state.domain === undefined) throw new WsError('unauthorized', 'log in first');
     return ctx.state.domain;
   };
-  const refusing = <M>(handler: MessageHandler<AppSession, M>['handle']): MessageHandler<AppSession, M>['handle'] => (message, ctx) =>
-    translating(() => handler(message, ctx), wsErrorOf);
 
   return (socket, _request, connection) => {
     const challenge = randomBytes(32).toString('hex');
@@ -60,7 +57,7 @@ export const appsEndpoint = (
     const Login: MessageHandler<AppSession, { mt: 'Login'; src: unknown; app: 'users'; domain: DomainName; digest: string }> = {
       beforeLogin: true,
       codec: t.type({ mt: t.literal('Login'), src: t.unknown, app: t.literal('users'), domain: DomainInput, digest: t.string }),
-      handle: refusing(async (message, ctx) => {
+      handle: async (message, ctx) => {
         if (ctx.state.domain !== undefined) throw new WsError('conflict', `already logged in for ${ctx.state.domain}`);
         const src = message.src === undefined ? {} : { src: message.src };
         const password = await appPasswordOf(deps, message.domain);
@@ -85,45 +82,45 @@ export const appsEndpoint = (
         ctx.state.receiver = receiver;
         dispatcher.attach(receiver);
         return undefined;
-      }),
+      },
     };
 
     const GetCategories: MessageHandler<AppSession, { mt: 'GetCategories' }> = {
       codec: t.type({ mt: t.literal('GetCategories') }),
-      handle: refusing(async (_message, ctx) => ({
+      handle: async (_message, ctx) => ({
         categories: (await provisioningCategoriesOf(deps, domainOf(ctx))).map((c) => ({ id: c.id, name: c.name })),
-      })),
+      }),
     };
 
     // both wait on the Redirector: the connection's other messages are handled meanwhile
     const GetProvisioningCode: MessageHandler<AppSession, { mt: 'GetProvisioningCode'; category: t.TypeOf<typeof CategoryInput> }> = {
       concurrent: true,
       codec: t.type({ mt: t.literal('GetProvisioningCode'), category: CategoryInput }),
-      handle: refusing(async (message, ctx) => {
+      handle: async (message, ctx) => {
         const issued = await requestProvisioningCode(deps, domainOf(ctx), message.category);
         return { code: issued.code, expiresAt: issued.expiresAt };
-      }),
+      },
     };
 
     const GetProvisioningCodes: MessageHandler<AppSession, { mt: 'GetProvisioningCodes'; category: t.TypeOf<typeof CategoryInput>; count: t.Int }> = {
       concurrent: true,
       codec: t.type({ mt: t.literal('GetProvisioningCodes'), category: CategoryInput, count: t.Int }),
-      handle: refusing(async (message, ctx) => {
+      handle: async (message, ctx) => {
         const issued = await requestProvisioningCodes(deps, domainOf(ctx), message.category, message.count);
         return { codes: issued.map((c) => ({ code: c.code, expiresAt: c.expiresAt })) };
-      }),
+      },
     };
 
     const PhoneProvisionedAck: MessageHandler<AppSession, { mt: 'PhoneProvisionedAck'; id: t.TypeOf<typeof IdInput> }> = {
       codec: t.type({ mt: t.literal('PhoneProvisionedAck'), id: IdInput }),
-      handle: refusing(async (message, ctx) => {
+      handle: async (message, ctx) => {
         const first = await acknowledgeNotice(deps, domainOf(ctx), message.id).catch((error: unknown) => {
           metrics.pushesAcknowledged.inc({ result: 'refused' });
           throw error;
         });
         metrics.pushesAcknowledged.inc({ result: first ? 'recorded' : 'repeated' });
         return { id: message.id, ok: true };
-      }),
+      },
     };
 
     serveJsonSession(socket, {

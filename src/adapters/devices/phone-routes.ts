@@ -12,7 +12,7 @@ import { reportOutcome } from '../../application/devices/report';
 import { CodeInput, IdInput, IpInput, MacInput, ModelInput, NoteInput, optional, RevisionInput, VersionInput } from './codecs';
 import { deviceAuthenticator } from './device-auth';
 import type { DevicesMetrics } from './metrics';
-import { devicesRoute } from './refusals';
+import { route } from '../http/route';
 
 const Outcome = t.keyof({ applied: null, failed: null });
 
@@ -46,7 +46,7 @@ export const phoneRoutes = (deps: DevicesDeps, throttle: GuessThrottle, metrics:
   const device = deviceAuthenticator(deps);
   const tags = ['devices: phone'];
 
-  devicesRoute(
+  route(
     app,
     {
       method: 'POST',
@@ -77,7 +77,7 @@ export const phoneRoutes = (deps: DevicesDeps, throttle: GuessThrottle, metrics:
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       method: 'POST',
@@ -101,7 +101,7 @@ export const phoneRoutes = (deps: DevicesDeps, throttle: GuessThrottle, metrics:
     },
   );
 
-  devicesRoute(
+  route(
     app,
     {
       method: 'POST',

@@ -14,7 +14,7 @@ import { Agent, request } from 'undici';
 import { parseProvisioningCode, parseTimestamp, type Mac } from '../../domain';
 import type { ProvisioningCode } from '../../domain/values/provisioning-code';
 import type { IssuedCode, RedirectorClient } from '../../application/devices/redirector';
-import { Refusal } from '../../application/devices/refusal';
+import { Refusal } from '../../application/refusal';
 import { describeErrors } from '../http/decode';
 import { parsed } from '../http/parsed-codec';
 
@@ -138,6 +138,6 @@ export class HttpRedirectorClient implements RedirectorClient {
       }
     }
     this.onCall?.(operation, 'unavailable');
-    throw new Refusal('unavailable', `the Redirector at ${this.baseUrl} is not available (${failure}); try again later`, 5);
+    throw new Refusal('unavailable', `the Redirector at ${this.baseUrl} is not available (${failure}); try again later`, { retryAfterSeconds: 5 });
   }
 }

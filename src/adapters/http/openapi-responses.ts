@@ -7,7 +7,7 @@
 import type { HTTPMethods } from 'fastify';
 import type * as t from 'io-ts';
 import { toJsonSchema, type JsonSchema } from './codec-schema';
-import { DEFAULT_STATUS, type ProblemCode } from './problem';
+import { ANSWERS, type ProblemCode } from '../refusals';
 
 export interface ResponseSpec {
   readonly description: string;
@@ -20,7 +20,7 @@ export interface ResponseSpec {
 
 export type Responses = Readonly<Record<number, ResponseSpec>>;
 
-const CODES = Object.keys(DEFAULT_STATUS) as ProblemCode[];
+const CODES = Object.keys(ANSWERS) as ProblemCode[];
 
 /** the problem+json body of an answer of this status */
 export const problemSchema = (status: number): JsonSchema => ({

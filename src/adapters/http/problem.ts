@@ -1,58 +1,13 @@
 /**
  * RFC 9457 problem details: every error any HTTP route answers, with the stable
- * kebab-case `code` of SPEC §3.
+ * kebab-case `code` of SPEC §3; its status and title come from the one table of
+ * `../refusals.ts`. A handler's `Refusal` becomes one here (`problemOf`).
  */
 import type { FastifyReply } from 'fastify';
+import type { Refusal } from '../../application/refusal';
+import { ANSWERS, type ProblemCode } from '../refusals';
 
-export type ProblemCode =
-  | 'validation-failed'
-  | 'unknown-code'
-  | 'rate-limited'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'device-owned-by-other-domain'
-  | 'payload-too-large'
-  | 'unsupported-media-type'
-  | 'method-not-allowed'
-  | 'unavailable'
-  | 'bad-gateway'
-  | 'internal-error';
-
-const TITLES: Record<ProblemCode, string> = {
-  'validation-failed': 'The request is not valid',
-  'unknown-code': 'Unknown code',
-  'rate-limited': 'Too many attempts',
-  unauthorized: 'Authentication required',
-  forbidden: 'Not allowed',
-  'not-found': 'Not found',
-  conflict: 'Conflict',
-  'device-owned-by-other-domain': 'The device belongs to another domain',
-  'payload-too-large': 'The request body is too large',
-  'unsupported-media-type': 'Unsupported media type',
-  'method-not-allowed': 'Method not allowed',
-  unavailable: 'Service unavailable',
-  'bad-gateway': 'An upstream service failed',
-  'internal-error': 'Internal error',
-};
-
-export const DEFAULT_STATUS: Record<ProblemCode, number> = {
-  'validation-failed': 400,
-  'unknown-code': 404,
-  'rate-limited': 429,
-  unauthorized: 401,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  'device-owned-by-other-domain': 409,
-  'payload-too-large': 413,
-  'unsupported-media-type': 415,
-  'method-not-allowed': 405,
-  unavailable: 503,
-  'bad-gateway': 502,
-  'internal-error': 500,
-};
+export type { ProblemCode };
 
 export const PROBLEM_BASE = 'https://zerotouch.dev/problems/';
 
@@ -77,15 +32,29 @@ export class HttpProblem extends Error {
     super(detail);
   }
   get status(): number {
-    return this.options.status ?? DEFAULT_STATUS[this.code];
+    return this.options.status ?? ANSWERS[this.code].status;
   }
 }
 
-export function problemBody(code: ProblemCode, detail: string, status = DEFAULT_STATUS[code], extensions: Record<string, unknown> = {}, instance?: string): ProblemBody {
-  return { type: `${PROBLEM_BASE}${code}`, title: TITLES[code], status, detail, code, ...(instance ? { instance } : {}), ...extensions };
+export function problemBody(code: ProblemCode, detail: string, status = ANSWERS[code].status, extensions: Record<string, unknown> = {}, instance?: string): ProblemBody {
+  return { type: `${PROBLEM_BASE}${code}`, title: ANSWERS[code].title, status, detail, code, ...(instance ? { instance } : {}), ...extensions };
 }
 
-export function sendProblem(reply: FastifyReply, problem: HttpProblem): FastifyReply {
+/** what `sendProblem` answers: an HttpProblem, or a refusal's problem (made without an Error: a guesser's refusals stay cheap) */
+export type Problem = Pick<HttpProblem, 'code' | 'detail' | 'status' | 'options'>;
+
+/** A handler's refusal as its problem: the table's status, `Retry-After` when it says when, its extension members. */
+export const problemOf = (refusal: Refusal): Problem => ({
+  code: refusal.code,
+  detail: refusal.detail,
+  status: ANSWERS[refusal.code].status,
+  options: {
+    ...(refusal.retryAfterSeconds === undefined ? {} : { headers: { 'retry-after': String(refusal.retryAfterSeconds) } }),
+    ...(refusal.extensions === undefined ? {} : { extensions: refusal.extensions }),
+  },
+});
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
   for (const [name, value] of Object.entries(problem.options.headers ?? {})) reply.header(name, value);
   return reply
     .code(problem.status)

@@ -10,7 +10,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { StoreUnavailableError } from '../../application/ports/event-store';
 import { DEFAULT_MAX_JSON_DEPTH, jsonTooDeep } from './bounded-json';
 import { ClientLog } from './client-log';
-import { HttpProblem, problemBody, sendProblem, type ProblemCode } from './problem';
+import { Refusal } from '../../application/refusal';
+import { HttpProblem, problemBody, problemOf, sendProblem, type ProblemCode } from './problem';
 import type { MetricsRegistry } from './metrics';
 import { problemSchema } from './openapi-responses';
 import { route } from './route';
@@ -122,6 +123,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof HttpProblem) return sendProblem(reply, error);
+    if (error instanceof Refusal) return sendProblem(reply, problemOf(error));
     const code = (error as FastifyError).code;
     const known = code ? FASTIFY_ERRORS[code] : undefined;
     if (known) return sendProblem(reply, new HttpProblem(known.code, known.detail ?? error.message));

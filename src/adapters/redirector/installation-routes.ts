@@ -1,5 +1,4 @@
 /** What a Devices installation asks with its API key: issue and revoke codes, claim phones by MAC. */
-import * as E from 'fp-ts/Either';
 import type { FastifyInstance } from 'fastify';
 import { claimMacs } from '../../application/redirector/claim-macs';
 import { issueCode, issueCodes } from '../../application/redirector/issue-code';
@@ -9,7 +8,6 @@ import { installationAuth } from './auth';
 import { ClaimedAnswer, ClaimsBody, CodeParams, IssueCodeBody, IssueCodesBody, IssuedAnswer, IssuedBatchAnswer } from './codecs';
 import { countPurged } from './metrics';
 import { problems } from './problems';
-import { orProblem, problemOf } from './refusal';
 import type { RedirectorServices } from './services';
 
 export function installationRoutes(app: FastifyInstance, { deps, metrics, logger }: RedirectorServices): void {
@@ -29,7 +27,7 @@ export function installationRoutes(app: FastifyInstance, { deps, metrics, logger
       responses: { 201: { description: 'the code, shown once', schema: IssuedAnswer }, ...problems(400, 401, 403, 413) },
     },
     async ({ body, principal, reply }) => {
-      const issued = orProblem(await issueCode(deps, principal, body.devicesUrl));
+      const issued = await issueCode(deps, principal, body.devicesUrl);
       metrics.issued.inc();
       reply.code(201);
       return issued;
@@ -49,7 +47,7 @@ export function installationRoutes(app: FastifyInstance, { deps, metrics, logger
       responses: { 201: { description: 'the codes, shown once', schema: IssuedBatchAnswer }, ...problems(400, 401, 403, 413) },
     },
     async ({ body, principal, reply }) => {
-      const codes = orProblem(await issueCodes(deps, principal, body.devicesUrl, body.count));
+      const codes = await issueCodes(deps, principal, body.devicesUrl, body.count);
       metrics.issued.inc(codes.length);
       reply.code(201);
       return { codes };
@@ -69,7 +67,7 @@ export function installationRoutes(app: FastifyInstance, { deps, metrics, logger
       responses: { 204: { description: 'revoked' }, ...problems(400, 401, 404) },
     },
     async ({ params, principal, reply }) => {
-      const purge = orProblem(await revokeCode(deps, principal.installationId, params.code));
+      const purge = await revokeCode(deps, principal.installationId, params.code);
       countPurged(metrics, purge);
       if (purge.deferred > 0) logger.warn({ installationId: principal.installationId }, 'revoked code left for the next purge: the read model did not catch up in time');
       reply.code(204);
@@ -90,9 +88,8 @@ export function installationRoutes(app: FastifyInstance, { deps, metrics, logger
     },
     async ({ body, principal, reply }) => {
       const claimed = await claimMacs(deps, principal, body.macs);
-      if (E.isLeft(claimed)) throw problemOf(claimed.left, { macs: claimed.left.macs });
       reply.code(201);
-      return claimed.right;
+      return claimed;
     },
   );
 }

@@ -6,7 +6,6 @@ import { route } from '../http/route';
 import { operatorAuth } from './auth';
 import { ApiKeyAnswer, InstallationListAnswer, InstallationListQuery, InstallationParams, RegisterInstallationBody, RegisteredAnswer } from './codecs';
 import { problems } from './problems';
-import { orProblem } from './refusal';
 import type { RedirectorServices } from './services';
 
 export function operatorRoutes(app: FastifyInstance, { deps, operatorToken, isDomainAdmin }: RedirectorServices): void {
@@ -26,7 +25,7 @@ export function operatorRoutes(app: FastifyInstance, { deps, operatorToken, isDo
       responses: { 201: { description: 'registered', schema: RegisteredAnswer }, ...problems(400, 401, 409, 413) },
     },
     async ({ body, reply }) => {
-      const registered = orProblem(await registerInstallation(deps, body));
+      const registered = await registerInstallation(deps, body);
       reply.code(201);
       return registered;
     },
@@ -60,7 +59,7 @@ export function operatorRoutes(app: FastifyInstance, { deps, operatorToken, isDo
       responses: { 201: { description: 'the new key', schema: ApiKeyAnswer }, ...problems(400, 401, 404) },
     },
     async ({ params, reply }) => {
-      const rotated = orProblem(await rotateApiKey(deps, params.id));
+      const rotated = await rotateApiKey(deps, params.id);
       reply.code(201);
       return rotated;
     },

@@ -2,30 +2,10 @@
 import type { FastifyInstance } from 'fastify';
 import { phoneInit } from '../../application/redirector/phone-init';
 import { redeemCode } from '../../application/redirector/redeem-code';
-import { ProvisioningCode } from '../../domain';
-import { HttpProblem } from '../http/problem';
 import { route } from '../http/route';
 import { InitAnswer, PhoneInitBody, RedeemAnswer, RedeemBody } from './codecs';
 import { problems } from './problems';
-import { problemOf } from './refusal';
 import type { RedirectorServices } from './services';
-
-/**
- * The refusals wrong guesses get, made once: a guesser's requests are the ones to keep
- * cheapest, and an error's stack is captured when it is made, not when it is thrown.
- */
-const UNKNOWN_CODE = problemOf(ProvisioningCode.unknownCode);
-const rateLimited = new Map<number, HttpProblem>();
-const rateLimitedFor = (seconds: number): HttpProblem => {
-  let problem = rateLimited.get(seconds);
-  if (problem === undefined) {
-    problem = new HttpProblem('rate-limited', `too many wrong codes from this address or for this phone; try again in ${seconds} s`, {
-      headers: { 'retry-after': String(seconds) },
-    });
-    rateLimited.set(seconds, problem);
-  }
-  return problem;
-};
 
 export function phoneRoutes(app: FastifyInstance, { deps, throttle, metrics }: RedirectorServices): void {
   const tags = ['redirector: phone'];
@@ -61,10 +41,10 @@ export function phoneRoutes(app: FastifyInstance, { deps, throttle, metrics }: R
           return { devicesUrl: result.devicesUrl };
         case 'refused':
           metrics.refused.inc();
-          throw result.error === ProvisioningCode.unknownCode ? UNKNOWN_CODE : problemOf(result.error);
+          throw result.refusal;
         case 'rate-limited':
           metrics.rateLimited.inc();
-          throw rateLimitedFor(result.retryAfterSeconds);
+          throw result.refusal;
       }
     },
   );

@@ -13,9 +13,9 @@
  *   Its Devices app password is derived from the server secret too.
  */
 import { createHash } from 'node:crypto';
-import * as E from 'fp-ts/Either';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { Refusal } from '../../application/refusal';
 import { authenticateInstallation } from '../../application/redirector/authenticate-installation';
 import { installationForDevicesUrl, registerInstallation, rotateApiKey } from '../../application/redirector/register-installation';
 import { derivedApiKey } from '../../application/redirector/secrets';
@@ -73,21 +73,25 @@ export async function ownInstallationKey(
       if (kept && (await authenticateInstallation(deps, kept))) {
         // a key made at random by an older version, known only to this data dir: replaced
         // once by the derived key, which every node of this database can then use
-        const rotated = await rotateApiKey(deps, existing, derive);
-        if (E.isLeft(rotated)) throw new Error(`cannot replace this Devices' key at its own Redirector: ${rotated.left.detail}`);
+        const rotated = await rotateApiKey(deps, existing, derive).catch((error: unknown) => {
+          throw error instanceof Refusal ? new Error(`cannot replace this Devices' key at its own Redirector: ${error.detail}`) : error;
+        });
         storeSecret(config.dataDir, DATA_KEY, '');
         deps.logger?.warn({ installationId: existing }, "this Devices' key at its own Redirector is now derived from ZT_SERVER_SECRET (it replaced the key kept in the data dir)");
-        return rotated.right.apiKey;
+        return rotated.apiKey;
       }
       throw new Error(
         `this Devices (${config.publicUrl}) is registered at its own Redirector (installation ${existing}) with a key this node cannot derive ` +
           'from ZT_SERVER_SECRET; it was not rotated. Set ZT_REDIRECTOR_API_KEY to that key, or rotate it with the operator API and set the new one.',
       );
     }
-    const registered = await registerInstallation(deps, { name: `Devices at ${config.publicUrl}`, devicesUrl: config.publicUrl }, derive);
-    if (E.isRight(registered)) return registered.right.apiKey;
-    // another node registered it at the same moment: read it again
-    if (registered.left.code !== 'conflict') throw new Error(`cannot register this Devices with its own Redirector: ${registered.left.detail}`);
+    try {
+      return (await registerInstallation(deps, { name: `Devices at ${config.publicUrl}`, devicesUrl: config.publicUrl }, derive)).apiKey;
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      // another node registered it at the same moment: read it again
+      if (error.code !== 'conflict') throw new Error(`cannot register this Devices with its own Redirector: ${error.detail}`);
+    }
   }
   throw new Error('cannot register this Devices with its own Redirector: the registration kept conflicting');
 }

@@ -22,7 +22,6 @@ import { HttpProblem } from '../http/problem';
 import { authorizationToken, route, unauthorized } from '../http/route';
 import { constantTimeEqual } from '../system/secrets';
 import { formatCsv, parseCsv } from './csv';
-import { orProblem } from './errors';
 import { PageLimitFromString, RolloutCursor } from './page';
 
 export const ADMIN_PREFIX = '/users/v1/admin';
@@ -73,7 +72,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         responses: { 201: { description: 'created', schema: UserOut }, 409: { description: 'a user with this id exists' } },
       },
       async ({ body, reply }) => {
-        const user = orProblem(await createUser(deps, body));
+        const user = await createUser(deps, body);
         reply.code(201);
         return user;
       },
@@ -126,7 +125,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         responses: { 201: { description: 'the token', schema: t.type({ token: t.string }) }, 404: { description: 'no such user' } },
       },
       async ({ params, reply }) => {
-        const issued = orProblem(await issueUserToken(deps, params.id));
+        const issued = await issueUserToken(deps, params.id);
         reply.code(201).header('cache-control', 'no-store');
         return issued;
       },
@@ -160,7 +159,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         responses: { 201: { description: 'created', schema: PhoneAppOut }, 409: { description: 'a phone app with this id exists' } },
       },
       async ({ body, reply }) => {
-        const phoneApp = orProblem(await createPhoneApp(deps, body));
+        const phoneApp = await createPhoneApp(deps, body);
         reply.code(201);
         return phoneApp;
       },
@@ -236,7 +235,7 @@ export function adminRoutes(deps: UsersDeps, adminToken: string) {
         responses: { 204: { description: 'assigned' }, 404: { description: 'no such phone or user' }, 409: { description: 'assigned to another user' } },
       },
       async ({ params, body }) => {
-        orProblem(await assignPhone(deps, { mac: params.mac, user: body.user }));
+        await assignPhone(deps, { mac: params.mac, user: body.user });
       },
     );
   };

@@ -14,7 +14,6 @@ import { constantTimeEqual } from '../system/secrets';
 import type { WebSocketEndpoint } from '../ws/endpoints';
 import { WsError, type SessionLogger } from '../ws/json-session';
 import { serveAppSession } from './app-session';
-import { askingDevices, orWsError } from './errors';
 import { PageLimit, RolloutCursor } from './page';
 import type { UsersSessions } from './sessions';
 
@@ -40,7 +39,7 @@ export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminTok
         },
         GetCategories: {
           codec: t.type({ mt: t.literal('GetCategories') }),
-          handle: async () => ({ categories: await askingDevices(() => deps.devices.getCategories()) }),
+          handle: async () => ({ categories: await deps.devices.getCategories() }),
         },
         GetPhoneApps: {
           codec: t.type({ mt: t.literal('GetPhoneApps') }),
@@ -48,7 +47,7 @@ export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminTok
         },
         StartRollout: {
           codec: t.type({ mt: t.literal('StartRollout'), category: t.string, phoneApp: t.string, users: t.array(t.string) }),
-          handle: async (message) => ({ ...orWsError(await askingDevices(() => startRollout(deps, message))) }),
+          handle: async (message) => ({ ...(await startRollout(deps, message)) }),
         },
         GetRollouts: {
           codec: t.type({ mt: t.literal('GetRollouts'), limit: t.union([PageLimit, t.undefined]), cursor: t.union([RolloutCursor, t.undefined]) }),
@@ -67,7 +66,7 @@ export function adminEndpoint(deps: UsersDeps, sessions: UsersSessions, adminTok
         },
         ReissueCode: {
           codec: t.type({ mt: t.literal('ReissueCode'), rolloutId: t.string, user: t.string }),
-          handle: async (message) => ({ ...orWsError(await askingDevices(() => reissueCode(deps, message))) }),
+          handle: async (message) => ({ ...(await reissueCode(deps, message)) }),
         },
       },
     });

@@ -6,7 +6,8 @@
  *
  * It keeps reconnecting with exponential backoff and jitter (capped), sends heartbeats and
  * drops a silent connection. While it is not logged in, requests fail at once with a
- * clear `DevicesUnavailableError` saying why.
+ * clear `unavailable` Refusal saying why. Devices' refusals come with their tokens; an
+ * answer Users cannot read is `bad-gateway` (see devices-port.ts).
  */
 import { createHmac } from 'node:crypto';
 import * as E from 'fp-ts/Either';
@@ -15,16 +16,15 @@ import * as t from 'io-ts';
 import WebSocket from 'ws';
 import { DEFAULT_MAX_JSON_DEPTH, parseBoundedJson } from '../http/bounded-json';
 import { describeErrors, parseCategoryId, parseId, parseMac, parseModel, parseProvisioningCode, parseTimestamp, type CategoryId, type DomainError, type Id } from '../../domain';
+import { Refusal } from '../../application/refusal';
 import {
-  DevicesProtocolError,
-  DevicesRefusedError,
-  DevicesUnavailableError,
   type DevicesApps,
   type DevicesCategory,
   type DevicesConnectionStatus,
   type IssuedCode,
   type PhoneProvisionedNotice,
 } from '../../application/users/devices-port';
+import { isWsErrorCode } from '../refusals';
 
 export interface DevicesClientLogger {
   info(obj: object, msg: string): void;
@@ -98,14 +98,18 @@ export const loginDigest = (appPassword: string, challenge: string): string => c
 
 const decodeOr = <A>(codec: t.Decoder<unknown, A>, message: unknown, what: string): A => {
   const decoded = codec.decode(message);
-  if (E.isLeft(decoded)) throw new DevicesProtocolError(`Devices answered ${what} in an unexpected shape: ${describeErrors(decoded.left)}`);
+  if (E.isLeft(decoded)) throw new Refusal('bad-gateway', `Devices answered ${what} in an unexpected shape: ${describeErrors(decoded.left)}`);
   return decoded.right;
 };
 
 const orProtocolError = <A>(either: E.Either<DomainError, A>, what: string): A => {
-  if (E.isLeft(either)) throw new DevicesProtocolError(`Devices sent ${what}: ${either.left.detail}`);
+  if (E.isLeft(either)) throw new Refusal('bad-gateway', `Devices sent ${what}: ${either.left.detail}`);
   return either.right;
 };
+
+/** Devices' error result as Users passes it on: its token when it is one of SPEC §3, else `bad-gateway` */
+const refusedByDevices = (error: { readonly code: string; readonly detail: string }): Refusal =>
+  new Refusal(isWsErrorCode(error.code) ? error.code : 'bad-gateway', `Devices: ${error.detail}`);
 
 /** A PhoneProvisioned push as the application takes it, or why it cannot be read. */
 export function parsePhoneProvisioned(message: unknown): E.Either<string, PhoneProvisionedNotice> {
@@ -206,7 +210,7 @@ export class DevicesWsClient implements DevicesApps {
 
   async getProvisioningCodes(category: CategoryId, count: number): Promise<readonly IssuedCode[]> {
     const result = decodeOr(CodesResult, await this.request('GetProvisioningCodes', { category, count }), 'GetProvisioningCodes');
-    if (result.codes.length !== count) throw new DevicesProtocolError(`Devices answered ${result.codes.length} codes for ${count}`);
+    if (result.codes.length !== count) throw new Refusal('bad-gateway', `Devices answered ${result.codes.length} codes for ${count}`);
     return result.codes.map(issuedCode);
   }
 
@@ -325,13 +329,13 @@ export class DevicesWsClient implements DevicesApps {
 
   private request(mt: string, fields: Record<string, unknown>): Promise<Record<string, unknown>> {
     if (this.phase !== 'connected') {
-      return Promise.reject(new DevicesUnavailableError(this.detail.startsWith('not connected') ? this.detail : `not connected to Devices: ${this.detail}`));
+      return Promise.reject(new Refusal('unavailable', this.detail.startsWith('not connected') ? this.detail : `not connected to Devices: ${this.detail}`));
     }
     const src = `u${++this.nextSrc}`;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(src);
-        reject(new DevicesUnavailableError(`Devices did not answer ${mt} within ${this.requestTimeoutMs} ms`));
+        reject(new Refusal('unavailable', `Devices did not answer ${mt} within ${this.requestTimeoutMs} ms`));
       }, this.requestTimeoutMs);
       this.pending.set(src, {
         mt,
@@ -339,7 +343,7 @@ export class DevicesWsClient implements DevicesApps {
         reject,
         resolve: (message) => {
           const failed = ErrorResult.decode(message);
-          if (E.isRight(failed)) reject(new DevicesRefusedError(failed.right.error.code, failed.right.error.detail));
+          if (E.isRight(failed)) reject(refusedByDevices(failed.right.error));
           else resolve(message);
         },
       });
@@ -367,7 +371,7 @@ export class DevicesWsClient implements DevicesApps {
     clearInterval(this.heartbeat);
     for (const [src, waiting] of this.pending) {
       clearTimeout(waiting.timer);
-      waiting.reject(new DevicesUnavailableError(`the connection to Devices closed before it answered ${waiting.mt}: ${why}`));
+      waiting.reject(new Refusal('unavailable', `the connection to Devices closed before it answered ${waiting.mt}: ${why}`));
       this.pending.delete(src);
     }
   }

@@ -11,7 +11,6 @@ import type { UsersDeps } from '../../application/users/users-deps';
 import type { WebSocketEndpoint } from '../ws/endpoints';
 import type { SessionLogger } from '../ws/json-session';
 import { principalOf, serveAppSession } from './app-session';
-import { askingDevices, orWsError } from './errors';
 import type { UsersSessions } from './sessions';
 
 export const PROFILE_PATH = '/users/v1/profile';
@@ -28,11 +27,11 @@ export function profileEndpoint(deps: UsersDeps, sessions: UsersSessions, logger
       messages: {
         GetCategories: {
           codec: t.type({ mt: t.literal('GetCategories') }),
-          handle: async () => ({ categories: await askingDevices(() => deps.devices.getCategories()) }),
+          handle: async () => ({ categories: await deps.devices.getCategories() }),
         },
         AddPhone: {
           codec: t.type({ mt: t.literal('AddPhone'), category: t.string }),
-          handle: async (message, context) => ({ ...orWsError(await askingDevices(() => addPhone(deps, principalOf(context).id, message.category))) }),
+          handle: async (message, context) => ({ ...(await addPhone(deps, principalOf(context).id, message.category)) }),
         },
         GetPhones: {
           codec: t.type({ mt: t.literal('GetPhones') }),

@@ -19,23 +19,17 @@ import type * as t from 'io-ts';
 import { DEFAULT_MAX_JSON_DEPTH, parseBoundedJson } from '../http/bounded-json';
 import type { ClientLog, HostileKind } from '../http/client-log';
 import { describeErrors } from '../http/decode';
+import { Refusal } from '../../application/refusal';
+import { ANSWERS, type WsErrorCode } from '../refusals';
 
 export const MAX_MESSAGE = 64 * 1024;
 
-export type WsErrorCode =
-  | 'validation-failed'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not-found'
-  | 'conflict'
-  | 'unknown-code'
-  | 'payload-too-large'
-  | 'unavailable'
-  | 'bad-gateway'
-  | 'rate-limited'
-  | 'internal-error';
+export type { WsErrorCode };
 
-/** Thrown by a message handler: answered as `{mt: "<mt>Result", src, error: {code, detail}}`. */
+/**
+ * Thrown by a message handler: answered as `{mt: "<mt>Result", src, error: {code, detail}}`,
+ * as a handler's `Refusal` is (its token as the table of `../refusals.ts` says).
+ */
 export class WsError extends Error {
   override readonly name = 'WsError';
   constructor(
@@ -259,6 +253,7 @@ export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionO
         if (result !== undefined) write({ mt: `${mt}Result`, ...(src !== undefined ? { src } : {}), ...result });
       } catch (error) {
         if (error instanceof WsError) return fail(mt, src, error.code, error.detail);
+        if (error instanceof Refusal) return fail(mt, src, ANSWERS[error.code].ws, error.detail, error.extensions);
         unexpected(error, mt);
         fail(mt, src, 'internal-error', 'the server failed to answer this message; it has been logged');
       }

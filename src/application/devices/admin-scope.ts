@@ -6,7 +6,7 @@
  */
 import type { DomainName, Id } from '../../domain';
 import type { Actor } from './deps';
-import { Refusal } from './refusal';
+import { Refusal } from '../refusal';
 
 export type AdminScope = { readonly kind: 'global' } | { readonly kind: 'domain'; readonly adminId: Id; readonly domain: DomainName };
 

@@ -17,7 +17,7 @@ import { handle } from '../command-handler';
 import { deviceAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { DEVICE_LIST } from './projections/device-list';
-import { orRefuse } from './refusal';
+import { orRefuse } from '../refusal';
 
 export interface CheckInReport {
   readonly firmware: FirmwareVersion;

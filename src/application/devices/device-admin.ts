@@ -14,7 +14,7 @@ import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { loadDomain } from './domains';
 import { DEVICE_LIST } from './projections/device-list';
 import { OUTBOX } from './projections/outbox';
-import { orRefuse, Refusal } from './refusal';
+import { orRefuse, Refusal } from '../refusal';
 
 const options = (deps: Pick<DevicesDeps, 'random'>, scope: AdminScope) => ({ random: deps.random, metadata: metadataOf(actorOf(scope)) });
 

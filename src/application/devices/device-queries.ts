@@ -13,7 +13,7 @@ import type { DevicesDeps } from './deps';
 import { readIndex, type Page, type PageRequest } from './paging';
 import { DEVICE_INDEX, DEVICE_LIST, deviceIndexPrefix, DEVICES, type DeviceDoc, type DeviceFilter } from './projections/device-list';
 import { listDomain, sees, type AdminScope } from './admin-scope';
-import { Refusal } from './refusal';
+import { Refusal } from '../refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'readModels' | 'presence'>;
 

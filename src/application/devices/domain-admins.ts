@@ -17,7 +17,7 @@ import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { loadDomain } from './domains';
 import { readIndex, type Page, type PageRequest } from './paging';
 import { ADMINS, DOMAIN_ADMINS, domainAdminPrefix, type DomainAdminDoc } from './projections/domain-admins';
-import { orRefuse } from './refusal';
+import { orRefuse } from '../refusal';
 
 const TOKEN_PURPOSE = 'devices domain admin token';
 const TOKEN = /^([A-Za-z0-9][A-Za-z0-9._@+:-]{0,127})\.([A-Za-z0-9_-]{43})$/;

@@ -12,7 +12,7 @@ import { domainAggregate } from './aggregates';
 import { metadataOf, nowOf, type DevicesDeps } from './deps';
 import { readIndex, type Page, type PageRequest } from './paging';
 import { DOMAIN_LIST, DOMAINS, type DomainDoc } from './projections/domains';
-import { orRefuse, Refusal } from './refusal';
+import { orRefuse, Refusal } from '../refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'secrets'>;
 

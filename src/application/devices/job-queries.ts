@@ -14,7 +14,7 @@ import { JOB_INDEX, jobIndexPrefix, type JobFilter } from './projections/job-ind
 import { UPDATE_JOBS, updateJobChain } from './projections/update-jobs';
 import { WAVE_JOBS, WAVE_PHONES, WAVES, type PhoneDoc, type WaveCount, type WaveDoc } from './projections/waves';
 import { listDomain, sees, type AdminScope } from './admin-scope';
-import { Refusal } from './refusal';
+import { Refusal } from '../refusal';
 
 type Deps = Pick<DevicesDeps, 'readModels'>;
 

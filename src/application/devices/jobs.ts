@@ -22,7 +22,7 @@ import { loadDomain } from './domains';
 import { CONFIG_JOBS } from './projections/config-jobs';
 import { UPDATE_JOBS } from './projections/update-jobs';
 import { WAVES } from './projections/waves';
-import { orRefuse } from './refusal';
+import { orRefuse } from '../refusal';
 
 type Deps = Pick<DevicesDeps, 'events' | 'clock' | 'random' | 'projections' | 'offers'>;
 

@@ -9,7 +9,7 @@ import type { JsonObject } from '../ports/event-store';
 import { deviceAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { NOTICES, OUTBOX, type NoticeDoc } from './projections/outbox';
-import { orRefuse, Refusal } from './refusal';
+import { orRefuse, Refusal } from '../refusal';
 
 /** answers whether this acknowledgement was the first */
 export const acknowledgeNotice = async (deps: DevicesDeps, domain: DomainName, noticeId: Id): Promise<boolean> => {

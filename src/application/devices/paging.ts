@@ -1,7 +1,7 @@
 /** One page of an admin list from a read-model index: at most `limit` keys after the cursor. */
 import type { JsonObject } from '../ports/event-store';
 import type { ReadModelStore, StoredDoc } from '../ports/read-model-store';
-import { Refusal } from './refusal';
+import { Refusal } from '../refusal';
 
 export interface PageRequest {
   readonly limit: number;

@@ -14,7 +14,7 @@ import { deviceAggregate, deviceCodeAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import type { GuessThrottle } from '../guess-throttle';
 import { DEVICE_LIST } from './projections/device-list';
-import { orRefuse, Refusal, refusalOf } from './refusal';
+import { orRefuse, Refusal, refusalOf } from '../refusal';
 import { codeHashOf, deviceSecretHashOf, newDeviceSecret } from './secrets';
 
 export interface ProvisionRequest {
@@ -42,7 +42,7 @@ export interface Provisioned {
 
 export const provision = async (deps: DevicesDeps, throttle: GuessThrottle, request: ProvisionRequest): Promise<Provisioned> => {
   const verdict = await throttle.gate(request.sourceIp, request.mac);
-  if (!verdict.allowed) throw new Refusal('rate-limited', 'too many wrong codes from this address or phone; try again later', verdict.retryAfterSeconds);
+  if (!verdict.allowed) throw new Refusal('rate-limited', 'too many wrong codes from this address or phone; try again later', { retryAfterSeconds: verdict.retryAfterSeconds });
   const deviceSecret = newDeviceSecret(deps.random);
   const credentialHash = deviceSecretHashOf(deps.secrets, deviceSecret);
   const options = { random: deps.random, metadata: metadataOf(`phone:${request.mac}`) };

@@ -10,7 +10,7 @@ import { deviceCodeAggregate } from './aggregates';
 import { metadataOf, nowOf, type DevicesDeps } from './deps';
 import { loadDomain } from './domains';
 import type { IssuedCode } from './redirector';
-import { orRefuse, Refusal } from './refusal';
+import { orRefuse, Refusal } from '../refusal';
 import { codeHashOf } from './secrets';
 
 export const requestProvisioningCode = async (deps: DevicesDeps, domain: DomainName, category: CategoryId): Promise<IssuedCode> => {

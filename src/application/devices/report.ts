@@ -8,7 +8,7 @@ import { handle } from '../command-handler';
 import { deviceAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { DEVICE_LIST } from './projections/device-list';
-import { orRefuse } from './refusal';
+import { orRefuse } from '../refusal';
 
 export type PhoneReport =
   | { readonly kind: 'firmware'; readonly jobId: Id; readonly outcome: Device.Outcome; readonly detail: Note | null }

@@ -17,7 +17,7 @@ import { actorOf, sees, type AdminScope } from './admin-scope';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { UPDATE_JOBS } from './projections/update-jobs';
 import { RUNNING, WAVE_JOBS, WAVES, type WaveDoc } from './projections/waves';
-import { orRefuse, Refusal } from './refusal';
+import { orRefuse, Refusal } from '../refusal';
 
 export type WaveOutcome = 'advanced' | 'halted' | 'waiting' | 'soaking' | 'done';
 

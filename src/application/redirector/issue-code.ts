@@ -4,9 +4,10 @@
  * 10^12 per live code) is `conflict` from the decider: draw again.
  */
 import * as E from 'fp-ts/Either';
-import { domainError, ProvisioningCode, type DevicesUrl, type DomainError, type Timestamp } from '../../domain';
+import { ProvisioningCode, type DevicesUrl, type Timestamp } from '../../domain';
 import type { ProvisioningCode as Code } from '../../domain/values';
 import { handle } from '../command-handler';
+import { Refusal, refusalOf } from '../refusal';
 import { provisioningCode } from './aggregates';
 import { inBatches } from './in-batches';
 import { metadataOf, nowOf, type RedirectorDeps } from './deps';
@@ -23,7 +24,7 @@ export async function issueCode(
   deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
   installation: ProvisioningCode.IssuingInstallation,
   devicesUrl: DevicesUrl,
-): Promise<E.Either<DomainError, IssuedCode>> {
+): Promise<IssuedCode> {
   const options = { random: deps.random, metadata: metadataOf(`installation:${installation.installationId}`) };
   for (let draw = 0; draw < DRAWS; draw++) {
     const code = drawCode(deps.random);
@@ -38,9 +39,9 @@ export async function issueCode(
     if (E.isRight(issued)) {
       const state = issued.right.state;
       if (state.status === 'none') throw new Error('an issued code folded into no state');
-      return E.right({ code, expiresAt: state.expiresAt });
+      return { code, expiresAt: state.expiresAt };
     }
-    if (issued.left.code !== 'conflict') return issued;
+    if (issued.left.code !== 'conflict') throw refusalOf(issued.left);
   }
   throw new Error(`no free code after ${DRAWS} draws: is the random source broken?`);
 }
@@ -57,12 +58,9 @@ export async function issueCodes(
   installation: ProvisioningCode.IssuingInstallation,
   devicesUrl: DevicesUrl,
   count: number,
-): Promise<E.Either<DomainError, readonly IssuedCode[]>> {
+): Promise<readonly IssuedCode[]> {
   if (!Number.isInteger(count) || count < 1 || count > MAX_CODES_AT_ONCE) {
-    return E.left(domainError('validation-failed', `count must be a whole number from 1 to ${MAX_CODES_AT_ONCE}`));
+    throw new Refusal('validation-failed', `count must be a whole number from 1 to ${MAX_CODES_AT_ONCE}`);
   }
-  const issued = await inBatches(Array.from({ length: count }, (_, i) => i), 100, () => issueCode(deps, installation, devicesUrl));
-  const refused = issued.find(E.isLeft);
-  if (refused) return refused;
-  return E.right(issued.map((r) => (r as E.Right<IssuedCode>).right));
+  return inBatches(Array.from({ length: count }, (_, i) => i), 100, () => issueCode(deps, installation, devicesUrl));
 }

@@ -12,8 +12,9 @@
  * with `conflict`, decided on the installation's stream.
  */
 import * as E from 'fp-ts/Either';
-import { DevicesUrlReservation, domainError, Installation, parseDevicesUrl, parseDisplayName, parseId, type DomainError, type Id } from '../../domain';
+import { DevicesUrlReservation, Installation, parseDevicesUrl, parseDisplayName, parseId, type Id } from '../../domain';
 import { handle, load } from '../command-handler';
+import { orRefuse, Refusal, refusalOf } from '../refusal';
 import { devicesUrlReservation, installation } from './aggregates';
 import { metadataOf, nowOf, type RedirectorDeps } from './deps';
 import { apiKeyHashOf, newApiKey } from './secrets';
@@ -31,31 +32,28 @@ export interface RegisteredInstallation {
   readonly apiKey: string;
 }
 
-const urlTaken = domainError('conflict', 'another installation is registered for this Devices URL');
+const urlTaken = (): Refusal => new Refusal('conflict', 'another installation is registered for this Devices URL');
 
 export async function registerInstallation(
   deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
   input: NewInstallation,
   makeApiKey: (installationId: Id) => string = (id) => newApiKey(deps.random, id),
-): Promise<E.Either<DomainError, RegisteredInstallation>> {
-  const name = parseDisplayName(input.name, 'an installation name');
-  if (E.isLeft(name)) return name;
-  const devicesUrl = parseDevicesUrl(input.devicesUrl);
-  if (E.isLeft(devicesUrl)) return devicesUrl;
-  const drawnId = parseId(deps.random.uuid());
-  if (E.isLeft(drawnId)) return drawnId;
+): Promise<RegisteredInstallation> {
+  const name = orRefuse(parseDisplayName(input.name, 'an installation name'));
+  const devicesUrl = orRefuse(parseDevicesUrl(input.devicesUrl));
+  const drawnId = orRefuse(parseId(deps.random.uuid()));
   const options = { random: deps.random, metadata: metadataOf('operator') };
   const now = nowOf(deps.clock);
 
-  const urlStream = DevicesUrlReservation.streamName(devicesUrl.right);
-  const reserved = await handle(deps.events, urlStream, devicesUrlReservation, { type: 'ReserveDevicesUrl', devicesUrl: devicesUrl.right, installationId: drawnId.right, now }, options);
-  let installationId = drawnId.right;
+  const urlStream = DevicesUrlReservation.streamName(devicesUrl);
+  const reserved = await handle(deps.events, urlStream, devicesUrlReservation, { type: 'ReserveDevicesUrl', devicesUrl, installationId: drawnId, now }, options);
+  let installationId = drawnId;
   if (E.isLeft(reserved)) {
-    if (reserved.left.code !== 'conflict') return reserved;
+    if (reserved.left.code !== 'conflict') throw refusalOf(reserved.left);
     const reservation = (await load(deps.events, urlStream, devicesUrlReservation)).state;
-    if (reservation.status !== 'reserved') return E.left(urlTaken);
+    if (reservation.status !== 'reserved') throw urlTaken();
     const holder = await load(deps.events, Installation.streamName(reservation.installationId), installation);
-    if (holder.state.status !== 'none') return E.left(urlTaken);
+    if (holder.state.status !== 'none') throw urlTaken();
     installationId = reservation.installationId;
   }
 
@@ -64,11 +62,11 @@ export async function registerInstallation(
     deps.events,
     Installation.streamName(installationId),
     installation,
-    { type: 'RegisterInstallation', installationId, name: name.right, devicesUrl: devicesUrl.right, apiKeyHash: apiKeyHashOf(deps.secrets, apiKey), now },
+    { type: 'RegisterInstallation', installationId, name, devicesUrl, apiKeyHash: apiKeyHashOf(deps.secrets, apiKey), now },
     options,
   );
-  if (E.isLeft(registered)) return registered.left.code === 'conflict' ? E.left(urlTaken) : registered;
-  return E.right({ installationId, apiKey });
+  if (E.isLeft(registered)) throw registered.left.code === 'conflict' ? urlTaken() : refusalOf(registered.left);
+  return { installationId, apiKey };
 }
 
 /** A new API key for an installation; the old one stops working at once. */
@@ -76,7 +74,7 @@ export async function rotateApiKey(
   deps: Pick<RedirectorDeps, 'events' | 'clock' | 'random' | 'secrets'>,
   installationId: Id,
   makeApiKey: (installationId: Id) => string = (id) => newApiKey(deps.random, id),
-): Promise<E.Either<DomainError, { readonly apiKey: string }>> {
+): Promise<{ readonly apiKey: string }> {
   const apiKey = makeApiKey(installationId);
   const rotated = await handle(
     deps.events,
@@ -85,7 +83,8 @@ export async function rotateApiKey(
     { type: 'RotateApiKey', installationId, apiKeyHash: apiKeyHashOf(deps.secrets, apiKey), now: nowOf(deps.clock) },
     { random: deps.random, metadata: metadataOf('operator') },
   );
-  return E.isLeft(rotated) ? rotated : E.right({ apiKey });
+  orRefuse(rotated);
+  return { apiKey };
 }
 
 /** The installation registered for a Devices URL, if any (from the URL's reservation stream). */

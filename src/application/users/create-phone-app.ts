@@ -1,8 +1,9 @@
 /** A phone app a rollout may pick (UsersAdmin step 2). */
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
-import { parseDisplayName, parseId, PhoneApp, type DomainError } from '../../domain';
+import { parseDisplayName, parseId, PhoneApp } from '../../domain';
 import { handle } from '../command-handler';
+import { orRefuse } from '../refusal';
 import { phoneApps } from './aggregates';
 import { nowOf, type UsersDeps, settle } from './users-deps';
 
@@ -11,10 +12,10 @@ export interface PhoneAppView {
   readonly name: string;
 }
 
-export async function createPhoneApp(deps: UsersDeps, input: { readonly id: string; readonly name: string }): Promise<E.Either<DomainError, PhoneAppView>> {
-  const parsed = pipe(E.Do, E.apS('phoneAppId', parseId(input.id.trim(), 'a phone app id')), E.apS('name', parseDisplayName(input.name, 'a phone app name')));
-  if (E.isLeft(parsed)) return parsed;
-  const { phoneAppId, name } = parsed.right;
+export async function createPhoneApp(deps: UsersDeps, input: { readonly id: string; readonly name: string }): Promise<PhoneAppView> {
+  const { phoneAppId, name } = orRefuse(
+    pipe(E.Do, E.apS('phoneAppId', parseId(input.id.trim(), 'a phone app id')), E.apS('name', parseDisplayName(input.name, 'a phone app name'))),
+  );
   const handled = await handle(
     deps.events,
     PhoneApp.streamName(phoneAppId),
@@ -22,7 +23,6 @@ export async function createPhoneApp(deps: UsersDeps, input: { readonly id: stri
     { type: 'CreatePhoneApp', phoneAppId, name, now: nowOf(deps.clock) },
     { random: deps.random, metadata: { actor: 'admin' } },
   );
-  if (E.isLeft(handled)) return handled;
-  await settle(deps, handled.right.position);
-  return E.right({ id: phoneAppId, name });
+  await settle(deps, orRefuse(handled).position);
+  return { id: phoneAppId, name };
 }

@@ -3,6 +3,7 @@ import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { parseDisplayName, parseEmail, parseId, User, type DisplayName, type DomainError, type Email, type Id } from '../../domain';
 import { handle } from '../command-handler';
+import { orRefuse } from '../refusal';
 import { users } from './aggregates';
 import { nowOf, type UsersDeps, settle } from './users-deps';
 
@@ -33,7 +34,7 @@ export const parseNewUser = (input: NewUserInput): E.Either<DomainError, NewUser
     E.apS('email', input.email === undefined || input.email === null || input.email.trim() === '' ? E.right(null) : parseEmail(input.email)),
   );
 
-/** Record a parsed user; answers the position of the event. */
+/** Record a parsed user; answers the position of the event, or the decider's refusal (an import skips a `conflict`). */
 export async function recordUser(deps: Pick<UsersDeps, 'events' | 'clock' | 'random'>, user: NewUser): Promise<E.Either<DomainError, number | undefined>> {
   const handled = await handle(
     deps.events,
@@ -45,12 +46,8 @@ export async function recordUser(deps: Pick<UsersDeps, 'events' | 'clock' | 'ran
   return E.isLeft(handled) ? handled : E.right(handled.right.position);
 }
 
-export async function createUser(deps: UsersDeps, input: NewUserInput): Promise<E.Either<DomainError, UserView>> {
-  const parsed = parseNewUser(input);
-  if (E.isLeft(parsed)) return parsed;
-  const recorded = await recordUser(deps, parsed.right);
-  if (E.isLeft(recorded)) return recorded;
-  await settle(deps, recorded.right);
-  const { userId, name, email } = parsed.right;
-  return E.right({ id: userId, name, email });
+export async function createUser(deps: UsersDeps, input: NewUserInput): Promise<UserView> {
+  const user = orRefuse(parseNewUser(input));
+  await settle(deps, orRefuse(await recordUser(deps, user)));
+  return { id: user.userId, name: user.name, email: user.email };
 }

@@ -2,6 +2,12 @@
  * What Users needs from Devices (SPEC §5.2, the apps WebSocket): the categories of its
  * domain enabled for provisioning, a provisioning code for one of them, and the
  * `PhoneProvisioned` notices, each acknowledged once Users has recorded it.
+ *
+ * A request that fails is a `Refusal` (src/application/refusal.ts), passed on as it is:
+ * `unavailable` when Devices could not answer (not connected, no answer in time, the
+ * connection dropped while waiting; nothing was done at Devices that Users would need to
+ * know about), the token Devices answered with when it refused (`Devices: <its detail>`),
+ * and `bad-gateway` when it answered something Users cannot read.
  */
 import type { CategoryId, Id, Mac, Model, ProvisioningCode, Timestamp } from '../../domain/values';
 
@@ -29,30 +35,6 @@ export interface DevicesConnectionStatus {
   readonly connected: boolean;
   /** what an operator reads: where, as whom, or why not */
   readonly detail: string;
-}
-
-/**
- * Devices could not answer: not connected, no answer in time, or the connection dropped
- * while waiting. Nothing was done at Devices that Users would need to know about.
- */
-export class DevicesUnavailableError extends Error {
-  override readonly name = 'DevicesUnavailableError';
-}
-
-/** Devices answered a request with an error result (`{code, detail}` as in SPEC §3). */
-export class DevicesRefusedError extends Error {
-  override readonly name = 'DevicesRefusedError';
-  constructor(
-    readonly code: string,
-    readonly detail: string,
-  ) {
-    super(`Devices refused: ${code}: ${detail}`);
-  }
-}
-
-/** Devices answered something Users cannot read (a protocol mismatch, not a refusal). */
-export class DevicesProtocolError extends Error {
-  override readonly name = 'DevicesProtocolError';
 }
 
 /** the most codes one GetProvisioningCodes asks for */

@@ -2,25 +2,23 @@
  * A token a user logs in to Profile with: 32 random bytes, base64url, shown once to the
  * admin who asked for it and kept only as its keyed hash.
  */
-import * as E from 'fp-ts/Either';
-import { parseId, User, type DomainError } from '../../domain';
+import { parseId, User } from '../../domain';
 import { handle } from '../command-handler';
+import { orRefuse } from '../refusal';
 import { users } from './aggregates';
 import { tokenHashOf } from './hashing';
 import { nowOf, type UsersDeps, settle } from './users-deps';
 
-export async function issueUserToken(deps: UsersDeps, userIdInput: string): Promise<E.Either<DomainError, { readonly token: string }>> {
-  const userId = parseId(userIdInput, 'a user id');
-  if (E.isLeft(userId)) return userId;
+export async function issueUserToken(deps: UsersDeps, userIdInput: string): Promise<{ readonly token: string }> {
+  const userId = orRefuse(parseId(userIdInput, 'a user id'));
   const token = deps.random.bytes(32).toString('base64url');
   const handled = await handle(
     deps.events,
-    User.streamName(userId.right),
+    User.streamName(userId),
     users,
-    { type: 'IssueUserToken', userId: userId.right, tokenHash: tokenHashOf(deps.secrets, token), now: nowOf(deps.clock) },
+    { type: 'IssueUserToken', userId, tokenHash: tokenHashOf(deps.secrets, token), now: nowOf(deps.clock) },
     { random: deps.random, metadata: { actor: 'admin' } },
   );
-  if (E.isLeft(handled)) return handled;
-  await settle(deps, handled.right.position);
-  return E.right({ token });
+  await settle(deps, orRefuse(handled).position);
+  return { token };
 }

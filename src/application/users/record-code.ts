@@ -20,6 +20,10 @@ export interface RecordedCode extends IssuedCode {
 export const loadUser = async (deps: Pick<UsersDeps, 'events'>, userId: Id): Promise<User.State> =>
   (await load(deps.events, User.streamName(userId), users)).state;
 
+/**
+ * Record the code on its stream; answers it with its hash and position, or the decider's
+ * refusal for the caller to say what it means.
+ */
 export async function recordCode(
   deps: Pick<UsersDeps, 'events' | 'clock' | 'random' | 'secrets'>,
   request: { readonly user: User.State; readonly category: CategoryId; readonly issued: IssuedCode; readonly rolloutId: Id | null; readonly actor: string },

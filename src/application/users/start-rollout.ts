@@ -10,6 +10,7 @@
 import * as E from 'fp-ts/Either';
 import { domainError, parseCategoryId, parseId, PhoneApp, Rollout, type CategoryId, type DomainError, type Id, type Timestamp } from '../../domain';
 import { handle, load } from '../command-handler';
+import { orRefuse, Refusal } from '../refusal';
 import { phoneApps, rollouts } from './aggregates';
 import { mapBounded } from './bounded';
 import { CODES_PER_REQUEST, type IssuedCode } from './devices-port';
@@ -55,47 +56,42 @@ const parseUserIds = (inputs: readonly string[]): E.Either<DomainError, Id[]> =>
   return E.right(ids);
 };
 
-export async function startRollout(deps: UsersDeps, input: StartRolloutInput): Promise<E.Either<DomainError, StartedRollout>> {
-  const category = parseCategoryId(input.category);
-  if (E.isLeft(category)) return category;
-  const phoneAppId = parseId(input.phoneApp, 'a phone app id');
-  if (E.isLeft(phoneAppId)) return phoneAppId;
-  const userIds = parseUserIds(input.users);
-  if (E.isLeft(userIds)) return userIds;
+export async function startRollout(deps: UsersDeps, input: StartRolloutInput): Promise<StartedRollout> {
+  const category = orRefuse(parseCategoryId(input.category));
+  const phoneAppId = orRefuse(parseId(input.phoneApp, 'a phone app id'));
+  const userIds = orRefuse(parseUserIds(input.users));
 
-  const phoneApp = (await load(deps.events, PhoneApp.streamName(phoneAppId.right), phoneApps)).state;
-  if (phoneApp.status === 'none') return E.left(domainError('not-found', `no such phone app: ${phoneAppId.right}`));
-  const userStates = await mapBounded(userIds.right, 16, (id) => loadUser(deps, id));
-  const missing = userIds.right.filter((_, i) => userStates[i]!.status === 'none');
+  const phoneApp = (await load(deps.events, PhoneApp.streamName(phoneAppId), phoneApps)).state;
+  if (phoneApp.status === 'none') throw new Refusal('not-found', `no such phone app: ${phoneAppId}`);
+  const userStates = await mapBounded(userIds, 16, (id) => loadUser(deps, id));
+  const missing = userIds.filter((_, i) => userStates[i]!.status === 'none');
   if (missing.length > 0) {
-    return E.left(domainError('not-found', `no such user: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`));
+    throw new Refusal('not-found', `no such user: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ` and ${missing.length - 10} more` : ''}`);
   }
-  const rolloutId = parseId(deps.random.uuid(), 'a rollout id');
-  if (E.isLeft(rolloutId)) return rolloutId;
+  const rolloutId = orRefuse(parseId(deps.random.uuid(), 'a rollout id'));
 
   const issued: IssuedCode[] = [];
-  for (let i = 0; i < userIds.right.length; i += CODES_PER_REQUEST) {
-    issued.push(...(await deps.devices.getProvisioningCodes(category.right, Math.min(CODES_PER_REQUEST, userIds.right.length - i))));
+  for (let i = 0; i < userIds.length; i += CODES_PER_REQUEST) {
+    issued.push(...(await deps.devices.getProvisioningCodes(category, Math.min(CODES_PER_REQUEST, userIds.length - i))));
   }
-  const recorded = await mapBounded(userIds.right, RECORD_CONCURRENCY, async (_, i) => {
-    const result = await recordCode(deps, { user: userStates[i]!, category: category.right, issued: issued[i]!, rolloutId: rolloutId.right, actor: 'admin' });
-    if (E.isLeft(result)) throw new Error(`recording the code of ${userIds.right[i]} failed: ${result.left.detail}`);
+  const recorded = await mapBounded(userIds, RECORD_CONCURRENCY, async (_, i) => {
+    const result = await recordCode(deps, { user: userStates[i]!, category, issued: issued[i]!, rolloutId, actor: 'admin' });
+    if (E.isLeft(result)) throw new Error(`recording the code of ${userIds[i]} failed: ${result.left.detail}`);
     return result.right;
   });
-  const entries = recorded.map((r, i) => ({ userId: userIds.right[i]!, codeHash: r.codeHash, code: r.code, expiresAt: r.expiresAt }));
+  const entries = recorded.map((r, i) => ({ userId: userIds[i]!, codeHash: r.codeHash, code: r.code, expiresAt: r.expiresAt }));
   const started = await handle(
     deps.events,
-    Rollout.streamName(rolloutId.right),
+    Rollout.streamName(rolloutId),
     rollouts,
-    { type: 'StartRollout', rolloutId: rolloutId.right, category: category.right, phoneApp, entries, now: nowOf(deps.clock) },
+    { type: 'StartRollout', rolloutId, category, phoneApp, entries, now: nowOf(deps.clock) },
     { random: deps.random, metadata: { actor: 'admin' } },
   );
-  if (E.isLeft(started)) return started;
-  await settle(deps, latestPosition([started.right.position, ...recorded.map((r) => r.position)]));
-  return E.right({
-    rolloutId: rolloutId.right,
-    category: category.right,
-    phoneApp: phoneAppId.right,
+  await settle(deps, latestPosition([orRefuse(started).position, ...recorded.map((r) => r.position)]));
+  return {
+    rolloutId,
+    category,
+    phoneApp: phoneAppId,
     entries: entries.map((e) => ({ user: e.userId, code: e.code, expiresAt: e.expiresAt, state: 'pending' as const, mac: null })),
-  });
+  };
 }
