@@ -2,12 +2,8 @@
  * What the Devices handlers, queries and background processes need: the ports and a few
  * settings. A server's part context provides the ports under these names.
  */
-import type { Clock } from '../ports/clock';
-import type { ProjectionWaiter } from '../ports/projection-waiter';
-import type { EventMetadata, EventStore } from '../ports/event-store';
-import type { Random } from '../ports/random';
-import type { ReadModelStore } from '../ports/read-model-store';
-import type { Secrets } from '../ports/secrets';
+import type { PartDeps } from '../part-deps';
+import type { EventMetadata } from '../ports/event-store';
 import type { OfferCache } from './offer-cache';
 import type { Presence } from './presence';
 import type { RedirectorClient } from './redirector';
@@ -19,13 +15,7 @@ export interface DevicesSettings {
   readonly publicUrl: string;
 }
 
-export interface DevicesDeps {
-  readonly events: EventStore;
-  readonly readModels: ReadModelStore;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly secrets: Secrets;
-  readonly projections: ProjectionWaiter;
+export interface DevicesDeps extends PartDeps {
   readonly redirector: RedirectorClient;
   readonly presence: Presence;
   /** the check-in's offer inputs, from the read models, kept for a moment */

@@ -3,21 +3,11 @@
  * server's part context has every one of them under these names, so other parts'
  * composition can hand their context over as it is.
  */
-import type { Clock } from '../ports/clock';
-import type { ProjectionWaiter } from '../ports/projection-waiter';
-import type { EventMetadata, EventStore } from '../ports/event-store';
-import type { Random } from '../ports/random';
-import type { ReadModelStore } from '../ports/read-model-store';
-import type { Secrets } from '../ports/secrets';
+import type { PartDeps } from '../part-deps';
+import type { EventMetadata } from '../ports/event-store';
 
-export interface RedirectorDeps {
-  readonly events: EventStore;
-  readonly readModels: ReadModelStore;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly secrets: Secrets;
-  readonly projections: ProjectionWaiter;
-}
+/** the Redirector needs the ports every part has, nothing of its own */
+export type RedirectorDeps = PartDeps;
 
 /** Who asked, for the events' metadata. */
 export type Actor = 'operator' | 'system' | `installation:${string}` | `phone:${string}`;

@@ -1,25 +1,13 @@
 /** The ports every Users handler and query works on. */
+import type { PartDeps } from '../part-deps';
 import { awaitOwnWrite } from '../own-write';
-import type { Clock } from '../ports/clock';
-import type { ProjectionWaiter } from '../ports/projection-waiter';
-import type { EventStore } from '../ports/event-store';
-import type { Random } from '../ports/random';
-import type { ReadModelStore } from '../ports/read-model-store';
-import type { Secrets } from '../ports/secrets';
 import type { DevicesApps } from './devices-port';
 import { DIRECTORY } from './projections/directory';
 import { PHONES } from './projections/phones';
 import { ROLLOUTS } from './projections/rollouts';
 
-export interface UsersDeps {
-  readonly events: EventStore;
-  readonly readModels: ReadModelStore;
-  readonly clock: Clock;
-  readonly random: Random;
-  readonly secrets: Secrets;
+export interface UsersDeps extends PartDeps {
   readonly devices: DevicesApps;
-  /** the read models' progress, for read-your-writes (`settle`) */
-  readonly projections: ProjectionWaiter;
 }
 
 /** The latest of several global positions (undefined when nothing was written). */
