@@ -7,3 +7,10 @@ export function serverNodeFlags(env = process.env) {
   if (!Number.isInteger(heapMb) || heapMb < 64) throw new Error(`ZT_MAX_HEAP_MB must be a whole number of megabytes >= 64, got ${env.ZT_MAX_HEAP_MB}`);
   return [`--max-old-space-size=${heapMb}`, '--max-semi-space-size=8'];
 }
+
+// `audit` reads every stored event once and makes a few short-lived strings of each: a
+// young generation of 32 MB instead of V8's 16 lets most of them die unscavenged (about a
+// fifth faster `audit verify` here, docs/benchmarks.md). The heap is otherwise as V8 sets it.
+export function auditNodeFlags() {
+  return ['--max-semi-space-size=32'];
+}

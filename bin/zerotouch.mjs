@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // `zerotouch`: runs the bundle (dist/server/zerotouch.mjs, made by `npm run build`) when it
-// is newer than every source file, else the TypeScript sources through tsx. `serve` gets
-// the server's V8 settings (bin/node-flags.mjs). Signals are passed on, so SIGTERM from a
+// is newer than every source file, else the TypeScript sources through tsx. `serve` and
+// `audit` get their V8 settings (bin/node-flags.mjs). Signals are passed on, so SIGTERM from a
 // supervisor (or npm) reaches the server and it shuts down gracefully.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serverNodeFlags } from './node-flags.mjs';
+import { auditNodeFlags, serverNodeFlags } from './node-flags.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'server', 'zerotouch.mjs');
@@ -23,7 +23,7 @@ function newestSource(dir) {
   return newest;
 }
 
-const flags = argv[0] === 'serve' ? serverNodeFlags() : [];
+const flags = argv[0] === 'serve' ? serverNodeFlags() : argv[0] === 'audit' ? auditNodeFlags() : [];
 let args;
 if (existsSync(bundle) && statSync(bundle).mtimeMs >= newestSource(join(root, 'src'))) {
   args = [...flags, bundle, ...argv];

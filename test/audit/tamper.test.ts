@@ -3,7 +3,7 @@
  * caught by `audit verify` with its position; purges and deletes are not tampering; a
  * checkpoint taken before a consistent rewrite of the chain catches the rewrite.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -276,6 +276,25 @@ describe('a store from before the chain', () => {
     } finally {
       await store.close();
       await client.end();
+    }
+  });
+});
+
+describe('the link digest', () => {
+  const a = sha256Hex('a');
+  const b = sha256Hex('b');
+
+  it('is SHA-256 over the 64 bytes of the two digests', () => {
+    expect(linkDigest(a, b)).toBe(createHash('sha256').update(Buffer.from(a + b, 'hex')).digest('hex'));
+    expect(linkDigest(a, b)).not.toBe(linkDigest(b, a));
+  });
+
+  it('over an edited digest (not hex, or too long) hashes what the text holds, never bytes left from the link before', () => {
+    const before = linkDigest(a, b);
+    for (const edited of ['zz' + b.slice(2), b + '00', b.slice(0, 62), '']) {
+      const link = linkDigest(a, edited);
+      expect(link).toBe(createHash('sha256').update(Buffer.from(a + edited, 'hex')).digest('hex'));
+      expect(link).not.toBe(before);
     }
   });
 });
