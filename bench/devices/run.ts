@@ -170,9 +170,10 @@ jobs in pairs of an update job and a config job over every category and \`*\`, d
 domain, round after round (four config types). The same ${MEASURED} phones check in in both stores,
 ${CONNECTIONS / MEASURED} connections each, with their device credential; each runs an older firmware, so every
 answer offers the latest matching update job (the offer was recorded at warm-up: the
-measured check-ins write nothing). A check-in reads the phone's document, and the head
-update job of its category and of \`*\` and the config merged for its category or for \`*\`
-(kept in memory for up to a second): O(1) lookups, whatever the number of jobs and phones.
+measured check-ins write nothing). A check-in folds the phone's stream (its last event and
+any after it: the folded state is kept in memory), and reads the head update job of its
+category and of \`*\` and the config merged for its category or for \`*\` (kept in memory for
+up to a second): O(1) lookups, whatever the number of jobs and phones.
 
 ${table(['scenario', 'req/s (median)', 'req/s per round', 'p50 ms', 'p99 ms', 'of bare', 'seed + catch-up', 'statuses (median round)'], lines)}
 

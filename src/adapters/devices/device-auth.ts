@@ -1,14 +1,15 @@
 /**
  * `Authorization: Device <deviceId>:<deviceSecret>` (SPEC §5.1). The device id is the
  * phone's MAC; the secret's keyed hash is compared in constant time with the one in the
- * phone's document, so a phone can only ever act as itself. A released phone, one only
+ * phone's Device state (folded from its stream, not a read model: a credential rotated or
+ * a phone released a moment ago counts at once), so a phone can only ever act as itself. A released phone, one only
  * claimed, or any other credential is 401, before the body is read.
  */
 import * as E from 'fp-ts/Either';
 import type { FastifyRequest } from 'fastify';
 import { parseMac, type Device } from '../../domain';
 import type { DevicesDeps } from '../../application/devices/deps';
-import { deviceDoc } from '../../application/devices/device-queries';
+import { deviceState } from '../../application/devices/check-in';
 import { DEVICE_SECRET, deviceSecretHashOf } from '../../application/devices/secrets';
 import { authorizationToken, unauthorized } from '../http/route';
 import { constantTimeEqual } from '../system/secrets';
@@ -19,7 +20,7 @@ const SCHEME = 'Device';
 const NOBODY = 'x'.repeat(64);
 
 export const deviceAuthenticator =
-  (deps: Pick<DevicesDeps, 'readModels' | 'secrets'>) =>
+  (deps: Pick<DevicesDeps, 'events' | 'secrets'>) =>
   async (request: FastifyRequest): Promise<Device.Known> => {
     const token = authorizationToken(request, SCHEME);
     const colon = token?.indexOf(':') ?? -1;
@@ -27,10 +28,9 @@ export const deviceAuthenticator =
     const mac = parseMac(token.slice(0, colon));
     const secret = token.slice(colon + 1);
     if (E.isLeft(mac) || !DEVICE_SECRET.test(secret)) throw unauthorized('the device credential is malformed', SCHEME);
-    const doc = await deviceDoc(deps, mac.right);
-    const state = doc?.state;
-    const stored = state && (state.status === 'active' || state.status === 'awaiting-approval') ? state.credentialHash : null;
+    const state = await deviceState(deps, mac.right);
+    const stored = state.status === 'active' || state.status === 'awaiting-approval' ? state.credentialHash : null;
     const matches = constantTimeEqual(deviceSecretHashOf(deps.secrets, secret), stored ?? NOBODY);
-    if (!matches || !state || stored === null) throw unauthorized('unknown device or wrong device secret', SCHEME);
+    if (!matches || state.status === 'unknown' || stored === null) throw unauthorized('unknown device or wrong device secret', SCHEME);
     return state;
   };

@@ -1,19 +1,21 @@
 /**
- * `phone/checkin` (SPEC §5.1), the hot path. The phone is already authenticated against
- * its read-model document, which holds its state as `Device.evolve` folds it. The offer
- * needs O(1) lookups whatever the number of jobs and phones: the head update job of the
- * phone's category and of `*`, and the config merged for its category or for `*`, which
- * the offer cache keeps for a moment per domain and category.
+ * `phone/checkin` (SPEC §5.1), the hot path. The phone is authenticated against its
+ * Device aggregate (`deviceState`: its stream folded, kept folded in memory by the command
+ * handler, so a check-in reads only the stream's last event and what came after it). The
+ * offer needs O(1) lookups whatever the number of jobs and phones: the head update job of
+ * the phone's category and of `*`, and the config merged for its category or for `*`,
+ * which the offer cache keeps for a moment per domain and category.
  *
- * The domain's own `decide` on that document tells whether the check-in changes anything
+ * The domain's own `decide` on that state tells whether the check-in changes anything
  * (other versions, an offer made for the first time, an offered version now running).
- * Mostly it does not, and the phone is answered without touching the log. Otherwise the
- * same command is decided on the device's stream, appended, and the answer waits for the
- * document to show it, so the next check-in starts from there.
+ * Mostly it does not, and the phone is answered without writing. Otherwise the command is
+ * handled on the stream (the append expects the version the state was folded at) and the
+ * answer waits for the device list to show it, for the admins who look there next.
+ * Nothing here decides on a read-model document (SPEC §3).
  */
 import * as E from 'fp-ts/Either';
-import { Device, type ConfigRevision, type FirmwareVersion, type Offer } from '../../domain';
-import { handle } from '../command-handler';
+import { Device, type ConfigRevision, type FirmwareVersion, type Mac, type Offer } from '../../domain';
+import { handle, load } from '../command-handler';
 import { deviceAggregate } from './aggregates';
 import { awaitOwnWrite, metadataOf, nowOf, type DevicesDeps } from './deps';
 import { DEVICE_LIST } from './projections/device-list';
@@ -31,13 +33,18 @@ export interface CheckInAnswer extends Offer {
   readonly changed: boolean;
 }
 
+/** The phone's state, folded from its own stream (the events after the last fold only). */
+export const deviceState = async (deps: Pick<DevicesDeps, 'events'>, mac: Mac): Promise<Device.State> =>
+  (await load(deps.events, Device.streamName(mac), deviceAggregate)).state;
+
+/** Answer a check-in of `device`, the phone's state as `deviceState` folded it when it authenticated. */
 export const checkIn = async (deps: DevicesDeps, device: Device.Known, report: CheckInReport): Promise<CheckInAnswer> => {
   const now = nowOf(deps.clock);
   deps.presence.seen(device.mac, now);
   const { updateJob, config } = await deps.offers.get(device.domain, device.category);
   const command: Device.Command = { type: 'CheckIn', mac: device.mac, ...report, updateJob, config, now };
-  const onDocument = Device.decide(command, device);
-  if (E.isRight(onDocument) && onDocument.right.length === 0) {
+  const decided = Device.decide(command, device);
+  if (E.isRight(decided) && decided.right.length === 0) {
     return { ...Device.checkInAnswer(device, updateJob, config), pollSeconds: deps.settings.pollSeconds, changed: false };
   }
   const handled = orRefuse(
