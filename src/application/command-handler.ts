@@ -4,6 +4,9 @@
  * concurrency conflict read again and decide again (a bounded number of times). A stream
  * this process used recently is decided on its cached state first, without a read: the
  * expected version of the append proves it current, or the conflict sends it to a read.
+ * A stream on which that conflict happened (another process writes it too: several nodes
+ * on one database) is read before every decision from then on: a read of its newest
+ * events is cheaper than an append refused under the store's write lock.
  */
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
@@ -72,17 +75,21 @@ interface CachedState {
  */
 const CACHE_ENTRIES = 10_000;
 const caches = new WeakMap<EventStore, Map<string, CachedState>>();
+/** streams another writer appended to while this process held their state (same bound) */
+const contended = new WeakMap<EventStore, Map<string, true>>();
 
-function cacheOf(store: EventStore): Map<string, CachedState> {
-  let cache = caches.get(store);
-  if (!cache) {
-    cache = new Map();
-    caches.set(store, cache);
+function perStore<V>(map: WeakMap<EventStore, Map<string, V>>, store: EventStore): Map<string, V> {
+  let entries = map.get(store);
+  if (!entries) {
+    entries = new Map();
+    map.set(store, entries);
   }
-  return cache;
+  return entries;
 }
 
-function remember(cache: Map<string, CachedState>, streamName: string, entry: CachedState): void {
+const cacheOf = (store: EventStore): Map<string, CachedState> => perStore(caches, store);
+
+function remember<V>(cache: Map<string, V>, streamName: string, entry: V): void {
   cache.delete(streamName); // re-insert: the map's order is the order of use
   cache.set(streamName, entry);
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
@@ -102,7 +109,7 @@ function fold<Command, Event extends DomainEvent, State>(aggregate: Aggregate<Co
 function peek<Command, Event extends DomainEvent, State>(store: EventStore, streamName: string, aggregate: Aggregate<Command, Event, State>): Loaded<State> | undefined {
   const cache = cacheOf(store);
   const cached = cache.get(streamName);
-  if (!cached || cached.aggregate !== aggregate) return undefined;
+  if (!cached || cached.aggregate !== aggregate || perStore(contended, store).has(streamName)) return undefined;
   remember(cache, streamName, cached);
   return { state: cached.state as State, version: cached.version, lastPosition: cached.lastPosition };
 }
@@ -203,6 +210,7 @@ export async function handle<Command, Event extends DomainEvent, State>(
       return E.right({ events, state, version: appended.nextExpectedVersion, position: appended.lastGlobalPosition });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
+      if (cached) remember(perStore(contended, store), streamName, true as const);
       if (attempt >= retries) throw new TooMuchContentionError(`stream ${streamName}: still conflicting after ${retries} retries`);
       // someone else wrote first: back off a little, with jitter, and decide again on fresh state
       await new Promise((r) => setTimeout(r, Math.min(50, 2 ** attempt) * Math.random()));

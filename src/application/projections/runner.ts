@@ -17,7 +17,7 @@ import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import type { Projection, ReadModelView } from './projection';
 import type { Live, ProjectionRunnerOptions, ProjectionStatus, RunnerLogger, StepOutcome, Waiter } from './runner-types';
-import { pollUntil, sharedCheckpointReached } from './shared-checkpoint';
+import { SharedCheckpointWaits } from './shared-checkpoint';
 
 export type { ProjectionRunnerOptions, ProjectionStatus, RunnerLogger, StepOutcome } from './runner-types';
 
@@ -41,7 +41,7 @@ export class ProjectionRunner {
   private stopWatching: (() => void) | undefined;
   private running = false;
   private readonly lease: ((projection: string) => Promise<boolean>) | undefined;
-  private readonly sharedPollMs: number;
+  private readonly remote: SharedCheckpointWaits;
 
   constructor(
     private readonly store: EventStore,
@@ -60,7 +60,7 @@ export class ProjectionRunner {
     this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
     this.coalesceMs = options.coalesceMs ?? 10;
     this.lease = options.lease;
-    this.sharedPollMs = options.sharedPollMs ?? 25;
+    this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 25);
   }
 
   names(): string[] {
@@ -150,10 +150,7 @@ export class ProjectionRunner {
   private async waitFor(name: string, target: number, over: () => boolean): Promise<void> {
     const live = this.live.get(name);
     if (live && !live.active) {
-      await pollUntil(() => sharedCheckpointReached(this.store, this.readModels, live.projection, target), {
-        intervalMs: this.sharedPollMs,
-        done: () => over() || !this.running || live.active,
-      });
+      await this.remote.wait(live.projection, target, () => over() || !this.running || live.active);
       if (!live.active || over() || !this.running) return;
     }
     return new Promise<void>((resolve) => {

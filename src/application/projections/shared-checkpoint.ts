@@ -4,6 +4,11 @@
  * there, or once no event between that checkpoint and `target` is of a type it reads (the
  * holder moves the checkpoint past skipped events only now and then). Polled, so it works
  * whatever the store can signal.
+ *
+ * The waits for one projection share one poll: a tick reads the stored checkpoint once and
+ * scans the log after it once, up to the furthest target waited for, and answers every
+ * wait it covers. Sixty-four requests waiting on another node cost one checkpoint read a
+ * tick, not sixty-four.
  */
 import type { EventStore } from '../ports/event-store';
 import type { ReadModelStore } from '../ports/read-model-store';
@@ -11,37 +16,72 @@ import type { Projection } from './projection';
 
 const PAGE = 500;
 
-/** true once the shared read model of `projection` includes every event up to `target` */
-export async function sharedCheckpointReached(store: EventStore, readModels: ReadModelStore, projection: Projection, target: number): Promise<boolean> {
+/**
+ * How far the shared read model of `projection` is known to include the log, looking no
+ * further than `upTo`: its stored checkpoint, or the position before the first event after
+ * it that the projection reads (`upTo` when there is none up to there).
+ */
+export async function sharedReach(store: EventStore, readModels: ReadModelStore, projection: Projection, upTo: number): Promise<number> {
   const stored = await readModels.checkpoint(projection.name, 'live');
   const position = stored?.position ?? 0;
-  if (position >= target) return true;
-  if (stored === undefined || stored.version !== projection.version) return false;
+  if (position >= upTo || stored === undefined || stored.version !== projection.version) return position;
   const types = new Set(projection.eventTypes);
   let after = position;
-  // the events it has not applied yet: none of its types means nothing for it to change
-  while (after < target) {
+  // the events it has not applied yet: up to the first of its types, nothing for it to change
+  while (after < upTo) {
     const page = await store.readAll({ after, limit: PAGE });
     for (const event of page.events) {
-      if (event.globalPosition > target) return true;
-      if (types.has(event.type)) return false;
+      if (event.globalPosition > upTo) return upTo;
+      if (types.has(event.type)) return event.globalPosition - 1;
     }
-    if (page.events.length < PAGE) return true;
+    if (page.events.length < PAGE) return upTo;
     after = page.position;
   }
-  return true;
+  return upTo;
 }
 
-export interface PollOptions {
-  readonly intervalMs: number;
-  /** stop waiting (the runner stops, the caller timed out, or the projection now runs here) */
+interface RemoteWait {
+  readonly target: number;
   readonly done: () => boolean;
+  readonly resolve: () => void;
 }
 
-/** wait until `reached()` or `done()` */
-export async function pollUntil(reached: () => Promise<boolean>, options: PollOptions): Promise<void> {
-  while (!options.done()) {
-    if (await reached().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+/** The waits of one node for projections that run elsewhere, one poll per projection. */
+export class SharedCheckpointWaits {
+  private readonly waits = new Map<string, RemoteWait[]>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly readModels: ReadModelStore,
+    private readonly intervalMs: number,
+  ) {}
+
+  /** resolves once the shared read model includes `target`, or `done()` (the caller stops waiting) */
+  wait(projection: Projection, target: number, done: () => boolean): Promise<void> {
+    return new Promise((resolve) => {
+      const waits = this.waits.get(projection.name);
+      if (waits) return void waits.push({ target, done, resolve });
+      this.waits.set(projection.name, [{ target, done, resolve }]);
+      void this.poll(projection);
+    });
+  }
+
+  private async poll(projection: Projection): Promise<void> {
+    for (;;) {
+      const waits = this.waits.get(projection.name)!;
+      const reach = await sharedReach(this.store, this.readModels, projection, Math.max(...waits.map((w) => w.target))).catch(() => 0);
+      // `waits` also holds the waits that came during the read: any the reach covers are answered too
+      const left = waits.filter((w) => {
+        if (w.target > reach && !w.done()) return true;
+        w.resolve();
+        return false;
+      });
+      if (left.length === 0) {
+        this.waits.delete(projection.name);
+        return;
+      }
+      this.waits.set(projection.name, left);
+      await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
+    }
   }
 }

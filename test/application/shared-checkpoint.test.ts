@@ -1,0 +1,71 @@
+/**
+ * Waiting for a projection that runs on another node: the waits share one poll of the
+ * stored checkpoint, and each is answered once the checkpoint covers it, or once no event
+ * the projection reads lies between the checkpoint and its target.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryEventStore } from '../../src/adapters/eventstore/memory';
+import { MemoryReadModelStore } from '../../src/adapters/readmodels/memory';
+import { SharedCheckpointWaits, sharedReach } from '../../src/application/projections/shared-checkpoint';
+import type { Projection } from '../../src/application/projections/projection';
+
+const projection: Projection = { name: 'phones', version: 1, eventTypes: ['PhoneAdded'], apply: () => [] };
+
+async function setup() {
+  const store = new MemoryEventStore();
+  const readModels = new MemoryReadModelStore();
+  // positions 1..6: read, skipped, skipped, read, skipped, skipped
+  for (const type of ['PhoneAdded', 'Other', 'Other', 'PhoneAdded', 'Other', 'Other']) {
+    await store.appendToStream(`s-${type}-${Math.random()}`, [{ id: crypto.randomUUID(), type, data: {}, metadata: {} }]);
+  }
+  let reads = 0;
+  const counted = Object.assign(Object.create(readModels) as MemoryReadModelStore, {
+    checkpoint: (name: string, slot: 'live' | 'rebuild') => {
+      reads++;
+      return readModels.checkpoint(name, slot);
+    },
+  });
+  const moveTo = (position: number, expected?: number) =>
+    readModels.commit({ projection: 'phones', slot: 'live', expected: expected === undefined ? undefined : { generation: 1, position: expected }, generation: 1, version: 1, position, changes: [] });
+  return { store, readModels: counted, moveTo, reads: () => reads };
+}
+
+describe('waiting for a projection that runs elsewhere', () => {
+  it('reaches the checkpoint, and past it up to the first event the projection reads', async () => {
+    const { store, readModels, moveTo } = await setup();
+    expect(await sharedReach(store, readModels, projection, 6)).toBe(0); // no checkpoint yet
+    await moveTo(1);
+    expect(await sharedReach(store, readModels, projection, 6)).toBe(3); // 2 and 3 are skipped, 4 is read
+    expect(await sharedReach(store, readModels, projection, 2)).toBe(2); // no further than asked
+    await moveTo(4, 1);
+    expect(await sharedReach(store, readModels, projection, 6)).toBe(6);
+  });
+
+  it('answers many waits with one checkpoint read a tick, each when it is covered', async () => {
+    const { store, readModels, moveTo, reads } = await setup();
+    const waits = new SharedCheckpointWaits(store, readModels, 20);
+    await moveTo(1);
+    const answered: number[] = [];
+    const all = [2, 3, 4, 5, 6, 6, 6, 6].map((target) => waits.wait(projection, target, () => false).then(() => answered.push(target)));
+    await new Promise((r) => setTimeout(r, 70));
+    expect(answered.sort()).toEqual([2, 3]); // 4 waits for the projection to read event 4
+    const ticks = reads();
+    expect(ticks).toBeGreaterThanOrEqual(1);
+    expect(ticks).toBeLessThanOrEqual(5); // one read a tick for all eight waits, not eight
+    await moveTo(4, 1);
+    await Promise.all(all);
+    expect(answered.sort()).toEqual([2, 3, 4, 5, 6, 6, 6, 6]);
+    const after = reads();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(reads()).toBe(after); // no wait left: the poll stopped
+  });
+
+  it('lets a wait go when its caller stops waiting', async () => {
+    const { store, readModels } = await setup();
+    const waits = new SharedCheckpointWaits(store, readModels, 10);
+    let stop = false;
+    const wait = waits.wait(projection, 6, () => stop);
+    setTimeout(() => (stop = true), 30);
+    await expect(wait).resolves.toBeUndefined();
+  });
+});
