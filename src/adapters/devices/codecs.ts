@@ -12,21 +12,15 @@ import {
   parseCategoryId,
   parseCategorySelector,
   parseConfigRevision,
-  parseDisplayName,
   parseDomainName,
   parseFirmware,
-  parseFirmwareVersion,
-  parseId,
-  parseIpAddress,
-  parseMac,
-  parseModel,
-  parseProvisioningCode,
   toNote,
   type DomainError,
 } from '../../domain';
 import { withSchema } from '../http/codec-schema';
 import { parsed } from '../http/parsed-codec';
 import { PATTERNS } from '../http/patterns';
+import { CodeInput, DisplayNameInput, IdInput, IpInput, MacInput, ModelInput, VersionInput } from '../http/value-inputs';
 
 /** An io-ts codec whose decoded value the parser checks further. */
 export const refined = <I, A>(base: t.Type<I, unknown, unknown>, name: string, parse: (input: I) => E.Either<DomainError, A>): t.Type<A, unknown, unknown> =>
@@ -42,17 +36,11 @@ export const refined = <I, A>(base: t.Type<I, unknown, unknown>, name: string, p
     t.identity,
   );
 
-export const MacInput = parsed('a MAC address', parseMac, { pattern: PATTERNS.mac, example: '00:90:33:aa:bb:cc' });
-export const CodeInput = parsed('a provisioning code', parseProvisioningCode, { pattern: PATTERNS.code, example: '1234 5678 9012' });
-export const ModelInput = parsed('a phone model', parseModel, { pattern: PATTERNS.model, example: 'IP112' });
-export const VersionInput = parsed('a firmware or bootcode version', parseFirmwareVersion, { pattern: PATTERNS.version, maxLength: 64, example: '13r3 sr5 [13.7150]' });
-export const IpInput = parsed('an IP address', parseIpAddress, { description: 'IPv4 or IPv6 address', example: '192.168.1.20' });
+export { CodeInput, DisplayNameInput, IdInput, IpInput, MacInput, ModelInput, VersionInput };
 export const RevisionInput = parsed('a config revision', parseConfigRevision, { pattern: PATTERNS.revision });
-export const IdInput = parsed('an id', (s) => parseId(s), { pattern: PATTERNS.id });
 export const DomainInput = parsed('a domain name', parseDomainName, { pattern: PATTERNS.domain, maxLength: 253, example: 'example.com' });
 export const CategoryInput = parsed('a category id', parseCategoryId, { pattern: PATTERNS.category, example: 'office' });
 export const SelectorInput = parsed('a category id or *', parseCategorySelector, { pattern: PATTERNS.selector, example: '*' });
-export const DisplayNameInput = parsed('a name', (s) => parseDisplayName(s), { minLength: 1, maxLength: 200 });
 export const ConfigTypeInput = parsed('a config type', ConfigJob.parseConfigType, { pattern: PATTERNS.configType, example: 'sip' });
 export const NoteInput = withSchema(
   new t.Type<ReturnType<typeof toNote>, unknown, unknown>(

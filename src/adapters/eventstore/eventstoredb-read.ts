@@ -33,7 +33,7 @@ import {
   type ReadPosition,
   type ReadRevision,
 } from '@eventstore/db-client';
-import type { ReadAllResult, ReadStreamResult, RecordedEvent } from '../../application/ports/event-store';
+import type { ReadStreamResult, RecordedEvent } from '../../application/ports/event-store';
 import {
   NOT_TRUNCATED,
   TruncationCache,
@@ -125,7 +125,8 @@ export class EsdbReader {
     return { currentVersion: tail.current, streamExists: tail.exists, events: [] };
   }
 
-  async readAll(after: number, limit: number): Promise<ReadAllResult> {
+  /** at most `limit` live events after the position `after` (system events and deleted streams skipped) */
+  async readAll(after: number, limit: number): Promise<RecordedEvent[]> {
     const events: RecordedEvent[] = [];
     let cursor = after;
     let pageSize = limit + 1; // the read is inclusive of `cursor`
@@ -141,7 +142,7 @@ export class EsdbReader {
       // the page was eaten by system events or events of deleted streams: read on in larger steps
       pageSize = Math.min(Math.max(limit - events.length + 1, 256), MAX_READ_PAGE);
     }
-    return { events: await this.keys.opened(events), position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+    return this.keys.opened(events);
   }
 
   async headPosition(): Promise<number> {

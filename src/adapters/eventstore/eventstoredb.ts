@@ -16,7 +16,7 @@
  * their personal values in `data`, which EventStoreDB cannot change: their purge is the
  * deletion of the whole stream (docs/stores/eventstoredb.md). There is no hash chain
  * (chainHead answers undefined, see docs/stores.md). subscribeAll is the shared polling
- * subscription over readAll. Bad input is refused before any network call; an
+ * subscription over readAll (store-base.ts). Bad input is refused before any network call; an
  * unreachable server gives StoreUnavailableError.
  */
 import {
@@ -34,28 +34,22 @@ import {
 import {
   InvalidEventError,
   StoreUnavailableError,
-  type AppendOptions,
   type AppendResult,
   type EventStore,
+  type ExpectedVersion,
   type NewEvent,
   type PurgeOptions,
   type ReadAllOptions,
-  type ReadAllResult,
   type ReadChainResult,
-  type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
 } from '../../application/ports/event-store';
-import { checkPosition, clampLimit, validateAppend, validatePurge, validateStreamName } from '../../application/ports/event-store-checks';
 import { EsdbWriter } from './eventstoredb-append';
 import { esdbEventId, toEventData } from './eventstoredb-mapping';
 import { PersonalKeys, keyStreamOf, sealedOf } from './eventstoredb-personal';
 import { EsdbReader, readRange } from './eventstoredb-read';
 import { LiveNotifications } from './eventstoredb-watch';
-import { pollingSubscription } from './polling-subscription';
-import { streamFrom } from './stream-reading';
+import { EventStoreBase } from './store-base';
 
 export interface EventStoreDbEventStoreOptions {
   /** how many of a stream's newest events, besides its own, an append checks for its ids (default 32, what the port promises; less only in tests) */
@@ -73,10 +67,9 @@ export interface EventStoreDbEventStoreOptions {
 /** the adapter's own streams */
 const RESERVED_PREFIX = 'zt.';
 
-export class EventStoreDbEventStore implements EventStore {
+export class EventStoreDbEventStore extends EventStoreBase implements EventStore {
   readonly kind = 'esdb';
-  private closed = false;
-  private readonly pollIntervalMs: number;
+  protected readonly pollIntervalMs: number;
   private readonly keys: PersonalKeys;
   private readonly reader: EsdbReader;
   private readonly writer: EsdbWriter;
@@ -91,6 +84,7 @@ export class EventStoreDbEventStore implements EventStore {
     options: EventStoreDbEventStoreOptions = {},
     private readonly ownsClient = false,
   ) {
+    super();
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.notifications = new LiveNotifications(client, options.liveNotifications ?? true);
     this.keys = new PersonalKeys(client, esdbEventId);
@@ -107,26 +101,18 @@ export class EventStoreDbEventStore implements EventStore {
     return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options, true);
   }
 
-  async appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    this.assertOpen();
-    const expected = options.expectedVersion ?? 'any';
-    validateAppend(streamName, events, expected);
+  protected async appendEvents(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     if (streamName.startsWith(RESERVED_PREFIX)) throw new InvalidEventError(`stream names starting with "${RESERVED_PREFIX}" are reserved by the EventStoreDB adapter`);
     for (const event of events) toEventData(event); // refuses the reserved types and metadata keys, still before any network call
     return this.guard(() => this.writer.append(streamName, events, expected));
   }
 
-  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
-    this.assertOpen();
-    validateStreamName(streamName);
-    const start = Math.max(streamFrom(options), 1); // validates `from` before any network call
+  protected readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
+    const start = Math.max(from, 1);
     return this.guard(() => this.reader.readStream(streamName, start));
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    this.assertOpen();
-    const after = checkPosition(options.after, 'after');
-    const limit = clampLimit(options.limit);
+  protected readPage(after: number, limit: number): Promise<RecordedEvent[]> {
     return this.guard(() => this.reader.readAll(after, limit));
   }
 
@@ -144,18 +130,13 @@ export class EventStoreDbEventStore implements EventStore {
     return { entries: [], position: options.after ?? 0 };
   }
 
-  watch(listener: () => void): () => void {
+  /** woken by the live subscription to `$all`, which also sees other processes' appends */
+  override watch(listener: () => void): () => void {
     return this.notifications.watch(listener);
   }
 
-  subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription(this, handler, { pollIntervalMs: this.pollIntervalMs, ...options });
-  }
-
   /** soft delete after an empty marker event (see EsdbWriter.softDelete) */
-  async deleteStream(streamName: string): Promise<void> {
-    this.assertOpen();
-    validateStreamName(streamName);
+  protected async deleteEvents(streamName: string): Promise<void> {
     await this.guard(() => this.writer.softDelete(streamName));
   }
 
@@ -165,9 +146,7 @@ export class EventStoreDbEventStore implements EventStore {
    * read with the same paths, each null. `legacyPaths` cannot apply: events are immutable
    * here, so personal values an event holds in `data` go only with its stream.
    */
-  async purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
-    this.assertOpen();
-    validatePurge(streamName, options);
+  protected async purgeEvents(streamName: string, options: PurgeOptions): Promise<void> {
     await this.guard(async () => {
       const events = await readRange(this.client, streamName, START, FORWARDS, Number.MAX_SAFE_INTEGER);
       const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
@@ -209,10 +188,6 @@ export class EventStoreDbEventStore implements EventStore {
     this.closed = true;
     this.notifications.close();
     if (this.ownsClient) await this.client.dispose();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreUnavailableError('event store is closed');
   }
 
   /** runs a server operation, turning "cannot reach the server" into StoreUnavailableError */

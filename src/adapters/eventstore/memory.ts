@@ -3,35 +3,23 @@
  * Appends are applied synchronously within one call, so the global order is the call order.
  */
 import {
-  StoreUnavailableError,
   WrongExpectedVersionError,
-  type AppendOptions,
   type AppendResult,
   type ChainEntry,
   type ChainHead,
   type EventStore,
+  type ExpectedVersion,
   type NewEvent,
   type PurgeOptions,
   type ReadAllOptions,
-  type ReadAllResult,
   type ReadChainResult,
-  type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
 } from '../../application/ports/event-store';
-import {
-  checkPosition,
-  clampLimit,
-  expectedVersionMatches,
-  validateAppend,
-  validatePurge,
-  validateStreamName,
-} from '../../application/ports/event-store-checks';
+import { checkPosition, clampLimit, expectedVersionMatches } from '../../application/ports/event-store-checks';
 import { purgedEvent } from '../../application/ports/personal-part';
 import { GENESIS_DIGEST, canonicalContent, contentDigestOf, linkDigest, sealPersonal } from '../../application/audit/chain-format';
-import { pollingSubscription } from './polling-subscription';
+import { EventStoreBase } from './store-base';
 import { idempotentResult, sliceStream } from './stream-reading';
 
 export interface MemoryEventStoreOptions {
@@ -46,27 +34,25 @@ interface Link {
   readonly personalSalt: string | null;
 }
 
-export class MemoryEventStore implements EventStore {
+export class MemoryEventStore extends EventStoreBase implements EventStore {
   readonly kind = 'memory';
+  /** appends wake subscriptions at once: the poll is only a fallback */
+  protected readonly pollIntervalMs = 60_000;
   private readonly log: RecordedEvent[] = [];
   private readonly streams = new Map<string, RecordedEvent[]>();
-  private readonly listeners = new Set<() => void>();
   private position = 0;
   /** the chain columns of each stored event, and the tombstones of deleted ones, by position */
   private readonly links = new Map<number, Link>();
   private readonly tombstones = new Map<number, { digest: string; contentDigest: string }>();
   private head: ChainHead = { startPosition: 0, position: 0, digest: GENESIS_DIGEST };
-  private closed = false;
   private readonly now: () => Date;
 
   constructor(options: MemoryEventStoreOptions = {}) {
+    super();
     this.now = options.now ?? (() => new Date());
   }
 
-  async appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    this.assertOpen();
-    const expected = options.expectedVersion ?? 'any';
-    validateAppend(streamName, events, expected);
+  protected async appendEvents(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
     const stream = this.streams.get(streamName) ?? [];
     const repeated = idempotentResult(stream, events);
     if (repeated) return repeated;
@@ -109,45 +95,25 @@ export class MemoryEventStore implements EventStore {
     stream.push(...recorded);
     this.streams.set(streamName, stream);
     this.log.push(...recorded);
-    for (const listener of this.listeners) listener();
+    this.notifyListeners();
     const last = recorded[recorded.length - 1]!;
     return { nextExpectedVersion: last.streamVersion, lastGlobalPosition: last.globalPosition };
   }
 
-  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
-    this.assertOpen();
-    validateStreamName(streamName);
-    const stream = this.streams.get(streamName) ?? [];
-    return sliceStream(stream, options);
+  protected async readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
+    return sliceStream(this.streams.get(streamName) ?? [], from);
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    this.assertOpen();
-    const after = checkPosition(options.after, 'after');
-    const limit = clampLimit(options.limit);
+  protected readPage(after: number, limit: number): RecordedEvent[] {
     const lo = this.indexOf(after + 1);
-    const events = this.log.slice(lo, lo + limit);
-    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+    return this.log.slice(lo, lo + limit);
   }
 
   async headPosition(): Promise<number> {
     return this.log.length === 0 ? 0 : this.log[this.log.length - 1]!.globalPosition;
   }
 
-  watch(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription(this, handler, { ...options, pollIntervalMs: 60_000 });
-  }
-
-  async deleteStream(streamName: string): Promise<void> {
-    this.assertOpen();
-    validateStreamName(streamName);
+  protected async deleteEvents(streamName: string): Promise<void> {
     const stream = this.streams.get(streamName);
     if (!stream) return;
     this.streams.delete(streamName);
@@ -162,9 +128,7 @@ export class MemoryEventStore implements EventStore {
     }
   }
 
-  async purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
-    this.assertOpen();
-    validatePurge(streamName, options);
+  protected async purgeEvents(streamName: string, options: PurgeOptions): Promise<void> {
     const stream = this.streams.get(streamName);
     if (!stream) return;
     const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
@@ -246,11 +210,6 @@ export class MemoryEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const listener of this.listeners) listener();
-    this.listeners.clear();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreUnavailableError('event store is closed');
+    this.releaseListeners();
   }
 }

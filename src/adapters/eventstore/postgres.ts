@@ -36,26 +36,17 @@ import {
   StoreUnavailableError,
   InvalidEventError,
   WrongExpectedVersionError,
-  type AppendOptions,
-  type AppendResult,
   type ChainHead,
   type EventStore,
-  type NewEvent,
-  type PurgeOptions,
   type ReadAllOptions,
-  type ReadAllResult,
   type ReadChainResult,
-  type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
 } from '../../application/ports/event-store';
-import { checkPosition, clampLimit, validateStreamName } from '../../application/ports/event-store-checks';
+import { checkPosition, clampLimit } from '../../application/ports/event-store-checks';
 import { newPersonalSalt } from '../../application/audit/chain-format';
-import { pollingSubscription } from './polling-subscription';
-import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
-import { idempotencyOutcome, streamFrom, type StoredId } from './stream-reading';
+import { GroupCommitStore, type WriteOperation } from './write-queue';
+import { idempotencyOutcome, type StoredId } from './stream-reading';
 import { PostgresChain, chainRelations, chainStatements } from './postgres-chain';
 import { NotificationLoop } from './postgres-listen';
 import { purgeStream } from './postgres-purge';
@@ -106,19 +97,18 @@ export interface PostgresEventStoreOptions {
 
 type Operation = WriteOperation;
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore extends GroupCommitStore implements EventStore {
   readonly kind = 'postgres';
   private queue: Operation[] = [];
   private draining: Promise<void> | undefined;
+  /** set as close begins (new work is refused); `closed` once the queued writes are done */
   private closing = false;
-  private closed = false;
   private closePromise: Promise<void> | undefined;
-  private readonly listeners = new Set<() => void>();
   private readonly notifications: NotificationLoop;
   private readonly chain: PostgresChain;
   private readonly maxBatch: number;
   private readonly maxBatchEvents: number;
-  private readonly pollIntervalMs: number;
+  protected readonly pollIntervalMs: number;
   private readonly sql: ReturnType<typeof statements>;
   private readonly onPoolError = (): void => {
     // an idle connection that broke: the pool drops it and the next query connects afresh
@@ -132,6 +122,7 @@ export class PostgresEventStore implements EventStore {
     listenConfig: pg.ClientConfig,
     options: PostgresEventStoreOptions,
   ) {
+    super();
     this.maxBatch = options.maxBatch ?? 1000;
     this.maxBatchEvents = options.maxBatchEvents ?? 10_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
@@ -191,27 +182,12 @@ export class PostgresEventStore implements EventStore {
     return store;
   }
 
-  appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    return queueAppend(this.writes, streamName, events, options);
-  }
-
-  deleteStream(streamName: string): Promise<void> {
-    return queueDelete(this.writes, streamName);
-  }
-
-  purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
-    return queuePurge(this.writes, streamName, options);
-  }
-
   /** PostgreSQL keeps old row versions until VACUUM: nothing this store can do from here (docs/security.md) */
   async eraseDeleted(): Promise<void> {
     this.assertOpen();
   }
 
-  /** what queueAppend and queueDelete need of this store */
-  private readonly writes: WriteQueue = { assertOpen: () => this.assertOpen(), enqueue: (op) => this.enqueue(op) };
-
-  private enqueue(op: Operation): void {
+  protected enqueue(op: Operation): void {
     this.queue.push(op);
     // operations arriving in the same turn of the event loop (or while a batch is in flight) travel together
     this.draining ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain());
@@ -335,24 +311,17 @@ export class PostgresEventStore implements EventStore {
     return result.rows;
   }
 
-  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
-    this.assertOpen();
-    validateStreamName(streamName);
+  protected async readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
     // one statement, one snapshot: the version and the events agree
-    const rows = await this.query<EventRow & { current: string }>(this.sql.readStream, [streamName, streamFrom(options)]);
+    const rows = await this.query<EventRow & { current: string }>(this.sql.readStream, [streamName, from]);
     const currentVersion = Number(rows[0]?.current ?? 0);
     if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
     const events = rows.filter((r) => r.global_position !== null).map(toRecorded);
     return { currentVersion, streamExists: true, events };
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    this.assertOpen();
-    const after = checkPosition(options.after, 'after');
-    const limit = clampLimit(options.limit);
-    const rows = await this.query<EventRow>(this.sql.readAll, [after, limit]);
-    const events = rows.map(toRecorded);
-    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+  protected async readPage(after: number, limit: number): Promise<RecordedEvent[]> {
+    return (await this.query<EventRow>(this.sql.readAll, [after, limit])).map(toRecorded);
   }
 
   async chainHead(): Promise<ChainHead | undefined> {
@@ -371,16 +340,11 @@ export class PostgresEventStore implements EventStore {
     return Number(rows[0]?.head ?? 0);
   }
 
-  watch(listener: () => void): () => void {
-    this.listeners.add(listener);
+  /** the LISTEN connection runs from the first watcher on */
+  override watch(listener: () => void): () => void {
+    const unwatch = super.watch(listener);
     if (!this.closing) this.notifications.start();
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription(this, handler, { pollIntervalMs: this.pollIntervalMs, ...options });
+    return unwatch;
   }
 
   async ping(): Promise<boolean> {
@@ -399,8 +363,7 @@ export class PostgresEventStore implements EventStore {
       this.closing = true;
       while (this.draining) await this.draining;
       this.closed = true;
-      this.notifyListeners();
-      this.listeners.clear();
+      this.releaseListeners();
       await this.notifications.stop();
       // pool.end() answers before every connection has closed: a pool this store ended keeps
       // its 'error' handler, or a late error of a closing connection (the server shutting
@@ -409,16 +372,6 @@ export class PostgresEventStore implements EventStore {
       else this.pool.off('error', this.onPoolError);
     })();
     return this.closePromise;
-  }
-
-  private notifyListeners(): void {
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch {
-        // a listener's failure is its own
-      }
-    }
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values: unknown[], rowMode?: 'array'): Promise<R[]> {
@@ -432,7 +385,7 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  private assertOpen(): void {
+  protected override assertOpen(): void {
     if (this.closing) throw new StoreUnavailableError('event store is closed');
   }
 }

@@ -19,7 +19,6 @@ import {
   InvalidEventError,
   StoreUnavailableError,
   WrongExpectedVersionError,
-  type AppendOptions,
   type AppendResult,
   type ChainHead,
   type EventMetadata,
@@ -30,25 +29,15 @@ import {
   type PersonalPart,
   type PurgeOptions,
   type ReadAllOptions,
-  type ReadAllResult,
   type ReadChainResult,
-  type ReadStreamOptions,
   type ReadStreamResult,
   type RecordedEvent,
-  type SubscribeOptions,
-  type Subscription,
 } from '../../application/ports/event-store';
-import {
-  checkPosition,
-  clampLimit,
-  expectedVersionMatches,
-  validateStreamName,
-} from '../../application/ports/event-store-checks';
-import { pollingSubscription } from './polling-subscription';
+import { checkPosition, clampLimit, expectedVersionMatches } from '../../application/ports/event-store-checks';
 import { BackgroundCheckpoints } from './sqlite-checkpoints';
 import { NO_PERSONAL, purgedEvent } from '../../application/ports/personal-part';
-import { queueAppend, queueDelete, queuePurge, type WriteOperation, type WriteQueue } from './write-queue';
-import { idempotencyOutcome, streamFrom } from './stream-reading';
+import { GroupCommitStore, type WriteOperation } from './write-queue';
+import { idempotencyOutcome } from './stream-reading';
 import { SqliteChain, migrateChain, type ChainCursor } from './sqlite-chain';
 import { SCHEMA, addPersonalColumn, openSqliteDatabase } from './sqlite-schema';
 
@@ -109,15 +98,13 @@ function limited<Args extends unknown[]>(db: Database.Database, sql: (limit: num
   };
 }
 
-export class SqliteEventStore implements EventStore {
+export class SqliteEventStore extends GroupCommitStore implements EventStore {
   readonly kind = 'sqlite';
   private queue: Operation[] = [];
   private flushScheduled = false;
-  private closed = false;
   private readonly checkpoints: BackgroundCheckpoints | undefined;
-  private readonly listeners = new Set<() => void>();
   private readonly maxBatch: number;
-  private readonly pollIntervalMs: number;
+  protected readonly pollIntervalMs: number;
   private readonly now: () => Date;
   private readonly statements: ReturnType<SqliteEventStore['prepare']>;
   private readonly chain: SqliteChain;
@@ -130,6 +117,7 @@ export class SqliteEventStore implements EventStore {
     readonly db: Database.Database,
     options: SqliteEventStoreOptions = {},
   ) {
+    super();
     this.maxBatch = options.maxBatch ?? 2000;
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.now = options.now ?? (() => new Date());
@@ -217,18 +205,6 @@ export class SqliteEventStore implements EventStore {
     return { nextExpectedVersion: current + events.length, lastGlobalPosition: position };
   }
 
-  appendToStream(streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-    return queueAppend(this.writes, streamName, events, options);
-  }
-
-  deleteStream(streamName: string): Promise<void> {
-    return queueDelete(this.writes, streamName);
-  }
-
-  purgePersonalData(streamName: string, options: PurgeOptions = {}): Promise<void> {
-    return queuePurge(this.writes, streamName, options);
-  }
-
   private purgeInTransaction(streamName: string, options: PurgeOptions): void {
     const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
     for (const row of this.statements.streamRows.all(streamName)) {
@@ -263,10 +239,7 @@ export class SqliteEventStore implements EventStore {
     return result?.busy === 0;
   }
 
-  /** what queueAppend and queueDelete need of this store */
-  private readonly writes: WriteQueue = { assertOpen: () => this.assertOpen(), enqueue: (op) => this.enqueue(op) };
-
-  private enqueue(op: Operation): void {
+  protected enqueue(op: Operation): void {
     this.queue.push(op);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -303,15 +276,12 @@ export class SqliteEventStore implements EventStore {
         }
       });
     }
-    if (wrote) for (const listener of this.listeners) listener();
+    if (wrote) this.notifyListeners();
   }
 
-  async readStream(streamName: string, options: ReadStreamOptions = {}): Promise<ReadStreamResult> {
-    this.assertOpen();
-    validateStreamName(streamName);
+  protected async readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
     // one statement, and one read transaction (each takes the WAL's locks): its last row is
     // the version; none from the start means no stream
-    const from = streamFrom(options);
     const rows = this.statements.readStreamForward.all(streamName, from);
     if (rows.length > 0) {
       const events = rows.map(toRecorded);
@@ -321,13 +291,8 @@ export class SqliteEventStore implements EventStore {
     return { currentVersion, streamExists: currentVersion > 0, events: [] };
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<ReadAllResult> {
-    this.assertOpen();
-    const after = checkPosition(options.after, 'after');
-    const limit = clampLimit(options.limit);
-    const rows = this.statements.readAll(limit).all(after);
-    const events = rows.map(toRecorded);
-    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+  protected readPage(after: number, limit: number): RecordedEvent[] {
+    return this.statements.readAll(limit).all(after).map(toRecorded);
   }
 
   async headPosition(): Promise<number> {
@@ -345,17 +310,6 @@ export class SqliteEventStore implements EventStore {
     return this.chain.read(checkPosition(options.after, 'after'), clampLimit(options.limit));
   }
 
-  watch(listener: () => void): () => void {
-    this.listeners.add(listener);
-    return () => {
-      this.listeners.delete(listener);
-    };
-  }
-
-  subscribeAll(handler: (events: readonly RecordedEvent[]) => Promise<void> | void, options: SubscribeOptions = {}): Subscription {
-    return pollingSubscription(this, handler, { pollIntervalMs: this.pollIntervalMs, ...options });
-  }
-
   async ping(): Promise<boolean> {
     if (this.closed) return false;
     try {
@@ -370,14 +324,9 @@ export class SqliteEventStore implements EventStore {
     if (this.closed) return;
     if (this.queue.length > 0) this.flush(); // finish what callers are waiting for
     this.closed = true;
-    for (const listener of this.listeners) listener();
-    this.listeners.clear();
+    this.releaseListeners();
     await this.checkpoints?.stop();
     if (this.db.open) this.db.close();
-  }
-
-  private assertOpen(): void {
-    if (this.closed) throw new StoreUnavailableError('event store is closed');
   }
 }
 

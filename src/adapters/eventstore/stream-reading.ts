@@ -45,10 +45,9 @@ export function idempotentResult(stream: readonly RecordedEvent[], events: reado
   return idempotencyOutcome(stream[0]!.streamName, events, existing, current);
 }
 
-/** readStream over an in-memory, version-ordered array of a stream's events. */
-export function sliceStream(stream: readonly RecordedEvent[], options: ReadStreamOptions): ReadStreamResult {
+/** readStream from version `from` over an in-memory, version-ordered array of a stream's events. */
+export function sliceStream(stream: readonly RecordedEvent[], from: number): ReadStreamResult {
   const currentVersion = stream.length === 0 ? 0 : stream[stream.length - 1]!.streamVersion;
-  const from = streamFrom(options);
   return { currentVersion, streamExists: currentVersion > 0, events: stream.filter((e) => e.streamVersion >= from) };
 }
 

@@ -1,10 +1,10 @@
 /**
- * The front of a group-committing store (SQLite, PostgreSQL): appends and deletes are
- * checked at once (bad input never waits for a batch) and queued as operations that the
- * store writes together, each resolving or failing on its own.
+ * The front of a group-committing store (SQLite, PostgreSQL): appends, deletes and purges,
+ * checked at once by the base (bad input never waits for a batch), are queued as
+ * operations that the store writes together, each resolving or failing on its own.
  */
-import type { AppendOptions, AppendResult, ExpectedVersion, NewEvent, PurgeOptions } from '../../application/ports/event-store';
-import { validateAppend, validatePurge, validateStreamName } from '../../application/ports/event-store-checks';
+import type { AppendResult, ExpectedVersion, NewEvent, PurgeOptions } from '../../application/ports/event-store';
+import { EventStoreBase } from './store-base';
 
 export type WriteOperation =
   | {
@@ -24,40 +24,19 @@ export type WriteOperation =
       readonly reject: (e: unknown) => void;
     };
 
-export interface WriteQueue {
-  /** throws when the store is closed */
-  assertOpen(): void;
+export abstract class GroupCommitStore extends EventStoreBase {
   /** add to the next batch (and schedule it) */
-  enqueue(op: WriteOperation): void;
-}
+  protected abstract enqueue(op: WriteOperation): void;
 
-export function queueAppend(queue: WriteQueue, streamName: string, events: readonly NewEvent[], options: AppendOptions = {}): Promise<AppendResult> {
-  const expected = options.expectedVersion ?? 'any';
-  try {
-    queue.assertOpen();
-    validateAppend(streamName, events, expected);
-  } catch (error) {
-    return Promise.reject(error);
+  protected appendEvents(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'append', streamName, events, expected, resolve, reject }));
   }
-  return new Promise((resolve, reject) => queue.enqueue({ kind: 'append', streamName, events, expected, resolve, reject }));
-}
 
-export function queueDelete(queue: WriteQueue, streamName: string): Promise<void> {
-  try {
-    queue.assertOpen();
-    validateStreamName(streamName);
-  } catch (error) {
-    return Promise.reject(error);
+  protected deleteEvents(streamName: string): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'delete', streamName, resolve, reject }));
   }
-  return new Promise((resolve, reject) => queue.enqueue({ kind: 'delete', streamName, resolve, reject }));
-}
 
-export function queuePurge(queue: WriteQueue, streamName: string, options: PurgeOptions = {}): Promise<void> {
-  try {
-    queue.assertOpen();
-    validatePurge(streamName, options);
-  } catch (error) {
-    return Promise.reject(error);
+  protected purgeEvents(streamName: string, options: PurgeOptions): Promise<void> {
+    return new Promise((resolve, reject) => this.enqueue({ kind: 'purge', streamName, options, resolve, reject }));
   }
-  return new Promise((resolve, reject) => queue.enqueue({ kind: 'purge', streamName, options, resolve, reject }));
 }

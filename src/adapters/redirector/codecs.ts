@@ -4,39 +4,18 @@
  * bad value is a 400 naming the field and what it should be.
  */
 import * as t from 'io-ts';
-import {
-  parseDevicesUrl,
-  parseDisplayName,
-  parseFirmwareVersion,
-  parseId,
-  parseIpAddress,
-  parseMac,
-  parseModel,
-  parseProvisioningCode,
-} from '../../domain';
+import { parseDevicesUrl, parseId } from '../../domain';
+import { CodeInput, DisplayNameInput, IpInput, MacInput, ModelInput, VersionInput } from '../http/value-inputs';
 import { withSchema } from '../http/codec-schema';
 import { parsed } from '../http/parsed-codec';
 import { PATTERNS } from '../http/patterns';
 
-export const MacInput = parsed('a MAC address', parseMac, {
-  pattern: PATTERNS.mac,
-  description: 'MAC address: 00:90:33:AA:BB:CC, 00-90-33-aa-bb-cc or 009033aabbcc',
-  example: '00:90:33:aa:bb:cc',
-});
-export const CodeInput = parsed('a provisioning code', parseProvisioningCode, {
-  pattern: PATTERNS.code,
-  description: '12 digits, optionally grouped by spaces or dashes',
-  example: '1234 5678 9012',
-});
-export const ModelInput = parsed('a phone model', parseModel, { description: 'the phone model, e.g. IP112', pattern: PATTERNS.model });
-export const VersionInput = parsed('a version', parseFirmwareVersion, { description: 'printable ASCII, 1 to 64 characters', pattern: PATTERNS.version, maxLength: 64 });
-export const IpInput = parsed('an IP address', parseIpAddress, { description: 'IPv4 or IPv6 address', example: '192.0.2.10' });
+export { CodeInput, DisplayNameInput, IpInput, MacInput, ModelInput, VersionInput };
 export const DevicesUrlInput = parsed('a Devices URL', parseDevicesUrl, {
   format: 'uri',
   description: 'the base URL of a Devices service: http(s), no user info, query or fragment',
   example: 'https://devices.example.com',
 });
-export const NameInput = parsed('a name', (s) => parseDisplayName(s), { minLength: 1, maxLength: 200 });
 export const IdInput = parsed('an id', (s) => parseId(s), { description: 'an installation id', pattern: PATTERNS.id });
 
 const MAX_CLAIMS = 1000;
@@ -49,7 +28,7 @@ const Timestamp = withSchema(t.string, { type: 'string', format: 'date-time' });
 
 // ---- requests
 
-export const RegisterInstallationBody = t.type({ name: NameInput, devicesUrl: DevicesUrlInput });
+export const RegisterInstallationBody = t.type({ name: DisplayNameInput, devicesUrl: DevicesUrlInput });
 export const InstallationParams = t.type({ id: IdInput });
 const LimitInput = withSchema(
   new t.Type<number, unknown, unknown>(

@@ -2,10 +2,9 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { parseDisplayName, parseId, PhoneApp } from '../../domain';
-import { handle } from '../command-handler';
 import { orRefuse } from '../refusal';
 import { phoneApps } from './aggregates';
-import { nowOf, type UsersDeps, settle } from './users-deps';
+import { asAdmin, nowOf, type UsersDeps, settle } from './users-deps';
 
 export interface PhoneAppView {
   readonly id: string;
@@ -16,13 +15,7 @@ export async function createPhoneApp(deps: UsersDeps, input: { readonly id: stri
   const { phoneAppId, name } = orRefuse(
     pipe(E.Do, E.apS('phoneAppId', parseId(input.id.trim(), 'a phone app id')), E.apS('name', parseDisplayName(input.name, 'a phone app name'))),
   );
-  const handled = await handle(
-    deps.events,
-    PhoneApp.streamName(phoneAppId),
-    phoneApps,
-    { type: 'CreatePhoneApp', phoneAppId, name, now: nowOf(deps.clock) },
-    { random: deps.random, metadata: { actor: 'admin' } },
-  );
+  const handled = await asAdmin(deps, PhoneApp.streamName(phoneAppId), phoneApps, { type: 'CreatePhoneApp', phoneAppId, name, now: nowOf(deps.clock) });
   await settle(deps, orRefuse(handled).position);
   return { id: phoneAppId, name };
 }

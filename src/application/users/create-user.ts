@@ -2,10 +2,9 @@
 import * as E from 'fp-ts/Either';
 import { pipe } from 'fp-ts/function';
 import { parseDisplayName, parseEmail, parseId, User, type DisplayName, type DomainError, type Email, type Id } from '../../domain';
-import { handle } from '../command-handler';
 import { orRefuse } from '../refusal';
 import { users } from './aggregates';
-import { nowOf, type UsersDeps, settle } from './users-deps';
+import { asAdmin, nowOf, type UsersDeps, settle } from './users-deps';
 
 export interface NewUserInput {
   readonly id: string;
@@ -36,13 +35,7 @@ export const parseNewUser = (input: NewUserInput): E.Either<DomainError, NewUser
 
 /** Record a parsed user; answers the position of the event, or the decider's refusal (an import skips a `conflict`). */
 export async function recordUser(deps: Pick<UsersDeps, 'events' | 'clock' | 'random'>, user: NewUser): Promise<E.Either<DomainError, number | undefined>> {
-  const handled = await handle(
-    deps.events,
-    User.streamName(user.userId),
-    users,
-    { type: 'CreateUser', ...user, now: nowOf(deps.clock) },
-    { random: deps.random, metadata: { actor: 'admin' } },
-  );
+  const handled = await asAdmin(deps, User.streamName(user.userId), users, { type: 'CreateUser', ...user, now: nowOf(deps.clock) });
   return E.isLeft(handled) ? handled : E.right(handled.right.position);
 }
 

@@ -3,22 +3,15 @@
  * admin who asked for it and kept only as its keyed hash.
  */
 import { parseId, User } from '../../domain';
-import { handle } from '../command-handler';
 import { orRefuse } from '../refusal';
 import { users } from './aggregates';
 import { tokenHashOf } from './hashing';
-import { nowOf, type UsersDeps, settle } from './users-deps';
+import { asAdmin, nowOf, type UsersDeps, settle } from './users-deps';
 
 export async function issueUserToken(deps: UsersDeps, userIdInput: string): Promise<{ readonly token: string }> {
   const userId = orRefuse(parseId(userIdInput, 'a user id'));
   const token = deps.random.bytes(32).toString('base64url');
-  const handled = await handle(
-    deps.events,
-    User.streamName(userId),
-    users,
-    { type: 'IssueUserToken', userId, tokenHash: tokenHashOf(deps.secrets, token), now: nowOf(deps.clock) },
-    { random: deps.random, metadata: { actor: 'admin' } },
-  );
+  const handled = await asAdmin(deps, User.streamName(userId), users, { type: 'IssueUserToken', userId, tokenHash: tokenHashOf(deps.secrets, token), now: nowOf(deps.clock) });
   await settle(deps, orRefuse(handled).position);
   return { token };
 }

@@ -3,12 +3,12 @@
  * rollout's stream before Devices is asked, and decided there again after.
  */
 import { parseId, Rollout } from '../../domain';
-import { handle, load } from '../command-handler';
+import { load } from '../command-handler';
 import { orRefuse, Refusal } from '../refusal';
 import { rollouts } from './aggregates';
 import { loadUser, recordCode } from './record-code';
 import type { RolloutEntryView } from './start-rollout';
-import { latestPosition, nowOf, type UsersDeps, settle } from './users-deps';
+import { latestPosition, asAdmin, nowOf, type UsersDeps, settle } from './users-deps';
 
 export async function reissueCode(
   deps: UsersDeps,
@@ -29,13 +29,7 @@ export async function reissueCode(
   const issued = await deps.devices.getProvisioningCode(rollout.category);
   const recorded = orRefuse(await recordCode(deps, { user, category: rollout.category, issued, rolloutId, actor: 'admin' }));
   const { codeHash, code, expiresAt } = recorded;
-  const reissued = await handle(
-    deps.events,
-    stream,
-    rollouts,
-    { type: 'ReissueRolloutCode', rolloutId, userId, codeHash, code, expiresAt, now: nowOf(deps.clock) },
-    { random: deps.random, metadata: { actor: 'admin' } },
-  );
+  const reissued = await asAdmin(deps, stream, rollouts, { type: 'ReissueRolloutCode', rolloutId, userId, codeHash, code, expiresAt, now: nowOf(deps.clock) });
   await settle(deps, latestPosition([recorded.position, orRefuse(reissued).position]));
   return { rolloutId, entry: { user: userId, code, expiresAt, state: 'pending', mac: null } };
 }

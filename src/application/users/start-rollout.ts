@@ -9,13 +9,13 @@
  */
 import * as E from 'fp-ts/Either';
 import { domainError, parseCategoryId, parseId, PhoneApp, Rollout, type CategoryId, type DomainError, type Id, type Timestamp } from '../../domain';
-import { handle, load } from '../command-handler';
+import { load } from '../command-handler';
 import { orRefuse, Refusal } from '../refusal';
 import { phoneApps, rollouts } from './aggregates';
 import { mapBounded } from './bounded';
 import { CODES_PER_REQUEST, type IssuedCode } from './devices-port';
 import { loadUser, recordCode } from './record-code';
-import { latestPosition, nowOf, type UsersDeps, settle } from './users-deps';
+import { latestPosition, asAdmin, nowOf, type UsersDeps, settle } from './users-deps';
 
 /** codes recorded at the same time (each on its own stream; the store writes them together) */
 export const RECORD_CONCURRENCY = 64;
@@ -80,13 +80,7 @@ export async function startRollout(deps: UsersDeps, input: StartRolloutInput): P
     return result.right;
   });
   const entries = recorded.map((r, i) => ({ userId: userIds[i]!, codeHash: r.codeHash, code: r.code, expiresAt: r.expiresAt }));
-  const started = await handle(
-    deps.events,
-    Rollout.streamName(rolloutId),
-    rollouts,
-    { type: 'StartRollout', rolloutId, category, phoneApp, entries, now: nowOf(deps.clock) },
-    { random: deps.random, metadata: { actor: 'admin' } },
-  );
+  const started = await asAdmin(deps, Rollout.streamName(rolloutId), rollouts, { type: 'StartRollout', rolloutId, category, phoneApp, entries, now: nowOf(deps.clock) });
   await settle(deps, latestPosition([orRefuse(started).position, ...recorded.map((r) => r.position)]));
   return {
     rolloutId,

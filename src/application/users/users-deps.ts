@@ -1,4 +1,7 @@
 /** The ports every Users handler and query works on. */
+import type * as E from 'fp-ts/Either';
+import type { DomainError, DomainEvent } from '../../domain';
+import { handle, type Aggregate, type Handled } from '../command-handler';
 import type { PartDeps } from '../part-deps';
 import { awaitOwnWrite } from '../own-write';
 import type { DevicesApps } from './devices-port';
@@ -21,3 +24,11 @@ export const USERS_READ_MODELS = [DIRECTORY, PHONES, ROLLOUTS] as const;
 
 /** Resolves once Users' read models include the event at `position` (or at once for undefined). */
 export const settle = (deps: Pick<UsersDeps, 'projections'>, position: number | undefined): Promise<void> => awaitOwnWrite(deps, USERS_READ_MODELS, position);
+
+/** An admin's command on one Users stream: decided and appended (retried on a conflict) with the admin as the events' actor. */
+export const asAdmin = <Command, Event extends DomainEvent, State>(
+  deps: Pick<UsersDeps, 'events' | 'random'>,
+  streamName: string,
+  aggregate: Aggregate<Command, Event, State>,
+  command: Command,
+): Promise<E.Either<DomainError, Handled<Event, State>>> => handle(deps.events, streamName, aggregate, command, { random: deps.random, metadata: { actor: 'admin' } });
