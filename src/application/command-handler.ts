@@ -4,9 +4,9 @@
  * concurrency conflict read again and decide again (a bounded number of times). A stream
  * this process used recently is decided on its cached state first, without a read: the
  * expected version of the append proves it current, or the conflict sends it to a read.
- * A stream on which that conflict happened (another process writes it too: several nodes
- * on one database) is read before every decision from then on: a read of its newest
- * events is cheaper than an append refused under the store's write lock.
+ * A stream on which that conflict happened (another writer got there first: a concurrent
+ * request, or another node on one database) is read before every decision from then on:
+ * a read of its newest events is cheaper than an append refused under the store's lock.
  */
 import * as E from 'fp-ts/Either';
 import type * as t from 'io-ts';
@@ -75,7 +75,7 @@ interface CachedState {
  */
 const CACHE_ENTRIES = 10_000;
 const caches = new WeakMap<EventStore, Map<string, CachedState>>();
-/** streams another writer appended to while this process held their state (same bound) */
+/** streams another writer appended to while this process held their cached state (same bound) */
 const contended = new WeakMap<EventStore, Map<string, true>>();
 
 function perStore<V>(map: WeakMap<EventStore, Map<string, V>>, store: EventStore): Map<string, V> {
