@@ -12,7 +12,9 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresLeases } from '../../src/adapters/eventstore/postgres-leases';
-import { PostgresThrottleStore } from '../../src/adapters/eventstore/postgres-tables';
+import { PostgresSetupRecord, PostgresThrottleStore } from '../../src/adapters/eventstore/postgres-tables';
+import { PostgresPresenceStore } from '../../src/adapters/devices/presence-store-postgres';
+import { StoreUnavailableError } from '../../src/application/ports/event-store';
 import { GuessThrottle } from '../../src/application/guess-throttle';
 import { ManualClock } from '../../src/application/ports/clock';
 import { IP_THROTTLE, MAC_THROTTLE } from '../../src/domain/throttle';
@@ -96,6 +98,28 @@ describe('two nodes on one PostgreSQL database', { timeout: 60_000 }, () => {
       await Promise.all(Array.from({ length: 40 }, (_, i) => nodes[i % 2]!.recordWrongGuess('198.51.100.1', `mac-${60 + i}`)));
       for (const node of nodes) expect(await node.gate('198.51.100.1', 'another')).toEqual({ allowed: false, retryAfterSeconds: 1 });
     });
+  });
+
+  it('answers a lost database as unavailable from the tables beside the events (throttle, presence, set-up record), as the event store does', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pool.on('error', () => undefined);
+    const throttle = await PostgresThrottleStore.open(pool, 'public');
+    const presence = await PostgresPresenceStore.open(pool, 'public');
+    const setup = await PostgresSetupRecord.open(pool, 'public');
+    await throttle.take([{ key: 'lost:k', policy: MAC_THROTTLE }], 0);
+    expect((await throttle.get(['lost:k'])).size).toBe(1);
+    // the pool gone: every query fails as on a database out of reach (the e2e restart test meets the real thing)
+    await pool.end();
+    const calls: Array<[string, () => Promise<unknown>]> = [
+      ['throttle.get', () => throttle.get(['lost:k'])],
+      ['throttle.take', () => throttle.take([{ key: 'lost:k', policy: MAC_THROTTLE }], 1)],
+      ['throttle.sweep', () => throttle.sweep(1)],
+      ['presence.save', () => presence.save(new Map([['0090330000aa', new Date(0).toISOString()]]))],
+      ['presence.load', () => presence.load(['0090330000aa'])],
+      ['setup.get', () => setup.get('k')],
+      ['setup.claim', () => setup.claim('k', 'v')],
+    ];
+    for (const [name, call] of calls) await expect(call(), name).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
   describe('the leases', () => {

@@ -6,6 +6,7 @@ import { MetricsRegistry } from '../../src/adapters/http/metrics';
 import { createHttpServer } from '../../src/adapters/http/server';
 import { attachWebSocketEndpoints } from '../../src/adapters/ws/endpoints';
 import { serveJsonSession, WsError } from '../../src/adapters/ws/json-session';
+import { StoreUnavailableError } from '../../src/application/ports/event-store';
 import { Refusal } from '../../src/application/refusal';
 import { CapturedLog } from '../support/captured-log';
 import { parseExposition } from '../support/exposition';
@@ -64,6 +65,12 @@ describe('the WebSocket kit', () => {
                   codec: t.type({ mt: t.literal('Refuse'), code: t.keyof({ 'device-owned-by-other-domain': null, unavailable: null }) }),
                   handle: (m) => {
                     throw new Refusal(m.code, 'refused here', { retryAfterSeconds: 3 });
+                  },
+                },
+                Unreachable: {
+                  codec: t.type({ mt: t.literal('Unreachable') }),
+                  handle: () => {
+                    throw new StoreUnavailableError('PostgreSQL unavailable: connect ECONNREFUSED');
                   },
                 },
                 Crash: {
@@ -125,6 +132,12 @@ describe('the WebSocket kit', () => {
     // a handler's Refusal: the socket token from the one table (no Retry-After on a socket)
     expect(await ws.request({ mt: 'Refuse', code: 'device-owned-by-other-domain', src: 'r1' })).toEqual({ mt: 'RefuseResult', src: 'r1', error: { code: 'conflict', detail: 'refused here' } });
     expect(await ws.request({ mt: 'Refuse', code: 'unavailable', src: 'r2' })).toEqual({ mt: 'RefuseResult', src: 'r2', error: { code: 'unavailable', detail: 'refused here' } });
+    // the database out of reach: unavailable (try again), as HTTP answers 503, not internal-error
+    expect(await ws.request({ mt: 'Unreachable', src: 'u1' })).toEqual({
+      mt: 'UnreachableResult',
+      src: 'u1',
+      error: { code: 'unavailable', detail: 'the event store is not reachable; try again shortly' },
+    });
     const crash = await ws.request({ mt: 'Crash', src: 5 });
     expect(crash).toMatchObject({ error: { code: 'internal-error' } });
     expect(JSON.stringify(crash)).not.toContain('secret internals');

@@ -66,7 +66,7 @@ async function startNodes(store: string, adminToken: string, dirs: ReadonlyArray
 
 /** `fleet` through the proxy, started; resolves with its rollout once it began */
 async function startFleet(proxy: Proxy, env: NodeJS.ProcessEnv, runId: string, phones: number) {
-  const fleet = spawn(process.execPath, ['--import', 'tsx', MAIN, 'fleet', '--url', proxy.url, '--phones', String(phones), '--run-id', runId, '--concurrency', '16', '--json'], {
+  const fleet = spawn(process.execPath, ['--import', 'tsx', MAIN, 'fleet', '--url', proxy.url, '--phones', String(phones), '--run-id', runId, '--concurrency', '16', '--timeout-seconds', '60', '--json'], {
     cwd: REPO,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -93,7 +93,8 @@ async function startFleet(proxy: Proxy, env: NodeJS.ProcessEnv, runId: string, p
     /** the fleet's exit code and its summary */
     finished: async () => {
       const code = await exited;
-      return { code, stderr, summary: code === 0 ? (JSON.parse(stdout.trim().split('\n').at(-1)!) as { registered: number; phones: number; errors: object }) : undefined };
+      const last = stdout.trim().split('\n').at(-1) ?? '';
+      return { code, stderr, summary: last.startsWith('{') ? (JSON.parse(last) as { registered: number; phones: number; errors: object }) : undefined };
     },
   };
 }
@@ -218,8 +219,9 @@ describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 3
 
     // the fleet goes on through the node that is left: its phones try again where a request found no node
     const { code, stderr, summary } = await fleet.finished();
-    expect(code, `fleet: ${stderr}`).toBe(0);
-    expect(summary).toMatchObject({ phones: PHONES, registered: PHONES, errors: {} });
+    expect(summary, `fleet: ${stderr}`).toMatchObject({ phones: PHONES, registered: PHONES });
+    expect(summary?.errors, 'what the phones were answered').toEqual({});
+    expect(code).toBe(0);
     const csv = (await admin<string>(proxy.url, `/users/v1/admin/rollouts/${rolloutId}.csv`)).replace(/^\uFEFF/, '').trim().split('\r\n').slice(1);
     expect(csv).toHaveLength(PHONES);
     for (const row of csv.map((line) => line.split(','))) {
@@ -287,13 +289,9 @@ describe.skipIf(privatePostgresMissing() !== undefined)('several nodes while the
     for (const dir of dirs) dir.remove();
   });
 
-  let attempt = 0;
-  // Once in about a dozen runs (seen under CI, not reproduced alone or under CPU load) the fleet
-  // did not finish before the test's timeout; it now fails with both nodes' logs, and a second
-  // attempt (a new fleet on the same nodes) tells a slow moment from a node that stays stuck.
-  it('reconnects and finishes the fleet when PostgreSQL restarts in the middle', { retry: 1 }, async () => {
+  it('reconnects and finishes the fleet when PostgreSQL restarts in the middle', async () => {
     const phones = 100;
-    const fleet = await startFleet(proxy, { ...nodes[0]!.env }, `restart-${++attempt}`, phones);
+    const fleet = await startFleet(proxy, { ...nodes[0]!.env }, 'restart', phones);
     const before = await untilRegistered(nodes[0]!.url, adminToken, fleet.rolloutId, 15);
     expect(before).toBeGreaterThanOrEqual(15);
     expect(before).toBeLessThan(phones);
@@ -302,8 +300,10 @@ describe.skipIf(privatePostgresMissing() !== undefined)('several nodes while the
       fleet.kill(); // so that a second attempt runs alone
       return `the fleet did not finish: ${fleet.stderr().slice(-2000)}\n${nodes.map((n) => `${n.url}: ${n.server?.output().slice(-3000)}`).join('\n')}`;
     });
-    expect(code, `fleet: ${stderr}`).toBe(0);
-    expect(summary).toMatchObject({ phones, registered: phones, errors: {} });
+    expect(summary, `fleet: ${stderr}`).toMatchObject({ phones, registered: phones });
+    // a request that met the restart is answered 503 (phones try again), never 500
+    expect(summary?.errors, 'what the phones were answered').toEqual({});
+    expect(code).toBe(0);
     // both nodes are serving again, with their read models caught up
     for (const node of nodes) {
       const deadline = Date.now() + 30_000;

@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import type { PresenceStore } from '../../application/devices/presence';
 import { quoteIdent, runSchemaDdl } from '../eventstore/postgres';
+import { queryPool } from '../eventstore/postgres-sql';
 
 export class PostgresPresenceStore implements PresenceStore {
   private constructor(
@@ -20,7 +21,8 @@ export class PostgresPresenceStore implements PresenceStore {
 
   async save(seen: ReadonlyMap<string, string>): Promise<void> {
     if (seen.size === 0) return;
-    await this.pool.query(
+    await queryPool(
+      this.pool,
       `INSERT INTO ${this.table} (mac, last_seen) SELECT * FROM unnest($1::text[], $2::timestamptz[])
        ON CONFLICT (mac) DO UPDATE SET last_seen = GREATEST(${this.table}.last_seen, excluded.last_seen)`,
       [[...seen.keys()], [...seen.values()]],
@@ -29,7 +31,7 @@ export class PostgresPresenceStore implements PresenceStore {
 
   async load(macs: readonly string[]): Promise<ReadonlyMap<string, string>> {
     if (macs.length === 0) return new Map();
-    const result = await this.pool.query<{ mac: string; last_seen: Date }>(`SELECT mac, last_seen FROM ${this.table} WHERE mac = ANY($1::text[])`, [macs]);
+    const result = await queryPool<{ mac: string; last_seen: Date }>(this.pool, `SELECT mac, last_seen FROM ${this.table} WHERE mac = ANY($1::text[])`, [macs]);
     return new Map(result.rows.map((row) => [row.mac, row.last_seen.toISOString()]));
   }
 }

@@ -39,6 +39,19 @@ export function prepared(text: string, values: unknown[]): { name?: string; text
   return name === undefined ? { text, values } : { name, text, values };
 }
 
+/**
+ * A query on the pool as a prepared statement, its connection failures answered as
+ * StoreUnavailableError (the HTTP answer is then 503 with Retry-After, which phones and
+ * balancers retry), never as an unexplained 500. For the tables beside the events.
+ */
+export async function queryPool<R extends pg.QueryResultRow>(pool: pg.Pool, text: string, values: unknown[] = []): Promise<pg.QueryResult<R>> {
+  try {
+    return await pool.query<R>(prepared(text, values));
+  } catch (error) {
+    throw translateError(error);
+  }
+}
+
 /** The NOTIFY channel of a schema's event table. */
 export function notifyChannel(schema: string): string {
   const plain = `zt_events_${schema}`;

@@ -8,7 +8,7 @@ import type { SetupRecord } from '../../application/ports/setup-record';
 import type { ThrottleStore } from '../../application/ports/throttle-store';
 import type { Bucket, ThrottlePolicy } from '../../domain/throttle';
 import { quoteIdent, runSchemaDdl } from './postgres';
-import { prepared } from './postgres-sql';
+import { queryPool } from './postgres-sql';
 
 export class PostgresSetupRecord implements SetupRecord {
   private constructor(
@@ -26,12 +26,12 @@ export class PostgresSetupRecord implements SetupRecord {
   }
 
   async get(key: string): Promise<string | undefined> {
-    const result = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.table} WHERE key = $1`, [key]);
+    const result = await queryPool<{ value: string }>(this.pool, `SELECT value FROM ${this.table} WHERE key = $1`, [key]);
     return result.rows[0]?.value;
   }
 
   async claim(key: string, value: string): Promise<string> {
-    await this.pool.query(`INSERT INTO ${this.table} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, value]);
+    await queryPool(this.pool, `INSERT INTO ${this.table} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING`, [key, value]);
     const stays = await this.get(key);
     if (stays === undefined) throw new Error(`the set-up record ${key} was not written`);
     return stays;
@@ -72,7 +72,7 @@ export class PostgresThrottleStore implements ThrottleStore {
   }
 
   async get(keys: readonly string[]): Promise<ReadonlyMap<string, Bucket>> {
-    const result = await this.pool.query<{ key: string; tokens: number; at_ms: number }>(prepared(`SELECT key, tokens, at_ms FROM ${this.table} WHERE key = ANY($1::text[])`, [keys]));
+    const result = await queryPool<{ key: string; tokens: number; at_ms: number }>(this.pool, `SELECT key, tokens, at_ms FROM ${this.table} WHERE key = ANY($1::text[])`, [keys]);
     return new Map(result.rows.map((r) => [r.key, { tokens: Number(r.tokens), atMs: Number(r.at_ms) }]));
   }
 
@@ -80,8 +80,8 @@ export class PostgresThrottleStore implements ThrottleStore {
     // one order for every writer: two guesses on the same keys do not deadlock
     const sorted = [...entries].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     const t = this.table;
-    await this.pool.query(
-      prepared(
+    await queryPool(
+      this.pool,
       `INSERT INTO ${t} AS b (key, tokens, at_ms, burst, interval_ms)
        SELECT e.key, GREATEST(0, e.burst - 1), $4::float8, e.burst, e.interval_ms
          FROM unnest($1::text[], $2::float8[], $3::float8[]) AS e(key, burst, interval_ms)
@@ -89,13 +89,12 @@ export class PostgresThrottleStore implements ThrottleStore {
          tokens = GREATEST(0, LEAST(excluded.burst, b.tokens + GREATEST(0, excluded.at_ms - b.at_ms) / excluded.interval_ms) - 1),
          at_ms = excluded.at_ms, burst = excluded.burst, interval_ms = excluded.interval_ms`,
       [sorted.map((e) => e.key), sorted.map((e) => e.policy.burst), sorted.map((e) => e.policy.intervalMs), nowMs],
-      ),
     );
   }
 
   async sweep(nowMs: number): Promise<number> {
-    const swept = await this.pool.query(`DELETE FROM ${this.table} WHERE tokens + GREATEST(0, $1::float8 - at_ms) / interval_ms >= burst`, [nowMs]);
-    const left = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.table}`);
+    const swept = await queryPool(this.pool, `DELETE FROM ${this.table} WHERE tokens + GREATEST(0, $1::float8 - at_ms) / interval_ms >= burst`, [nowMs]);
+    const left = await queryPool<{ n: string }>(this.pool, `SELECT count(*) AS n FROM ${this.table}`);
     this.count = Number(left.rows[0]?.n ?? 0);
     return swept.rowCount ?? 0;
   }

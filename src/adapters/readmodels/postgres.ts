@@ -20,7 +20,7 @@ import {
   runSchemaDdl,
   translateError,
 } from '../eventstore/postgres';
-import { prepared } from '../eventstore/postgres-sql';
+import { queryPool } from '../eventstore/postgres-sql';
 import { checkListOptions, prefixEnd } from './list-options';
 
 export interface PostgresReadModelStoreOptions {
@@ -377,10 +377,6 @@ export class PostgresReadModelStore implements ReadModelStore {
   }
 
   private async query<R extends pg.QueryResultRow>(text: string, values: unknown[]): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(prepared(text, values))).rows;
-    } catch (error) {
-      throw translateError(error);
-    }
+    return (await queryPool<R>(this.pool, text, values)).rows;
   }
 }

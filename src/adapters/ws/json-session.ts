@@ -19,6 +19,7 @@ import type * as t from 'io-ts';
 import { DEFAULT_MAX_JSON_DEPTH, parseBoundedJson } from '../http/bounded-json';
 import type { ClientLog, HostileKind } from '../http/client-log';
 import { describeErrors } from '../http/decode';
+import { StoreUnavailableError } from '../../application/ports/event-store';
 import { Refusal } from '../../application/refusal';
 import { ANSWERS, type WsErrorCode } from '../refusals';
 
@@ -254,6 +255,11 @@ export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionO
       } catch (error) {
         if (error instanceof WsError) return fail(mt, src, error.code, error.detail);
         if (error instanceof Refusal) return fail(mt, src, ANSWERS[error.code].ws, error.detail, error.extensions);
+        // as over HTTP (503): the client may try again once the database is back
+        if (error instanceof StoreUnavailableError) {
+          options.logger?.warn({ err: error, mt }, 'event store unavailable');
+          return fail(mt, src, ANSWERS.unavailable.ws, 'the event store is not reachable; try again shortly');
+        }
         unexpected(error, mt);
         fail(mt, src, 'internal-error', 'the server failed to answer this message; it has been logged');
       }
