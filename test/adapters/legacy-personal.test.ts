@@ -30,7 +30,9 @@ const STREAM = `userDevice-${'a'.repeat(64)}`;
 
 async function expectLegacyBehaviour(store: EventStore): Promise<void> {
   const [old] = (await store.readStream(STREAM)).events;
-  expect(old).toMatchObject({ type: 'PhoneCodeRequested', data: OLD_DATA, personal: {} });
+  expect(old).toMatchObject({ type: 'PhoneCodeRequested', data: OLD_DATA });
+  // (toMatchObject takes {} for any object: an event from before personal parts has none)
+  expect(old!.personal ?? {}).toEqual({});
   expect(decodeDomainEvent(withPersonal(old!))).toMatchObject({ _tag: 'Right', right: { data: { code: CODE, userId: 'alice' } } });
   await store.purgePersonalData(STREAM, { legacyPaths });
   const [purged] = (await store.readStream(STREAM)).events;

@@ -76,7 +76,8 @@ describe('zerotouch end to end: serve, fleet, audit, crash and restart', { timeo
 
   it('brings 200 phones up with fleet: every rollout entry Registered, every user one device, one phone audited across the parts', async () => {
     const summary = JSON.parse(await cli('fleet', '--phones', '200', '--run-id', 'first', '--json')) as { registered: number; errors: object; rolloutId: string };
-    expect(summary).toMatchObject({ registered: 200, errors: {} });
+    expect(summary).toMatchObject({ registered: 200 });
+    expect(summary.errors).toEqual({});
     firstRollout = summary.rolloutId;
     await expectRunComplete('first', summary.rolloutId, 200);
 
@@ -122,7 +123,8 @@ describe('zerotouch end to end: serve, fleet, audit, crash and restart', { timeo
     // restart on the same data dir and finish the run with the same phones
     server = await startServer();
     const summary = JSON.parse(await cli('fleet', '--resume', rolloutId, '--run-id', 'second', '--json')) as { registered: number; phones: number; errors: object };
-    expect(summary).toMatchObject({ phones: 200, registered: 200, errors: {} });
+    expect(summary).toMatchObject({ phones: 200, registered: 200 });
+    expect(summary.errors).toEqual({});
     await expectRunComplete('second', rolloutId, 200);
     await expectRunComplete('first', firstRollout, 200); // the first run is untouched
 
