@@ -42,3 +42,6 @@ export const ANSWERS: { readonly [Code in ProblemCode]: Code extends RefusalCode
 /** Is this token (read off another part's answer) one a WebSocket error result carries? */
 export const isWsErrorCode = (code: string): code is WsErrorCode =>
   Object.prototype.hasOwnProperty.call(ANSWERS, code) && ANSWERS[code as ProblemCode].ws === code;
+
+/** the detail of the `unavailable` answer to a request that met a store out of reach (StoreUnavailableError), on HTTP and on a socket */
+export const STORE_UNAVAILABLE_DETAIL = 'the event store is not reachable; try again shortly';

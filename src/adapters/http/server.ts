@@ -14,6 +14,7 @@ import { Refusal } from '../../application/refusal';
 import { HttpProblem, problemBody, problemOf, sendProblem, type ProblemCode } from './problem';
 import type { MetricsRegistry } from './metrics';
 import { problemSchema } from './openapi-responses';
+import { STORE_UNAVAILABLE_DETAIL } from '../refusals';
 import { route } from './route';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -132,7 +133,7 @@ export async function createHttpServer(options: HttpServerOptions): Promise<Fast
     }
     if (error instanceof StoreUnavailableError) {
       request.log.error({ err: error }, 'event store unavailable');
-      return sendProblem(reply, new HttpProblem('unavailable', 'the event store is not reachable; try again shortly', { headers: { 'retry-after': '1' } }));
+      return sendProblem(reply, new HttpProblem('unavailable', STORE_UNAVAILABLE_DETAIL, { headers: { 'retry-after': '1' } }));
     }
     const status = (error as FastifyError).statusCode;
     if (status === 413) return sendProblem(reply, new HttpProblem('payload-too-large', error.message));

@@ -21,7 +21,7 @@ import type { ClientLog, HostileKind } from '../http/client-log';
 import { describeErrors } from '../http/decode';
 import { StoreUnavailableError } from '../../application/ports/event-store';
 import { Refusal } from '../../application/refusal';
-import { ANSWERS, type WsErrorCode } from '../refusals';
+import { ANSWERS, STORE_UNAVAILABLE_DETAIL, type WsErrorCode } from '../refusals';
 
 export const MAX_MESSAGE = 64 * 1024;
 
@@ -258,7 +258,7 @@ export function serveJsonSession<State>(socket: WebSocket, options: JsonSessionO
         // as over HTTP (503): the client may try again once the database is back
         if (error instanceof StoreUnavailableError) {
           options.logger?.warn({ err: error, mt }, 'event store unavailable');
-          return fail(mt, src, ANSWERS.unavailable.ws, 'the event store is not reachable; try again shortly');
+          return fail(mt, src, ANSWERS.unavailable.ws, STORE_UNAVAILABLE_DETAIL);
         }
         unexpected(error, mt);
         fail(mt, src, 'internal-error', 'the server failed to answer this message; it has been logged');
