@@ -31,19 +31,7 @@ import {
   TimeoutError,
   UnavailableError,
 } from '@eventstore/db-client';
-import {
-  InvalidEventError,
-  StoreUnavailableError,
-  type AppendResult,
-  type EventStore,
-  type ExpectedVersion,
-  type NewEvent,
-  type PurgeOptions,
-  type ReadAllOptions,
-  type ReadChainResult,
-  type ReadStreamResult,
-  type RecordedEvent,
-} from '../../application/ports/event-store';
+import * as port from '../../application/ports/event-store';
 import { EsdbWriter } from './eventstoredb-append';
 import { esdbEventId, toEventData } from './eventstoredb-mapping';
 import { PersonalKeys, keyStreamOf, sealedOf } from './eventstoredb-personal';
@@ -67,7 +55,7 @@ export interface EventStoreDbEventStoreOptions {
 /** the adapter's own streams */
 const RESERVED_PREFIX = 'zt.';
 
-export class EventStoreDbEventStore extends EventStoreBase implements EventStore {
+export class EventStoreDbEventStore extends EventStoreBase implements port.EventStore {
   readonly kind = 'esdb';
   protected readonly pollIntervalMs: number;
   private readonly keys: PersonalKeys;
@@ -101,18 +89,18 @@ export class EventStoreDbEventStore extends EventStoreBase implements EventStore
     return new EventStoreDbEventStore(EventStoreDBClient.connectionString(connectionString), options, true);
   }
 
-  protected async appendEvents(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
-    if (streamName.startsWith(RESERVED_PREFIX)) throw new InvalidEventError(`stream names starting with "${RESERVED_PREFIX}" are reserved by the EventStoreDB adapter`);
+  protected async appendEvents(streamName: string, events: readonly port.NewEvent[], expected: port.ExpectedVersion): Promise<port.AppendResult> {
+    if (streamName.startsWith(RESERVED_PREFIX)) throw new port.InvalidEventError(`stream names starting with "${RESERVED_PREFIX}" are reserved by the EventStoreDB adapter`);
     for (const event of events) toEventData(event); // refuses the reserved types and metadata keys, still before any network call
     return this.guard(() => this.writer.append(streamName, events, expected));
   }
 
-  protected readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
+  protected readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
     const start = Math.max(from, 1);
     return this.guard(() => this.reader.readStream(streamName, start));
   }
 
-  protected readPage(after: number, limit: number): Promise<RecordedEvent[]> {
+  protected readPage(after: number, limit: number): Promise<port.RecordedEvent[]> {
     return this.guard(() => this.reader.readAll(after, limit));
   }
 
@@ -126,7 +114,7 @@ export class EventStoreDbEventStore extends EventStoreBase implements EventStore
     return undefined;
   }
 
-  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+  async readChain(options: port.ReadAllOptions = {}): Promise<port.ReadChainResult> {
     return { entries: [], position: options.after ?? 0 };
   }
 
@@ -146,7 +134,7 @@ export class EventStoreDbEventStore extends EventStoreBase implements EventStore
    * read with the same paths, each null. `legacyPaths` cannot apply: events are immutable
    * here, so personal values an event holds in `data` go only with its stream.
    */
-  protected async purgeEvents(streamName: string, options: PurgeOptions): Promise<void> {
+  protected async purgeEvents(streamName: string, options: port.PurgeOptions): Promise<void> {
     await this.guard(async () => {
       const events = await readRange(this.client, streamName, START, FORWARDS, Number.MAX_SAFE_INTEGER);
       const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
@@ -195,9 +183,9 @@ export class EventStoreDbEventStore extends EventStoreBase implements EventStore
     try {
       return await operation();
     } catch (error) {
-      if (this.closed) throw new StoreUnavailableError('event store is closed', { cause: error });
+      if (this.closed) throw new port.StoreUnavailableError('event store is closed', { cause: error });
       if (isUnavailable(error)) {
-        throw new StoreUnavailableError(`EventStoreDB is not reachable: ${(error as Error).message}`, { cause: error });
+        throw new port.StoreUnavailableError(`EventStoreDB is not reachable: ${(error as Error).message}`, { cause: error });
       }
       throw error;
     }

@@ -2,20 +2,7 @@
  * In-memory event store: for domain and handler tests, and `ZT_STORE=memory:`.
  * Appends are applied synchronously within one call, so the global order is the call order.
  */
-import {
-  WrongExpectedVersionError,
-  type AppendResult,
-  type ChainEntry,
-  type ChainHead,
-  type EventStore,
-  type ExpectedVersion,
-  type NewEvent,
-  type PurgeOptions,
-  type ReadAllOptions,
-  type ReadChainResult,
-  type ReadStreamResult,
-  type RecordedEvent,
-} from '../../application/ports/event-store';
+import * as port from '../../application/ports/event-store';
 import { checkPosition, clampLimit, expectedVersionMatches } from '../../application/ports/event-store-checks';
 import { purgedEvent } from '../../application/ports/personal-part';
 import { GENESIS_DIGEST, canonicalContent, contentDigestOf, linkDigest, sealPersonal } from '../../application/audit/chain-format';
@@ -34,17 +21,17 @@ interface Link {
   readonly personalSalt: string | null;
 }
 
-export class MemoryEventStore extends EventStoreBase implements EventStore {
+export class MemoryEventStore extends EventStoreBase implements port.EventStore {
   readonly kind = 'memory';
   /** appends wake subscriptions at once: the poll is only a fallback */
   protected readonly pollIntervalMs = 60_000;
-  private readonly log: RecordedEvent[] = [];
-  private readonly streams = new Map<string, RecordedEvent[]>();
+  private readonly log: port.RecordedEvent[] = [];
+  private readonly streams = new Map<string, port.RecordedEvent[]>();
   private position = 0;
   /** the chain columns of each stored event, and the tombstones of deleted ones, by position */
   private readonly links = new Map<number, Link>();
   private readonly tombstones = new Map<number, { digest: string; contentDigest: string }>();
-  private head: ChainHead = { startPosition: 0, position: 0, digest: GENESIS_DIGEST };
+  private head: port.ChainHead = { startPosition: 0, position: 0, digest: GENESIS_DIGEST };
   private readonly now: () => Date;
 
   constructor(options: MemoryEventStoreOptions = {}) {
@@ -52,17 +39,17 @@ export class MemoryEventStore extends EventStoreBase implements EventStore {
     this.now = options.now ?? (() => new Date());
   }
 
-  protected async appendEvents(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult> {
+  protected async appendEvents(streamName: string, events: readonly port.NewEvent[], expected: port.ExpectedVersion): Promise<port.AppendResult> {
     const stream = this.streams.get(streamName) ?? [];
     const repeated = idempotentResult(stream, events);
     if (repeated) return repeated;
     const current = stream.length === 0 ? 0 : stream[stream.length - 1]!.streamVersion;
     if (!expectedVersionMatches(expected, current)) {
-      throw new WrongExpectedVersionError(streamName, expected, current);
+      throw new port.WrongExpectedVersionError(streamName, expected, current);
     }
     const recordedAt = this.now().toISOString();
     // deep copy through JSON: what is stored is what any other adapter would give back
-    const recorded = events.map((e, i): RecordedEvent => ({
+    const recorded = events.map((e, i): port.RecordedEvent => ({
       id: e.id,
       type: e.type,
       data: JSON.parse(JSON.stringify(e.data)),
@@ -100,11 +87,11 @@ export class MemoryEventStore extends EventStoreBase implements EventStore {
     return { nextExpectedVersion: last.streamVersion, lastGlobalPosition: last.globalPosition };
   }
 
-  protected async readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
+  protected async readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
     return sliceStream(this.streams.get(streamName) ?? [], from);
   }
 
-  protected readPage(after: number, limit: number): RecordedEvent[] {
+  protected readPage(after: number, limit: number): port.RecordedEvent[] {
     const lo = this.indexOf(after + 1);
     return this.log.slice(lo, lo + limit);
   }
@@ -128,7 +115,7 @@ export class MemoryEventStore extends EventStoreBase implements EventStore {
     }
   }
 
-  protected async purgeEvents(streamName: string, options: PurgeOptions): Promise<void> {
+  protected async purgeEvents(streamName: string, options: port.PurgeOptions): Promise<void> {
     const stream = this.streams.get(streamName);
     if (!stream) return;
     const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
@@ -137,7 +124,7 @@ export class MemoryEventStore extends EventStoreBase implements EventStore {
       const purged = purgedEvent(event.type, event.data, event.personal, options.legacyPaths);
       if (!purged) return;
       // a new object in the stream and the log: what readers were handed before stays as it was
-      const replacement: RecordedEvent = { ...event, ...purged };
+      const replacement: port.RecordedEvent = { ...event, ...purged };
       stream[i] = replacement;
       const link = this.links.get(event.globalPosition)!;
       this.links.set(event.globalPosition, { ...link, personalSalt: null });
@@ -145,17 +132,17 @@ export class MemoryEventStore extends EventStoreBase implements EventStore {
     });
   }
 
-  async chainHead(): Promise<ChainHead> {
+  async chainHead(): Promise<port.ChainHead> {
     this.assertOpen();
     return this.head;
   }
 
-  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+  async readChain(options: port.ReadAllOptions = {}): Promise<port.ReadChainResult> {
     this.assertOpen();
     const after = checkPosition(options.after, 'after');
     const limit = clampLimit(options.limit);
     const lo = this.indexOf(after + 1);
-    const entries: ChainEntry[] = this.log.slice(lo, lo + limit).map((event) => {
+    const entries: port.ChainEntry[] = this.log.slice(lo, lo + limit).map((event) => {
       const link = this.links.get(event.globalPosition)!;
       return {
         position: event.globalPosition,

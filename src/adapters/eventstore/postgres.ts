@@ -32,17 +32,7 @@
  * stream starts again at 1), positions from the sequence, never reused.
  */
 import pg from 'pg';
-import {
-  StoreUnavailableError,
-  InvalidEventError,
-  WrongExpectedVersionError,
-  type ChainHead,
-  type EventStore,
-  type ReadAllOptions,
-  type ReadChainResult,
-  type ReadStreamResult,
-  type RecordedEvent,
-} from '../../application/ports/event-store';
+import * as port from '../../application/ports/event-store';
 import { checkPosition, clampLimit } from '../../application/ports/event-store-checks';
 import { newPersonalSalt } from '../../application/audit/chain-format';
 import { GroupCommitStore, type WriteOperation } from './write-queue';
@@ -97,7 +87,7 @@ export interface PostgresEventStoreOptions {
 
 type Operation = WriteOperation;
 
-export class PostgresEventStore extends GroupCommitStore implements EventStore {
+export class PostgresEventStore extends GroupCommitStore implements port.EventStore {
   readonly kind = 'postgres';
   private queue: Operation[] = [];
   private draining: Promise<void> | undefined;
@@ -203,7 +193,7 @@ export class PostgresEventStore extends GroupCommitStore implements EventStore {
           this.queue.shift();
           await purgeStream(this.pool, this.sql, first.streamName, first.options)
             .catch((error: unknown) => {
-              throw this.closed ? new StoreUnavailableError('event store is closed') : translateError(error);
+              throw this.closed ? new port.StoreUnavailableError('event store is closed') : translateError(error);
             })
             .then(first.resolve, first.reject);
           continue;
@@ -248,7 +238,7 @@ export class PostgresEventStore extends GroupCommitStore implements EventStore {
           return wrote;
         }
       }
-      const failure = this.closed ? new StoreUnavailableError('event store is closed') : translateSingleFailure(error);
+      const failure = this.closed ? new port.StoreUnavailableError('event store is closed') : translateSingleFailure(error);
       for (const op of ops) op.reject(failure);
       return false;
     }
@@ -281,7 +271,7 @@ export class PostgresEventStore extends GroupCommitStore implements EventStore {
           return;
         }
         case STATUS_WRONG_VERSION:
-          op.reject(new WrongExpectedVersionError(op.streamName, op.expected, version));
+          op.reject(new port.WrongExpectedVersionError(op.streamName, op.expected, version));
           return;
         default:
           op.reject(new Error(`append function answered unknown status ${row.r_status}`));
@@ -311,7 +301,7 @@ export class PostgresEventStore extends GroupCommitStore implements EventStore {
     return result.rows;
   }
 
-  protected async readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
+  protected async readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
     // one statement, one snapshot: the version and the events agree
     const rows = await this.query<EventRow & { current: string }>(this.sql.readStream, [streamName, from]);
     const currentVersion = Number(rows[0]?.current ?? 0);
@@ -320,16 +310,16 @@ export class PostgresEventStore extends GroupCommitStore implements EventStore {
     return { currentVersion, streamExists: true, events };
   }
 
-  protected async readPage(after: number, limit: number): Promise<RecordedEvent[]> {
+  protected async readPage(after: number, limit: number): Promise<port.RecordedEvent[]> {
     return (await this.query<EventRow>(this.sql.readAll, [after, limit])).map(toRecorded);
   }
 
-  async chainHead(): Promise<ChainHead | undefined> {
+  async chainHead(): Promise<port.ChainHead | undefined> {
     this.assertOpen();
     return this.chain.head();
   }
 
-  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+  async readChain(options: port.ReadAllOptions = {}): Promise<port.ReadChainResult> {
     this.assertOpen();
     return this.chain.read(checkPosition(options.after, 'after'), clampLimit(options.limit));
   }
@@ -378,14 +368,14 @@ export class PostgresEventStore extends GroupCommitStore implements EventStore {
     try {
       return (await this.pool.query<R>({ ...prepared(text, values), ...(rowMode && { rowMode }) })).rows;
     } catch (error) {
-      if (this.closed) throw new StoreUnavailableError('event store is closed');
+      if (this.closed) throw new port.StoreUnavailableError('event store is closed');
       // class 22: an argument PostgreSQL cannot take (a NUL character in a stream name)
-      if (sqlState(error)?.startsWith('22')) throw new InvalidEventError(`PostgreSQL refused the read: ${(error as Error).message}`, { cause: error });
+      if (sqlState(error)?.startsWith('22')) throw new port.InvalidEventError(`PostgreSQL refused the read: ${(error as Error).message}`, { cause: error });
       throw translateError(error);
     }
   }
 
   protected override assertOpen(): void {
-    if (this.closing) throw new StoreUnavailableError('event store is closed');
+    if (this.closing) throw new port.StoreUnavailableError('event store is closed');
   }
 }

@@ -15,24 +15,7 @@
  * chain is written in the same transaction (sqlite-chain.ts).
  */
 import Database from 'better-sqlite3';
-import {
-  InvalidEventError,
-  StoreUnavailableError,
-  WrongExpectedVersionError,
-  type AppendResult,
-  type ChainHead,
-  type EventMetadata,
-  type EventStore,
-  type ExpectedVersion,
-  type JsonObject,
-  type NewEvent,
-  type PersonalPart,
-  type PurgeOptions,
-  type ReadAllOptions,
-  type ReadChainResult,
-  type ReadStreamResult,
-  type RecordedEvent,
-} from '../../application/ports/event-store';
+import * as port from '../../application/ports/event-store';
 import { checkPosition, clampLimit, expectedVersionMatches } from '../../application/ports/event-store-checks';
 import { BackgroundCheckpoints } from './sqlite-checkpoints';
 import { NO_PERSONAL, purgedEvent } from '../../application/ports/personal-part';
@@ -87,7 +70,7 @@ const ERASE_WAITS_MS = [5, 20, 50, 100, 250, 500, 1000, 1500, 2500];
 function limited<Args extends unknown[]>(db: Database.Database, sql: (limit: number) => string): (limit: number) => Database.Statement<Args, EventRow> {
   const statements = new Map<number, Database.Statement<Args, EventRow>>();
   return (limit) => {
-    if (!Number.isSafeInteger(limit) || limit < 0) throw new InvalidEventError(`limit must be a whole number >= 0, got ${String(limit)}`);
+    if (!Number.isSafeInteger(limit) || limit < 0) throw new port.InvalidEventError(`limit must be a whole number >= 0, got ${String(limit)}`);
     let statement = statements.get(limit);
     if (statement === undefined) {
       statement = db.prepare<Args, EventRow>(sql(limit)).raw(true);
@@ -98,7 +81,7 @@ function limited<Args extends unknown[]>(db: Database.Database, sql: (limit: num
   };
 }
 
-export class SqliteEventStore extends GroupCommitStore implements EventStore {
+export class SqliteEventStore extends GroupCommitStore implements port.EventStore {
   readonly kind = 'sqlite';
   private queue: Operation[] = [];
   private flushScheduled = false;
@@ -110,7 +93,7 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
   private readonly chain: SqliteChain;
   /** the chain's cursor while a batch transaction runs */
   private cursor: ChainCursor | undefined;
-  private readonly runBatch: (ops: readonly Operation[], recordedAt: string) => Array<{ ok: true; value: AppendResult | undefined } | { ok: false; error: unknown }>;
+  private readonly runBatch: (ops: readonly Operation[], recordedAt: string) => Array<{ ok: true; value: port.AppendResult | undefined } | { ok: false; error: unknown }>;
 
   /** @param db an open database (see openSqliteDatabase); the store creates its tables */
   constructor(
@@ -127,14 +110,14 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
     this.statements = this.prepare();
     this.chain = new SqliteChain(db);
     if (options.backgroundCheckpoints !== false) this.checkpoints = BackgroundCheckpoints.start(db);
-    const appendOne = db.transaction((streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string) =>
+    const appendOne = db.transaction((streamName: string, events: readonly port.NewEvent[], expected: port.ExpectedVersion, recordedAt: string) =>
       this.appendInTransaction(streamName, events, expected, recordedAt),
     );
     const deleteOne = db.transaction((streamName: string) => {
       this.chain.entomb(streamName); // the deleted events' links stay: the chain still verifies
       this.statements.deleteEvents.run(streamName);
     });
-    const purgeOne = db.transaction((streamName: string, options: PurgeOptions) => this.purgeInTransaction(streamName, options));
+    const purgeOne = db.transaction((streamName: string, options: port.PurgeOptions) => this.purgeInTransaction(streamName, options));
     // the outer transaction is IMMEDIATE; each operation runs in its own savepoint
     const batch = db.transaction((ops: readonly Operation[], recordedAt: string) => {
       const cursor = (this.cursor = this.chain.begin());
@@ -186,7 +169,7 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
     };
   }
 
-  private appendInTransaction(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion, recordedAt: string): AppendResult {
+  private appendInTransaction(streamName: string, events: readonly port.NewEvent[], expected: port.ExpectedVersion, recordedAt: string): port.AppendResult {
     const s = this.statements;
     const current = s.streamVersion.get(streamName)?.version ?? 0;
     // an append at the exact version it expects is new (as EventStoreDB decides it too);
@@ -200,16 +183,16 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
       const repeated = idempotencyOutcome(streamName, events, existing, current);
       if (repeated) return repeated;
     }
-    if (!expectedVersionMatches(expected, current)) throw new WrongExpectedVersionError(streamName, expected, current);
+    if (!expectedVersionMatches(expected, current)) throw new port.WrongExpectedVersionError(streamName, expected, current);
     const position = this.chain.insert(this.cursor!, streamName, current + 1, events, recordedAt);
     return { nextExpectedVersion: current + events.length, lastGlobalPosition: position };
   }
 
-  private purgeInTransaction(streamName: string, options: PurgeOptions): void {
+  private purgeInTransaction(streamName: string, options: port.PurgeOptions): void {
     const only = options.eventIds === undefined ? undefined : new Set(options.eventIds);
     for (const row of this.statements.streamRows.all(streamName)) {
       if (only && !only.has(row.event_id)) continue;
-      const purged = purgedEvent(row.type, JSON.parse(row.data) as JsonObject, JSON.parse(row.personal) as PersonalPart, options.legacyPaths);
+      const purged = purgedEvent(row.type, JSON.parse(row.data) as port.JsonObject, JSON.parse(row.personal) as port.PersonalPart, options.legacyPaths);
       if (purged) this.statements.rewrite.run(JSON.stringify(purged.data), JSON.stringify(purged.personal), row.global_position);
     }
   }
@@ -229,7 +212,7 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
       if (this.closed) break;
     }
     if (this.truncateWal()) return;
-    throw new StoreUnavailableError('the SQLite WAL could not be truncated: readers held it (try again)');
+    throw new port.StoreUnavailableError('the SQLite WAL could not be truncated: readers held it (try again)');
   }
 
   /** one TRUNCATE checkpoint; answers whether it finished (an in-memory or closed store has no WAL) */
@@ -258,7 +241,7 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
         results = this.runBatch(ops, this.now().toISOString());
       } catch (error) {
         // the transaction itself failed (disk full, database locked for too long): nothing was written
-        const failure = this.closed ? new StoreUnavailableError('event store is closed') : error;
+        const failure = this.closed ? new port.StoreUnavailableError('event store is closed') : error;
         for (const op of ops) op.reject(failure);
         continue;
       }
@@ -279,7 +262,7 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
     if (wrote) this.notifyListeners();
   }
 
-  protected async readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult> {
+  protected async readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
     // one statement, and one read transaction (each takes the WAL's locks): its last row is
     // the version; none from the start means no stream
     const rows = this.statements.readStreamForward.all(streamName, from);
@@ -291,7 +274,7 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
     return { currentVersion, streamExists: currentVersion > 0, events: [] };
   }
 
-  protected readPage(after: number, limit: number): RecordedEvent[] {
+  protected readPage(after: number, limit: number): port.RecordedEvent[] {
     return this.statements.readAll(limit).all(after).map(toRecorded);
   }
 
@@ -300,12 +283,12 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
     return this.statements.head.get()?.head ?? 0;
   }
 
-  async chainHead(): Promise<ChainHead> {
+  async chainHead(): Promise<port.ChainHead> {
     this.assertOpen();
     return this.chain.head();
   }
 
-  async readChain(options: ReadAllOptions = {}): Promise<ReadChainResult> {
+  async readChain(options: port.ReadAllOptions = {}): Promise<port.ReadChainResult> {
     this.assertOpen();
     return this.chain.read(checkPosition(options.after, 'after'), clampLimit(options.limit));
   }
@@ -330,14 +313,14 @@ export class SqliteEventStore extends GroupCommitStore implements EventStore {
   }
 }
 
-function toRecorded(row: EventRow): RecordedEvent {
+function toRecorded(row: EventRow): port.RecordedEvent {
   return {
     id: row[3],
     type: row[4],
-    data: JSON.parse(row[5]) as JsonObject,
-    metadata: JSON.parse(row[6]) as EventMetadata,
+    data: JSON.parse(row[5]) as port.JsonObject,
+    metadata: JSON.parse(row[6]) as port.EventMetadata,
     // most events have none: one shared empty part instead of a parse per row
-    personal: row[8] === '{}' ? NO_PERSONAL : (JSON.parse(row[8]) as PersonalPart),
+    personal: row[8] === '{}' ? NO_PERSONAL : (JSON.parse(row[8]) as port.PersonalPart),
     streamName: row[1],
     streamVersion: row[2],
     globalPosition: row[0],

@@ -31,10 +31,8 @@ export class ProjectionRunner {
   private wake: (() => void) | undefined;
   private pendingWake = false;
   private loop: Promise<void> | undefined;
-  private readonly checkpointEveryMs: number;
-  private readonly coalesceMs: number;
-  private readonly batchSize: number;
-  private readonly pollIntervalMs: number;
+  /** the options' numbers, defaults filled in */
+  private readonly tuning: Required<Pick<ProjectionRunnerOptions, 'batchSize' | 'pollIntervalMs' | 'checkpointEveryMs' | 'coalesceMs'>>;
   private readonly logger: RunnerLogger | undefined;
   private readonly autoRebuild: boolean;
   private readonly rebuilds = new Map<string, Promise<void>>();
@@ -53,12 +51,14 @@ export class ProjectionRunner {
       if (this.projections.has(p.name)) throw new Error(`projection ${p.name} registered twice`);
       this.projections.set(p.name, p);
     }
-    this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 500;
+    this.tuning = {
+      batchSize: options.batchSize ?? 500,
+      pollIntervalMs: options.pollIntervalMs ?? 500,
+      checkpointEveryMs: options.checkpointEveryMs ?? 1000,
+      coalesceMs: options.coalesceMs ?? 10,
+    };
     this.logger = options.logger;
     this.autoRebuild = options.autoRebuild ?? true;
-    this.checkpointEveryMs = options.checkpointEveryMs ?? 1000;
-    this.coalesceMs = options.coalesceMs ?? 10;
     this.lease = options.lease;
     this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 25);
   }
@@ -251,7 +251,7 @@ export class ProjectionRunner {
     else if (slot === 'live') generation = (await this.readModels.maxGeneration(name)) + 1;
     else return 'idle'; // no rebuild under way
     const after = cp?.position ?? 0;
-    const page = await this.store.readAll({ after, limit: this.batchSize });
+    const page = await this.store.readAll({ after, limit: this.tuning.batchSize });
     if (page.events.length === 0) {
       if (!cp) {
         // create the checkpoint so status shows the projection, even on an empty log
@@ -328,7 +328,7 @@ export class ProjectionRunner {
       // a page is applied without a pause (its reads and writes answer at once): behind a
       // backlog of full pages, let the requests that arrived meanwhile in before the next
       // one (after a short page the next read finds the log caught up and waits anyway)
-      else if (read >= this.batchSize) await new Promise<void>((resolve) => setImmediate(resolve));
+      else if (read >= this.tuning.batchSize) await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
@@ -338,7 +338,7 @@ export class ProjectionRunner {
     const states = [...this.live.values()].filter((l) => l.active && l.retryAt <= now);
     if (states.length === 0) return 0;
     const after = Math.min(...states.map((l) => l.position));
-    const page = await this.store.readAll({ after, limit: this.batchSize });
+    const page = await this.store.readAll({ after, limit: this.tuning.batchSize });
     if (page.events.length === 0) return 0;
     const commits: Array<{ live: Live; changes: Map<string, DocChange> }> = [];
     for (const live of states) {
@@ -397,7 +397,7 @@ export class ProjectionRunner {
   /** write checkpoints moved only by skipped events, when they waited long enough (or all, on stop) */
   private async flushCheckpoints(all: boolean): Promise<void> {
     const now = Date.now();
-    const due = [...this.live.values()].filter((l) => l.active && l.dirtySince !== undefined && !l.reload && (all || now - l.dirtySince >= this.checkpointEveryMs));
+    const due = [...this.live.values()].filter((l) => l.active && l.dirtySince !== undefined && !l.reload && (all || now - l.dirtySince >= this.tuning.checkpointEveryMs));
     // one transaction for those at one position
     const byPosition = new Map<number, Live[]>();
     for (const live of due) byPosition.set(live.position, [...(byPosition.get(live.position) ?? []), live]);
@@ -422,7 +422,7 @@ export class ProjectionRunner {
         this.pendingWake = false;
         return resolve();
       }
-      const interval = [...this.live.values()].some((l) => l.dirtySince !== undefined) ? Math.min(this.pollIntervalMs, this.checkpointEveryMs) : this.pollIntervalMs;
+      const interval = [...this.live.values()].some((l) => l.dirtySince !== undefined) ? Math.min(this.tuning.pollIntervalMs, this.tuning.checkpointEveryMs) : this.tuning.pollIntervalMs;
       const done = (): void => {
         clearTimeout(timer);
         this.wake = undefined;
@@ -434,7 +434,7 @@ export class ProjectionRunner {
       this.wake = () => {
         clearTimeout(timer);
         this.wake = undefined;
-        if (this.coalesceMs > 0 && this.running) setTimeout(done, this.coalesceMs);
+        if (this.tuning.coalesceMs > 0 && this.running) setTimeout(done, this.tuning.coalesceMs);
         else done();
       };
     });

@@ -7,7 +7,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { CategorySelector } from '../values/category-id';
 import { DomainName } from '../values/domain-name';
 import { Id } from '../values/id';
@@ -37,12 +37,11 @@ export const MAX_PARAMS_CHARS = 16_384;
 
 const JobKeys = { jobId: Id, domain: DomainName, category: CategorySelector, type: ConfigType };
 
-export const ConfigJobCreatedData = t.strict({ ...JobKeys, params: JsonObject, at: Timestamp });
-export const ConfigJobCancelledData = t.strict({ ...JobKeys, at: Timestamp });
-
-const dataCodecs = { ConfigJobCreated: ConfigJobCreatedData, ConfigJobCancelled: ConfigJobCancelledData };
-export const Event = eventCodec('ConfigJobEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export const Event = eventCodec('ConfigJobEvent', {
+  ConfigJobCreated: t.strict({ ...JobKeys, params: JsonObject, at: Timestamp }),
+  ConfigJobCancelled: t.strict({ ...JobKeys, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | {

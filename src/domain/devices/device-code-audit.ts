@@ -9,7 +9,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { archiveDecider, type ArchiveState } from '../archive';
 import type { Decider, DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { DomainName } from '../values/domain-name';
 import { Digest } from '../values/secret';
@@ -18,18 +18,17 @@ import { Timestamp } from '../values/time';
 export const streamCategory = 'deviceCodeAudit';
 export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
 
-export const DeviceCodeArchivedData = t.strict({
-  codeHash: Digest,
-  domain: DomainName,
-  category: CategoryId,
-  expiresAt: Timestamp,
-  used: t.boolean,
-  at: Timestamp,
+export const Event = eventCodec('DeviceCodeAuditEvent', {
+  DeviceCodeArchived: t.strict({
+    codeHash: Digest,
+    domain: DomainName,
+    category: CategoryId,
+    expiresAt: Timestamp,
+    used: t.boolean,
+    at: Timestamp,
+  }),
 });
-
-const dataCodecs = { DeviceCodeArchived: DeviceCodeArchivedData };
-export const Event = eventCodec('DeviceCodeAuditEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 export interface AuditRecord {
   readonly codeHash: Digest;

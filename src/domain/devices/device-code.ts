@@ -12,7 +12,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { DomainName } from '../values/domain-name';
 import { Mac } from '../values/mac';
@@ -23,18 +23,17 @@ import * as Tenant from './tenant';
 export const streamCategory = 'deviceCode';
 export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
 
-export const DeviceCodeAssignedData = t.strict({
-  codeHash: Digest,
-  domain: DomainName,
-  category: CategoryId,
-  expiresAt: Timestamp,
-  at: Timestamp,
+export const Event = eventCodec('DeviceCodeEvent', {
+  DeviceCodeAssigned: t.strict({
+    codeHash: Digest,
+    domain: DomainName,
+    category: CategoryId,
+    expiresAt: Timestamp,
+    at: Timestamp,
+  }),
+  DeviceCodeUsed: t.strict({ codeHash: Digest, mac: Mac, domain: DomainName, category: CategoryId, at: Timestamp }),
 });
-export const DeviceCodeUsedData = t.strict({ codeHash: Digest, mac: Mac, domain: DomainName, category: CategoryId, at: Timestamp });
-
-const dataCodecs = { DeviceCodeAssigned: DeviceCodeAssignedData, DeviceCodeUsed: DeviceCodeUsedData };
-export const Event = eventCodec('DeviceCodeEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | {

@@ -8,7 +8,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { DomainName } from '../values/domain-name';
 import { Id } from '../values/id';
 import { Digest } from '../values/secret';
@@ -19,12 +19,11 @@ import * as Tenant from './tenant';
 export const streamCategory = 'domainAdmin';
 export const streamName = (adminId: Id): string => `${streamCategory}-${adminId}`;
 
-export const DomainAdminCreatedData = t.strict({ adminId: Id, domain: DomainName, name: DisplayName, tokenHash: Digest, at: Timestamp });
-export const DomainAdminRevokedData = t.strict({ adminId: Id, domain: DomainName, at: Timestamp });
-
-const dataCodecs = { DomainAdminCreated: DomainAdminCreatedData, DomainAdminRevoked: DomainAdminRevokedData };
-export const Event = eventCodec('DomainAdminEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export const Event = eventCodec('DomainAdminEvent', {
+  DomainAdminCreated: t.strict({ adminId: Id, domain: DomainName, name: DisplayName, tokenHash: Digest, at: Timestamp }),
+  DomainAdminRevoked: t.strict({ adminId: Id, domain: DomainName, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | {

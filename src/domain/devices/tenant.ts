@@ -10,7 +10,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { ANY_CATEGORY, CategoryId, type CategorySelector } from '../values/category-id';
 import { DomainName } from '../values/domain-name';
 import { Sealed } from '../values/secret';
@@ -20,28 +20,23 @@ import { Timestamp } from '../values/time';
 export const streamCategory = 'domain';
 export const streamName = (domain: DomainName): string => `${streamCategory}-${domain}`;
 
-export const DomainCreatedData = t.strict({ domain: DomainName, appPasswordSealed: Sealed, at: Timestamp });
-export const CategoryAddedData = t.strict({
-  domain: DomainName,
-  categoryId: CategoryId,
-  name: DisplayName,
-  provisioning: t.boolean,
-  at: Timestamp,
+export const Event = eventCodec('DomainEvent', {
+  DomainCreated: t.strict({ domain: DomainName, appPasswordSealed: Sealed, at: Timestamp }),
+  CategoryAdded: t.strict({
+    domain: DomainName,
+    categoryId: CategoryId,
+    name: DisplayName,
+    provisioning: t.boolean,
+    at: Timestamp,
+  }),
+  CategoryProvisioningChanged: t.strict({
+    domain: DomainName,
+    categoryId: CategoryId,
+    provisioning: t.boolean,
+    at: Timestamp,
+  }),
 });
-export const CategoryProvisioningChangedData = t.strict({
-  domain: DomainName,
-  categoryId: CategoryId,
-  provisioning: t.boolean,
-  at: Timestamp,
-});
-
-const dataCodecs = {
-  DomainCreated: DomainCreatedData,
-  CategoryAdded: CategoryAddedData,
-  CategoryProvisioningChanged: CategoryProvisioningChangedData,
-};
-export const Event = eventCodec('DomainEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | { readonly type: 'CreateDomain'; readonly domain: DomainName; readonly appPasswordSealed: Sealed; readonly now: Timestamp }

@@ -8,7 +8,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { CategorySelector } from '../values/category-id';
 import { DomainName } from '../values/domain-name';
 import { Firmware } from '../values/firmware';
@@ -34,25 +34,19 @@ export const streamName = (jobId: Id): string => `${streamCategory}-${jobId}`;
 
 const JobKeys = { jobId: Id, domain: DomainName, category: CategorySelector };
 
-export const UpdateJobCreatedData = t.strict({
-  ...JobKeys,
-  firmware: Firmware,
-  waves: Waves,
-  failureThreshold: FailureThreshold,
-  at: Timestamp,
+export const Event = eventCodec('UpdateJobEvent', {
+  UpdateJobCreated: t.strict({
+    ...JobKeys,
+    firmware: Firmware,
+    waves: Waves,
+    failureThreshold: FailureThreshold,
+    at: Timestamp,
+  }),
+  UpdateJobCancelled: t.strict({ ...JobKeys, at: Timestamp }),
+  UpdateWaveAdvanced: t.strict({ ...JobKeys, wave: WaveIndex, percent: Percent, at: Timestamp }),
+  UpdateJobHalted: t.strict({ ...JobKeys, wave: WaveIndex, failureRate: Rate, at: Timestamp }),
 });
-export const UpdateJobCancelledData = t.strict({ ...JobKeys, at: Timestamp });
-export const UpdateWaveAdvancedData = t.strict({ ...JobKeys, wave: WaveIndex, percent: Percent, at: Timestamp });
-export const UpdateJobHaltedData = t.strict({ ...JobKeys, wave: WaveIndex, failureRate: Rate, at: Timestamp });
-
-const dataCodecs = {
-  UpdateJobCreated: UpdateJobCreatedData,
-  UpdateJobCancelled: UpdateJobCancelledData,
-  UpdateWaveAdvanced: UpdateWaveAdvancedData,
-  UpdateJobHalted: UpdateJobHaltedData,
-};
-export const Event = eventCodec('UpdateJobEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | {

@@ -8,7 +8,7 @@ import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { archiveDecider, type ArchiveState } from '../archive';
 import type { Decider, DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { Id } from '../values/id';
 import { Digest } from '../values/secret';
 import { Timestamp } from '../values/time';
@@ -18,20 +18,20 @@ import type { AuditRecord } from './provisioning-code';
 export const streamCategory = 'codeAudit';
 export const streamName = (codeHash: Digest): string => `${streamCategory}-${codeHash}`;
 
-export const CodeHistoryArchivedData = t.strict({
-  codeHash: Digest,
-  installationId: Id,
-  devicesUrl: DevicesUrl,
-  issuedAt: Timestamp,
-  expiresAt: Timestamp,
-  redeemed: t.boolean,
-  endedAt: Timestamp,
-  reason: t.keyof({ revoked: null, expired: null }),
-  at: Timestamp,
+export const Event = eventCodec('CodeAuditEvent', {
+  CodeHistoryArchived: t.strict({
+    codeHash: Digest,
+    installationId: Id,
+    devicesUrl: DevicesUrl,
+    issuedAt: Timestamp,
+    expiresAt: Timestamp,
+    redeemed: t.boolean,
+    endedAt: Timestamp,
+    reason: t.keyof({ revoked: null, expired: null }),
+    at: Timestamp,
+  }),
 });
-
-export const Event = eventCodec('CodeAuditEvent', { CodeHistoryArchived: CodeHistoryArchivedData });
-export type Event = EventOf<{ CodeHistoryArchived: typeof CodeHistoryArchivedData }>;
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command = { readonly type: 'ArchiveCodeHistory'; readonly record: AuditRecord; readonly now: Timestamp };
 

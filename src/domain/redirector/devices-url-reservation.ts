@@ -7,7 +7,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { Id } from '../values/id';
 import { Timestamp } from '../values/time';
 import { DevicesUrl } from '../values/url';
@@ -15,17 +15,12 @@ import { DevicesUrl } from '../values/url';
 export const streamCategory = 'devicesUrl';
 export const streamName = (devicesUrl: DevicesUrl): string => `${streamCategory}-${devicesUrl}`;
 
-export const DevicesUrlReservedData = t.strict({ devicesUrl: DevicesUrl, installationId: Id, at: Timestamp });
+export const Event = eventCodec('DevicesUrlReservationEvent', {
+  DevicesUrlReserved: t.strict({ devicesUrl: DevicesUrl, installationId: Id, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
-export const Event = eventCodec('DevicesUrlReservationEvent', { DevicesUrlReserved: DevicesUrlReservedData });
-export type Event = EventOf<{ DevicesUrlReserved: typeof DevicesUrlReservedData }>;
-
-export type Command = {
-  readonly type: 'ReserveDevicesUrl';
-  readonly devicesUrl: DevicesUrl;
-  readonly installationId: Id;
-  readonly now: Timestamp;
-};
+export type Command = { readonly type: 'ReserveDevicesUrl'; readonly devicesUrl: DevicesUrl; readonly installationId: Id; readonly now: Timestamp };
 
 export type State =
   | { readonly status: 'free' }

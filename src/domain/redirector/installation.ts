@@ -9,7 +9,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { Id } from '../values/id';
 import { Digest } from '../values/secret';
 import { DisplayName } from '../values/text';
@@ -19,24 +19,17 @@ import { DevicesUrl } from '../values/url';
 export const streamCategory = 'installation';
 export const streamName = (installationId: Id): string => `${streamCategory}-${installationId}`;
 
-export const InstallationRegisteredData = t.strict({
-  installationId: Id,
-  name: DisplayName,
-  devicesUrl: DevicesUrl,
-  apiKeyHash: Digest,
-  at: Timestamp,
-});
-
-export const InstallationApiKeyRotatedData = t.strict({ installationId: Id, apiKeyHash: Digest, at: Timestamp });
-
 export const Event = eventCodec('InstallationEvent', {
-  InstallationRegistered: InstallationRegisteredData,
-  InstallationApiKeyRotated: InstallationApiKeyRotatedData,
+  InstallationRegistered: t.strict({
+    installationId: Id,
+    name: DisplayName,
+    devicesUrl: DevicesUrl,
+    apiKeyHash: Digest,
+    at: Timestamp,
+  }),
+  InstallationApiKeyRotated: t.strict({ installationId: Id, apiKeyHash: Digest, at: Timestamp }),
 });
-export type Event = EventOf<{
-  InstallationRegistered: typeof InstallationRegisteredData;
-  InstallationApiKeyRotated: typeof InstallationApiKeyRotatedData;
-}>;
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | {

@@ -8,7 +8,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
 import { Timestamp } from '../values/time';
@@ -18,10 +18,10 @@ import type { IssuingInstallation } from './provisioning-code';
 export const streamCategory = 'macClaim';
 export const streamName = (mac: Mac): string => `${streamCategory}-${mac}`;
 
-export const MacClaimedData = t.strict({ mac: Mac, installationId: Id, devicesUrl: DevicesUrl, at: Timestamp });
-
-export const Event = eventCodec('MacClaimEvent', { MacClaimed: MacClaimedData });
-export type Event = EventOf<{ MacClaimed: typeof MacClaimedData }>;
+export const Event = eventCodec('MacClaimEvent', {
+  MacClaimed: t.strict({ mac: Mac, installationId: Id, devicesUrl: DevicesUrl, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command = {
   readonly type: 'ClaimMac';

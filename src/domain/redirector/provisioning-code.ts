@@ -15,7 +15,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { FirmwareVersion } from '../values/firmware-version';
 import { Id } from '../values/id';
 import { IpAddress } from '../values/ip-address';
@@ -32,37 +32,27 @@ export const streamName = (codeHash: Digest): string => `${streamCategory}-${cod
 
 // ---- events
 
-export const CodeIssuedData = t.strict({
-  codeHash: Digest,
-  installationId: Id,
-  devicesUrl: DevicesUrl,
-  issuedAt: Timestamp,
-  expiresAt: Timestamp,
-});
-export const CodeRedeemedData = t.strict({
-  codeHash: Digest,
-  mac: Mac,
-  model: Model,
-  firmware: FirmwareVersion,
-  bootcode: FirmwareVersion,
-  localIp: IpAddress,
-  at: Timestamp,
-});
-export const CodeRevokedData = t.strict({ codeHash: Digest, at: Timestamp });
-export const CodeExpiredData = t.strict({ codeHash: Digest, at: Timestamp });
-
 export const Event = eventCodec('ProvisioningCodeEvent', {
-  CodeIssued: CodeIssuedData,
-  CodeRedeemed: CodeRedeemedData,
-  CodeRevoked: CodeRevokedData,
-  CodeExpired: CodeExpiredData,
+  CodeIssued: t.strict({
+    codeHash: Digest,
+    installationId: Id,
+    devicesUrl: DevicesUrl,
+    issuedAt: Timestamp,
+    expiresAt: Timestamp,
+  }),
+  CodeRedeemed: t.strict({
+    codeHash: Digest,
+    mac: Mac,
+    model: Model,
+    firmware: FirmwareVersion,
+    bootcode: FirmwareVersion,
+    localIp: IpAddress,
+    at: Timestamp,
+  }),
+  CodeRevoked: t.strict({ codeHash: Digest, at: Timestamp }),
+  CodeExpired: t.strict({ codeHash: Digest, at: Timestamp }),
 });
-export type Event = EventOf<{
-  CodeIssued: typeof CodeIssuedData;
-  CodeRedeemed: typeof CodeRedeemedData;
-  CodeRevoked: typeof CodeRevokedData;
-  CodeExpired: typeof CodeExpiredData;
-}>;
+export type Event = t.TypeOf<typeof Event>;
 
 // ---- commands
 

@@ -2,7 +2,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { Id } from '../values/id';
 import { DisplayName } from '../values/text';
 import { Timestamp } from '../values/time';
@@ -10,11 +10,10 @@ import { Timestamp } from '../values/time';
 export const streamCategory = 'phoneApp';
 export const streamName = (phoneAppId: Id): string => `${streamCategory}-${phoneAppId}`;
 
-export const PhoneAppCreatedData = t.strict({ phoneAppId: Id, name: DisplayName, at: Timestamp });
-
-const dataCodecs = { PhoneAppCreated: PhoneAppCreatedData };
-export const Event = eventCodec('PhoneAppEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export const Event = eventCodec('PhoneAppEvent', {
+  PhoneAppCreated: t.strict({ phoneAppId: Id, name: DisplayName, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command = { readonly type: 'CreatePhoneApp'; readonly phoneAppId: Id; readonly name: DisplayName; readonly now: Timestamp };
 

@@ -8,7 +8,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
+import { eventCodec, type PersonalFields } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
@@ -29,26 +29,20 @@ const EntryCode = { codeHash: Digest, code: t.union([ProvisioningCode, t.null]),
 export const RolloutEntry = t.strict({ userId: Id, ...EntryCode });
 export type RolloutEntry = t.TypeOf<typeof RolloutEntry>;
 
-export const RolloutStartedData = t.strict({
-  rolloutId: Id,
-  category: CategoryId,
-  phoneAppId: Id,
-  entries: t.array(RolloutEntry),
-  at: Timestamp,
+export const Event = eventCodec('RolloutEvent', {
+  RolloutStarted: t.strict({
+    rolloutId: Id,
+    category: CategoryId,
+    phoneAppId: Id,
+    entries: t.array(RolloutEntry),
+    at: Timestamp,
+  }),
+  RolloutEntryRegistered: t.strict({ rolloutId: Id, userId: Id, codeHash: Digest, mac: Mac, at: Timestamp }),
+  RolloutCodeReissued: t.strict({ rolloutId: Id, userId: Id, ...EntryCode, at: Timestamp }),
+  /** the digits of these codes of these users (each expired) were purged from the rollout's events */
+  RolloutCodesPurged: t.strict({ rolloutId: Id, codes: t.array(t.strict({ userId: Id, codeHash: Digest })), at: Timestamp }),
 });
-export const RolloutEntryRegisteredData = t.strict({ rolloutId: Id, userId: Id, codeHash: Digest, mac: Mac, at: Timestamp });
-export const RolloutCodeReissuedData = t.strict({ rolloutId: Id, userId: Id, ...EntryCode, at: Timestamp });
-/** the digits of these codes of these users (each expired) were purged from the rollout's events */
-export const RolloutCodesPurgedData = t.strict({ rolloutId: Id, codes: t.array(t.strict({ userId: Id, codeHash: Digest })), at: Timestamp });
-
-const dataCodecs = {
-  RolloutStarted: RolloutStartedData,
-  RolloutEntryRegistered: RolloutEntryRegisteredData,
-  RolloutCodeReissued: RolloutCodeReissuedData,
-  RolloutCodesPurged: RolloutCodesPurgedData,
-};
-export const Event = eventCodec('RolloutEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 /** the digits of each code, deleted once the code expired */
 export const personalFields: PersonalFields = { RolloutStarted: ['entries[].code'], RolloutCodeReissued: ['code'] };

@@ -10,7 +10,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
+import { eventCodec, type PersonalFields } from '../event-codec';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
 import { Model } from '../values/model';
@@ -24,25 +24,20 @@ export const streamName = (mac: Mac): string => `${streamCategory}-${mac}`;
 export const UnassignedReason = t.keyof({ 'no-code': null, 'unknown-code': null, 'code-used-by-other-phone': null });
 export type UnassignedReason = t.TypeOf<typeof UnassignedReason>;
 
-export const UnassignedPhoneRecordedData = t.strict({
-  mac: Mac,
-  model: Model,
-  code: t.union([ProvisioningCode, t.null]),
-  noticeId: Id,
-  reason: UnassignedReason,
-  at: Timestamp,
+export const Event = eventCodec('UnassignedPhoneEvent', {
+  UnassignedPhoneRecorded: t.strict({
+    mac: Mac,
+    model: Model,
+    code: t.union([ProvisioningCode, t.null]),
+    noticeId: Id,
+    reason: UnassignedReason,
+    at: Timestamp,
+  }),
+  UnassignedPhoneAssigned: t.strict({ mac: Mac, model: Model, userId: Id, at: Timestamp }),
+  /** the codes of the notices due by `at` (`codeDue`) were purged */
+  UnassignedPhoneCodesPurged: t.strict({ mac: Mac, at: Timestamp }),
 });
-export const UnassignedPhoneAssignedData = t.strict({ mac: Mac, model: Model, userId: Id, at: Timestamp });
-/** the codes of the notices due by `at` (`codeDue`) were purged */
-export const UnassignedPhoneCodesPurgedData = t.strict({ mac: Mac, at: Timestamp });
-
-const dataCodecs = {
-  UnassignedPhoneRecorded: UnassignedPhoneRecordedData,
-  UnassignedPhoneAssigned: UnassignedPhoneAssignedData,
-  UnassignedPhoneCodesPurged: UnassignedPhoneCodesPurgedData,
-};
-export const Event = eventCodec('UnassignedPhoneEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 /** the digits of the notice's code */
 export const personalFields: PersonalFields = { UnassignedPhoneRecorded: ['code'] };

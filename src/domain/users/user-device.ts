@@ -12,7 +12,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf, type PersonalFields } from '../event-codec';
+import { eventCodec, type PersonalFields } from '../event-codec';
 import { CategoryId } from '../values/category-id';
 import { Id } from '../values/id';
 import { Mac } from '../values/mac';
@@ -34,15 +34,14 @@ const Request = {
   rolloutId: t.union([Id, t.null]),
 };
 
-/** `userId` is null once purged (the code expired without a phone) */
-export const PhoneCodeRequestedData = t.strict({ ...Request, userId: t.union([Id, t.null]), expiresAt: Timestamp, at: Timestamp });
-export const PhoneRegisteredData = t.strict({ ...Request, userId: Id, mac: Mac, model: Model, at: Timestamp });
-/** the code's digits (and, had it not registered a phone, its user) were purged at expiry */
-export const PhoneCodePurgedData = t.strict({ codeHash: Digest, expiresAt: Timestamp, registered: t.boolean, at: Timestamp });
-
-const dataCodecs = { PhoneCodeRequested: PhoneCodeRequestedData, PhoneRegistered: PhoneRegisteredData, PhoneCodePurged: PhoneCodePurgedData };
-export const Event = eventCodec('UserDeviceEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export const Event = eventCodec('UserDeviceEvent', {
+  /** `userId` is null once purged (the code expired without a phone) */
+  PhoneCodeRequested: t.strict({ ...Request, userId: t.union([Id, t.null]), expiresAt: Timestamp, at: Timestamp }),
+  PhoneRegistered: t.strict({ ...Request, userId: Id, mac: Mac, model: Model, at: Timestamp }),
+  /** the code's digits (and, had it not registered a phone, its user) were purged at expiry */
+  PhoneCodePurged: t.strict({ codeHash: Digest, expiresAt: Timestamp, registered: t.boolean, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
 /** deleted when the code expires: the digits always, the user of a code that never became a phone */
 export const personalFields: PersonalFields = { PhoneCodeRequested: ['code', 'userId'], PhoneRegistered: ['code'] };

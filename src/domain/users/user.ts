@@ -5,7 +5,7 @@
 import * as t from 'io-ts';
 import * as E from 'fp-ts/Either';
 import { domainError, type Decider, type DomainError } from '../decider';
-import { eventCodec, type EventOf } from '../event-codec';
+import { eventCodec } from '../event-codec';
 import { Id } from '../values/id';
 import { Digest } from '../values/secret';
 import { DisplayName, Email } from '../values/text';
@@ -14,12 +14,11 @@ import { Timestamp } from '../values/time';
 export const streamCategory = 'user';
 export const streamName = (userId: Id): string => `${streamCategory}-${userId}`;
 
-export const UserCreatedData = t.strict({ userId: Id, name: DisplayName, email: t.union([Email, t.null]), at: Timestamp });
-export const UserTokenIssuedData = t.strict({ userId: Id, tokenHash: Digest, at: Timestamp });
-
-const dataCodecs = { UserCreated: UserCreatedData, UserTokenIssued: UserTokenIssuedData };
-export const Event = eventCodec('UserEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export const Event = eventCodec('UserEvent', {
+  UserCreated: t.strict({ userId: Id, name: DisplayName, email: t.union([Email, t.null]), at: Timestamp }),
+  UserTokenIssued: t.strict({ userId: Id, tokenHash: Digest, at: Timestamp }),
+});
+export type Event = t.TypeOf<typeof Event>;
 
 export type Command =
   | {

@@ -1,6 +1,6 @@
 /** The Device's stream and events: what each records, and the personal field of each. */
 import * as t from 'io-ts';
-import { eventCodec, type EventOf, type PersonalFields } from '../../event-codec';
+import { eventCodec, type PersonalFields } from '../../event-codec';
 import { CategoryId } from '../../values/category-id';
 import { ConfigRevision } from '../../values/config-revision';
 import { DomainName } from '../../values/domain-name';
@@ -20,63 +20,46 @@ const Placement = { mac: Mac, domain: DomainName, category: CategoryId };
 const Versions = { model: Model, firmware: FirmwareVersion, bootcode: FirmwareVersion };
 const Outcome = t.keyof({ applied: null, failed: null });
 
-export const DeviceClaimedData = t.strict({ ...Placement, at: Timestamp });
-export const DeviceProvisionedData = t.strict({
-  ...Placement,
-  ...Versions,
-  codeHash: Digest,
-  /** the 12 digits, for the PhoneProvisioned notice (a code that provisioned a phone is spent); null once purged */
-  code: t.union([ProvisioningCode, t.null]),
-  credentialHash: Digest,
-  noticeId: Id,
-  at: Timestamp,
+export const Event = eventCodec('DeviceEvent', {
+  DeviceClaimed: t.strict({ ...Placement, at: Timestamp }),
+  DeviceProvisioned: t.strict({
+    ...Placement,
+    ...Versions,
+    codeHash: Digest,
+    /** the 12 digits, for the PhoneProvisioned notice (a code that provisioned a phone is spent); null once purged */
+    code: t.union([ProvisioningCode, t.null]),
+    credentialHash: Digest,
+    noticeId: Id,
+    at: Timestamp,
+  }),
+  DeviceApprovalRequested: t.strict({ ...Placement, ...Versions, credentialHash: Digest, at: Timestamp }),
+  DeviceApproved: t.strict({ ...Placement, model: Model, noticeId: Id, at: Timestamp }),
+  DeviceCredentialRotated: t.strict({ ...Placement, credentialHash: Digest, at: Timestamp }),
+  DeviceReleased: t.strict({ ...Placement, at: Timestamp }),
+  DeviceVersionsChanged: t.strict({
+    ...Placement,
+    firmware: FirmwareVersion,
+    bootcode: FirmwareVersion,
+    configRevision: t.union([ConfigRevision, t.null]),
+    at: Timestamp,
+  }),
+  FirmwareOffered: t.strict({ ...Placement, jobId: Id, version: FirmwareVersion, at: Timestamp }),
+  FirmwareApplied: t.strict({ ...Placement, jobId: Id, version: FirmwareVersion, at: Timestamp }),
+  FirmwareFailed: t.strict({
+    ...Placement,
+    jobId: Id,
+    version: FirmwareVersion,
+    detail: t.union([Note, t.null]),
+    at: Timestamp,
+  }),
+  ConfigOffered: t.strict({ ...Placement, revision: ConfigRevision, at: Timestamp }),
+  ConfigApplied: t.strict({ ...Placement, revision: ConfigRevision, at: Timestamp }),
+  ConfigFailed: t.strict({ ...Placement, revision: ConfigRevision, detail: t.union([Note, t.null]), at: Timestamp }),
+  PhoneProvisionedAcknowledged: t.strict({ mac: Mac, domain: DomainName, noticeId: Id, at: Timestamp }),
+  /** the digits of these codes (each expired) were purged from the phone's history */
+  DeviceCodesPurged: t.strict({ ...Placement, codeHashes: t.array(Digest), at: Timestamp }),
 });
-export const DeviceApprovalRequestedData = t.strict({ ...Placement, ...Versions, credentialHash: Digest, at: Timestamp });
-export const DeviceApprovedData = t.strict({ ...Placement, model: Model, noticeId: Id, at: Timestamp });
-export const DeviceCredentialRotatedData = t.strict({ ...Placement, credentialHash: Digest, at: Timestamp });
-export const DeviceReleasedData = t.strict({ ...Placement, at: Timestamp });
-export const DeviceVersionsChangedData = t.strict({
-  ...Placement,
-  firmware: FirmwareVersion,
-  bootcode: FirmwareVersion,
-  configRevision: t.union([ConfigRevision, t.null]),
-  at: Timestamp,
-});
-export const FirmwareOfferedData = t.strict({ ...Placement, jobId: Id, version: FirmwareVersion, at: Timestamp });
-export const FirmwareAppliedData = t.strict({ ...Placement, jobId: Id, version: FirmwareVersion, at: Timestamp });
-export const FirmwareFailedData = t.strict({
-  ...Placement,
-  jobId: Id,
-  version: FirmwareVersion,
-  detail: t.union([Note, t.null]),
-  at: Timestamp,
-});
-export const ConfigOfferedData = t.strict({ ...Placement, revision: ConfigRevision, at: Timestamp });
-export const ConfigAppliedData = t.strict({ ...Placement, revision: ConfigRevision, at: Timestamp });
-export const ConfigFailedData = t.strict({ ...Placement, revision: ConfigRevision, detail: t.union([Note, t.null]), at: Timestamp });
-export const PhoneProvisionedAcknowledgedData = t.strict({ mac: Mac, domain: DomainName, noticeId: Id, at: Timestamp });
-/** the digits of these codes (each expired) were purged from the phone's history */
-export const DeviceCodesPurgedData = t.strict({ ...Placement, codeHashes: t.array(Digest), at: Timestamp });
-
-const dataCodecs = {
-  DeviceClaimed: DeviceClaimedData,
-  DeviceProvisioned: DeviceProvisionedData,
-  DeviceApprovalRequested: DeviceApprovalRequestedData,
-  DeviceApproved: DeviceApprovedData,
-  DeviceCredentialRotated: DeviceCredentialRotatedData,
-  DeviceReleased: DeviceReleasedData,
-  DeviceVersionsChanged: DeviceVersionsChangedData,
-  FirmwareOffered: FirmwareOfferedData,
-  FirmwareApplied: FirmwareAppliedData,
-  FirmwareFailed: FirmwareFailedData,
-  ConfigOffered: ConfigOfferedData,
-  ConfigApplied: ConfigAppliedData,
-  ConfigFailed: ConfigFailedData,
-  PhoneProvisionedAcknowledged: PhoneProvisionedAcknowledgedData,
-  DeviceCodesPurged: DeviceCodesPurgedData,
-};
-export const Event = eventCodec('DeviceEvent', dataCodecs);
-export type Event = EventOf<typeof dataCodecs>;
+export type Event = t.TypeOf<typeof Event>;
 
 /** the digits of the code, deleted once the code expired */
 export const personalFields: PersonalFields = { DeviceProvisioned: ['code'] };
