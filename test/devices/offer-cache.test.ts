@@ -1,4 +1,4 @@
-/** The check-in's offer cache: kept for its time to live, forgotten at once on a change this process made, never kept when its load failed. */
+/** The check-in's offer cache: kept for its time to live, forgotten at once when a job changes (test/e2e/multinode.test.ts: on another node too), never kept when its load failed. */
 import { describe, expect, it } from 'vitest';
 import type { OfferInputs } from '../../src/application/devices/offer-cache';
 import { OfferCache } from '../../src/application/devices/offer-cache';
@@ -41,7 +41,7 @@ describe('OfferCache', () => {
     expect(t.loads()).toBe(2);
   });
 
-  it('forgets everything when this process changed a job', async () => {
+  it('forgets everything when a job changed', async () => {
     const t = setUp();
     await t.revision();
     t.cache.invalidate();

@@ -205,6 +205,55 @@ describe('several nodes on one PostgreSQL database behind a proxy', { timeout: 3
     }
   });
 
+  it('a job created or cancelled through one node is offered, or no longer, by the other from its next check-ins on', async () => {
+    const [a, b] = nodes as [Node, Node];
+    const tokens = JSON.parse(readFileSync(join(a.dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+    const phones = new PhoneClient();
+    const phone: PhoneIdentity = { mac: '00:90:33:0b:00:01', model: 'IP232', firmware: '13r1 sr1', bootcode: '13r1', localIp: '10.0.1.1' };
+    const state = { firmware: phone.firmware, bootcode: phone.bootcode, configRevision: null };
+    const adminCall = (node: Node, method: string, path: string, body?: unknown) =>
+      fetch(`${node.url}/devices/v1/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    // the first answer offering (or not) `jobId` within 3 s: well inside the offers' time to live (60 s)
+    const offeredSoon = async (credential: { deviceId: string; deviceSecret: string }, jobId: string, wanted: boolean): Promise<number> => {
+      const started = Date.now();
+      for (;;) {
+        const answer = await phones.checkin(b.url, credential, state);
+        if ((answer.firmware?.jobId === jobId) === wanted) return Date.now() - started;
+        if (Date.now() - started > 3_000) throw new Error(`node B still ${wanted ? 'does not offer' : 'offers'} job ${jobId} after 3 s`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    try {
+      const bob = await login(`${a.url.replace(/^http/, 'ws')}/users/v1/profile`, { mt: 'Login', token: tokens['demoToken:bob'] });
+      const code = String((await bob.request({ mt: 'AddPhone', category: 'office' }, 15_000))['code']);
+      bob.close();
+      await phones.redeem(a.url, phone, code);
+      const credential = await phones.provision(a.url, phone, code);
+      // node B answers from its cache: the demo's update job
+      const demoJob = (await phones.checkin(b.url, credential, state)).firmware?.jobId;
+      expect(demoJob).toBeTruthy();
+
+      const created = await adminCall(a, 'POST', '/update-jobs', {
+        domain: 'example.com',
+        category: 'office',
+        firmware: { version: '13r1 sr9', bootcode: '13r1 sr9', files: { IP232: { url: 'https://fw.example.com/sr9/ip232.bin', sha256: 'c'.repeat(64) } } },
+      });
+      expect(created.status).toBe(201);
+      const { jobId } = (await created.json()) as { jobId: string };
+      await offeredSoon(credential, jobId, true);
+
+      expect((await adminCall(a, 'DELETE', `/update-jobs/${jobId}`)).status).toBe(204);
+      await offeredSoon(credential, jobId, false);
+      expect((await phones.checkin(b.url, credential, state)).firmware?.jobId).toBe(demoJob);
+    } finally {
+      await phones.close();
+    }
+  });
+
   it('loses nothing and doubles nothing when one node is killed in the middle of a fleet', async () => {
     const [a, b] = nodes as [Node, Node];
     const env = { ...a.env, ZT_ADMIN_TOKEN: adminToken };

@@ -8,13 +8,14 @@
 import { purgeExpiredCodes } from '../../application/devices/code-purge';
 import type { DevicesDeps } from '../../application/devices/deps';
 import { GuessThrottle } from '../../application/guess-throttle';
-import { OfferCache, offerInputs } from '../../application/devices/offer-cache';
+import { followJobChanges, OfferCache, offerInputs } from '../../application/devices/offer-cache';
 import { OutboxDispatcher } from '../../application/devices/outbox-dispatcher';
 import { outboxSize } from '../../application/devices/outbox-queries';
 import { Presence } from '../../application/devices/presence';
 import { devicesProjections } from '../../application/devices/projections';
 import { judgeRunningWaves } from '../../application/devices/waves';
 import { BackgroundWork } from '../server/background';
+import type { Subscription } from '../../application/ports/event-store';
 import type { Part, PartContext } from '../server/part';
 import { adminDeviceRoutes } from './admin-device-routes';
 import { adminDomainAdminRoutes } from './admin-domain-admin-routes';
@@ -85,6 +86,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
   const background = new BackgroundWork(logger, context.storage.leases);
   const every = background.every.bind(background);
   const soakMs = options.waveSoakMs ?? 2 * config.pollSeconds * 1000;
+  let jobChanges: Subscription | undefined;
 
   return {
     name: 'devices',
@@ -98,6 +100,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     },
     websockets: new Map([[APPS_PATH, appsEndpoint(deps, dispatcher, metrics, logger, options)]]),
     async start() {
+      jobChanges = await followJobChanges(context.events, context.projections, deps.offers);
       dispatcher.start();
       every(options.presenceFlushMs ?? 5_000, () => presence.flush(), 'writing last-seen times');
       every(60_000, () => throttle.sweep(), 'sweeping the guess throttle', { lease: 'devices:throttle-sweep' });
@@ -121,6 +124,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     async stop() {
       await background.stop();
       await dispatcher.stop();
+      await jobChanges?.close();
       await presence.flush().catch((error: unknown) => logger.warn({ err: error }, 'last-seen times were not written'));
       await redirector.close();
     },

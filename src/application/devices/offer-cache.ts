@@ -1,14 +1,16 @@
 /**
  * The check-in's offer inputs (the latest matching update job and the merged config of a
  * domain and category), read from the job read models in two lookups (`offerInputs`) and
- * kept in memory for a moment. They change only when an admin
- * creates or cancels a job or a wave moves: this process forgets everything it holds when
- * it does so itself (after its read models show the change), and what other processes do
- * reaches it within the time to live. Read models may trail by a moment anyway; phones
- * check in every few minutes.
+ * kept in memory. They change only when an admin creates or cancels a job or a wave
+ * moves, and the cache forgets everything it holds as soon as the job read models show
+ * such a change: the handler that made it, on this process, before it answers, and
+ * `followJobChanges` for every change, whichever process made it. A load begun before the
+ * change goes with the forgotten entries, so a phone is never offered a job after the read
+ * models show it cancelled; the time to live only bounds how long an unused entry stays.
  */
-import { byPrecedence, selectorsByPrecedence, type CategoryId, type DomainName, type MergedConfig, type UpdateJob } from '../../domain';
-import type { JsonObject } from '../ports/event-store';
+import { byPrecedence, ConfigJob, selectorsByPrecedence, UpdateJob, type CategoryId, type DomainName, type MergedConfig } from '../../domain';
+import type { EventStore, JsonObject, Subscription } from '../ports/event-store';
+import type { ProjectionWaiter } from '../ports/projection-waiter';
 import type { ReadModelStore } from '../ports/read-model-store';
 import { CONFIG_JOBS, MERGED, mergedKey } from './projections/config-jobs';
 import { UPDATE_JOBS, updateJobChain, updateJobScope } from './projections/update-jobs';
@@ -31,7 +33,7 @@ export const offerInputs = async (readModels: ReadModelStore, domain: DomainName
   };
 };
 
-export const OFFER_TTL_MS = 1_000;
+export const OFFER_TTL_MS = 60_000;
 
 interface Entry {
   readonly loadedAt: number;
@@ -68,4 +70,31 @@ export class OfferCache {
   invalidate(): void {
     this.entries = new Map();
   }
+}
+
+/** the events that change an offer: every event of an update job (waves too) or a config job */
+const JOB_EVENT_TYPES: ReadonlySet<string> = new Set([...UpdateJob.Event.types, ...ConfigJob.Event.types]);
+/** how long the feed waits for the job read models before it forgets the offers anyway */
+const JOB_MODELS_TIMEOUT_MS = 10_000;
+
+/**
+ * Follow the log from its head now: after every job event, once the job read models
+ * include it, the cache forgets its offers, so a job created, cancelled or moved to its
+ * next wave on any process is offered (or no longer) from the next check-in on.
+ */
+export async function followJobChanges(events: EventStore, projections: ProjectionWaiter, offers: OfferCache): Promise<Subscription> {
+  const after = await events.headPosition();
+  return events.subscribeAll(
+    async (batch) => {
+      const last = batch.findLast((event) => JOB_EVENT_TYPES.has(event.type));
+      if (!last) return;
+      const position = last.globalPosition;
+      try {
+        await Promise.all([UPDATE_JOBS, CONFIG_JOBS].map((name) => projections.caughtUp({ name, position, timeoutMs: JOB_MODELS_TIMEOUT_MS })));
+      } finally {
+        offers.invalidate();
+      }
+    },
+    { after },
+  );
 }
