@@ -74,12 +74,14 @@ describe('zerotouch end to end: serve, fleet, audit, crash and restart', { timeo
     dir.remove();
   });
 
-  it('brings 200 phones up with fleet: every rollout entry Registered, every user one device, one phone audited across the parts', async () => {
-    const summary = JSON.parse(await cli('fleet', '--phones', '200', '--run-id', 'first', '--json')) as { registered: number; errors: object; rolloutId: string };
+  it('brings 200 phones up with fleet in rollouts of 80: every rollout entry Registered, every user one device, one phone audited across the parts', async () => {
+    const summary = JSON.parse(await cli('fleet', '--phones', '200', '--run-id', 'first', '--rollout-size', '80', '--json')) as { registered: number; errors: object; rolloutId: string; rolloutIds: string[] };
     expect(summary).toMatchObject({ registered: 200 });
     expect(summary.errors).toEqual({});
+    expect(summary.rolloutIds).toHaveLength(3);
+    expect(summary.rolloutId).toBe(summary.rolloutIds[0]);
     firstRollout = summary.rolloutId;
-    await expectRunComplete('first', summary.rolloutId, 200);
+    for (const [i, rolloutId] of summary.rolloutIds.entries()) await expectRunComplete('first', rolloutId, [80, 80, 40][i]!);
 
     const mac = fleetMac('first', 'fleet-first-000007');
     const trail = (await cli('audit', '--mac', mac)).trim().split('\n').map((line) => JSON.parse(line) as { type: string; position: number; stream: string });
@@ -126,7 +128,7 @@ describe('zerotouch end to end: serve, fleet, audit, crash and restart', { timeo
     expect(summary).toMatchObject({ phones: 200, registered: 200 });
     expect(summary.errors).toEqual({});
     await expectRunComplete('second', rolloutId, 200);
-    await expectRunComplete('first', firstRollout, 200); // the first run is untouched
+    await expectRunComplete('first', firstRollout, 80); // the first run is untouched
 
     // nothing waiting, nothing doubled: 400 devices, each provisioned once and registered once
     // Users acknowledges each notice right after recording it: the outbox drains a moment later

@@ -18,13 +18,18 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
       json: { type: 'boolean', default: false },
       'run-id': { type: 'string' },
       resume: { type: 'string' },
+      'rollout-size': { type: 'string', default: '10000' },
     },
     strict: true,
   });
   const phones = values.resume !== undefined && values.phones === undefined ? 0 : Number(values.phones);
   if (values.resume === undefined && (!Number.isInteger(phones) || phones < 1 || phones > 1_000_000)) throw new UsageError('--phones takes a number of phones from 1 to 1,000,000');
-  if (values.resume !== undefined && values['run-id'] === undefined) throw new UsageError('--resume <rolloutId> needs the --run-id of the run it finishes');
+  const resumeRolloutIds = values.resume?.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  if (resumeRolloutIds !== undefined && resumeRolloutIds.length === 0) throw new UsageError('--resume takes the rollout ids of the run it finishes, separated by commas');
+  if (values.resume !== undefined && values['run-id'] === undefined) throw new UsageError('--resume <rolloutId>[,<rolloutId>…] needs the --run-id of the run it finishes');
   if (values['run-id'] !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(values['run-id'])) throw new UsageError('--run-id takes 1 to 32 letters, digits, - or _');
+  const rolloutSize = Number(values['rollout-size']);
+  if (!Number.isInteger(rolloutSize) || rolloutSize < 1 || rolloutSize > 10_000) throw new UsageError('--rollout-size takes 1 to 10,000 users a rollout');
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError('--concurrency takes 1 to 10,000');
   const timeoutSeconds = Number(values['timeout-seconds']);
@@ -41,9 +46,10 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
     concurrency,
     category: values.category,
     phoneApp: values['phone-app'],
+    rolloutSize,
     timeoutMs: timeoutSeconds * 1000,
     runId: values['run-id'],
-    resumeRolloutId: values.resume,
+    resumeRolloutIds,
     onRollout: (rolloutId) => process.stderr.write(`rollout ${rolloutId} started (run ${values['run-id'] ?? 'random'})\n`),
     onProgress: (done, total, phase) => bar?.update(done, total, phase),
   });
@@ -53,7 +59,7 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
     const t = summary.timeToRegisteredMs;
     process.stdout.write(
       [
-        `phones registered  ${summary.registered} of ${summary.phones} (rollout ${summary.rolloutId})`,
+        `phones registered  ${summary.registered} of ${summary.phones} (${summary.rolloutIds.length === 1 ? 'rollout' : 'rollouts'} ${summary.rolloutIds.join(', ')})`,
         `errors             ${Object.keys(summary.errors).length === 0 ? 'none' : Object.entries(summary.errors).map(([k, n]) => `${k}: ${n}`).join(', ')}`,
         `time to registered p50 ${t.p50} ms, p95 ${t.p95} ms, p99 ${t.p99} ms, max ${t.max} ms`,
         `throughput         ${summary.throughput.toFixed(1)} phones/s`,

@@ -6,6 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Agent, request } from 'undici';
+import { Rollout } from '../../domain';
 import { JsonSocket, type Message } from './json-socket';
 import { PhoneClient, PhoneProtocolError } from '../phone/phone-client';
 import { MODELS, SimulatedPhone } from '../phone/simulated-phone';
@@ -21,19 +22,22 @@ export interface FleetOptions {
   readonly concurrency?: number;
   readonly category?: string;
   readonly phoneApp?: string;
+  /** users per rollout (default and at most a rollout's limit, 10,000) */
+  readonly rolloutSize?: number;
   /** give up waiting for registrations after this long */
   readonly timeoutMs?: number;
   readonly onProgress?: (registered: number, total: number, phase: string) => void;
-  /** told the rollout's id as soon as it exists (to resume it after an interruption) */
+  /** told each rollout's id as soon as it exists (to resume it after an interruption) */
   readonly onRollout?: (rolloutId: string) => void;
   /** names the users (`fleet-<runId>-<n>`) and derives the phones' MACs (default: random) */
   readonly runId?: string;
   /**
-   * finish an earlier run instead of starting one: read its rollout and bring up the phones
-   * of the entries not yet registered (the same run id gives the same MACs, so a phone that
-   * redeemed its code before an interruption can redeem it again)
+   * finish an earlier run instead of starting one: read its rollouts (a run of more than
+   * 10,000 phones has one per 10,000) and bring up the phones of the entries not yet
+   * registered (the same run id gives the same MACs, so a phone that redeemed its code
+   * before an interruption can redeem it again)
    */
-  readonly resumeRolloutId?: string;
+  readonly resumeRolloutIds?: readonly string[];
 }
 
 export interface FleetSummary {
@@ -46,7 +50,10 @@ export interface FleetSummary {
   readonly phasesMs: { readonly users: number; readonly rollout: number; readonly phones: number; readonly total: number };
   /** phones registered per second over the phone phase */
   readonly throughput: number;
+  /** the first of `rolloutIds` */
   readonly rolloutId: string | null;
+  /** one rollout per `rolloutSize` phones (10,000: a rollout's limit), in the order of the users */
+  readonly rolloutIds: readonly string[];
 }
 
 /** a locally administered MAC (02:…), never a real phone's, the same for the same run and user */
@@ -119,7 +126,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
 
   // 1. users
   const userIds = Array.from({ length: options.phones }, (_, i) => `fleet-${runId}-${String(i).padStart(6, '0')}`);
-  if (!options.resumeRolloutId) {
+  if (!options.resumeRolloutIds) {
     for (const [i, body] of csvChunks(userIds).entries()) {
       const res = await request(`${base}/users/v1/admin/users/import`, {
         method: 'POST',
@@ -134,13 +141,13 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   }
   const usersDone = Date.now();
 
-  // 2. one rollout through UsersAdmin
+  // 2. the rollouts through UsersAdmin, one per `rolloutSize` users
   const admin = await JsonSocket.connect(`${base.replace(/^http/, 'ws')}/users/v1/admin`);
   const registeredAt = new Map<string, number>();
-  let rolloutId: string | null = null;
+  const rolloutIds: string[] = [];
   const onRegistered = new Set<() => void>();
   admin.onMessage((m: Message) => {
-    if (m.mt === 'RolloutEntryUpdated' && m['state'] === 'registered' && m['rolloutId'] === rolloutId && typeof m['user'] === 'string') {
+    if (m.mt === 'RolloutEntryUpdated' && m['state'] === 'registered' && rolloutIds.includes(String(m['rolloutId'])) && typeof m['user'] === 'string') {
       if (!registeredAt.has(m['user'])) {
         registeredAt.set(m['user'], Date.now());
         progress(registeredAt.size, userIds.length, 'phones');
@@ -151,11 +158,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   try {
     const login = await admin.request({ mt: 'Login', token: options.adminToken });
     if (login['ok'] !== true) throw new Error('UsersAdmin login refused: check ZT_ADMIN_TOKEN');
-    let entries: Array<{ user: string; code: string; state?: string }>;
-    if (options.resumeRolloutId) {
-      rolloutId = options.resumeRolloutId;
-      const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
-      const all = status['entries'] as Array<{ user: string; code: string; state: string }>;
+    let entries: Array<{ user: string; code: string; state?: string }> = [];
+    if (options.resumeRolloutIds) {
+      rolloutIds.push(...options.resumeRolloutIds);
+      const all: Array<{ user: string; code: string; state: string }> = [];
+      for (const rolloutId of rolloutIds) {
+        const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
+        all.push(...(status['entries'] as Array<{ user: string; code: string; state: string }>));
+      }
       for (const e of all) if (e.state === 'registered') registeredAt.set(e.user, Date.now());
       entries = all.filter((e) => e.state !== 'registered');
       userIds.splice(0, userIds.length, ...all.map((e) => e.user));
@@ -167,11 +177,16 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       const apps = ((await admin.request({ mt: 'GetPhoneApps' }))['phoneApps'] ?? []) as Array<{ id: string }>;
       const phoneApp = options.phoneApp ?? apps[0]?.id;
       if (!phoneApp) throw new Error('no phone app is configured in Users');
-      progress(0, userIds.length, 'rollout');
-      const rollout = await admin.request({ mt: 'StartRollout', category, phoneApp, users: userIds }, Math.max(60_000, options.phones * 20));
-      rolloutId = String(rollout['rolloutId']);
-      options.onRollout?.(rolloutId);
-      entries = rollout['entries'] as Array<{ user: string; code: string }>;
+      const size = Math.min(Rollout.MAX_ENTRIES, Math.max(1, options.rolloutSize ?? Rollout.MAX_ENTRIES));
+      for (let from = 0; from < userIds.length; from += size) {
+        progress(from, userIds.length, 'rollout');
+        const users = userIds.slice(from, from + size);
+        const rollout = await admin.request({ mt: 'StartRollout', category, phoneApp, users }, Math.max(60_000, users.length * 20));
+        const rolloutId = String(rollout['rolloutId']);
+        rolloutIds.push(rolloutId);
+        options.onRollout?.(rolloutId);
+        entries = entries.concat(rollout['entries'] as Array<{ user: string; code: string }>);
+      }
     }
     const rolloutDone = Date.now();
 
@@ -230,7 +245,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
         const notify = (): void => done(true);
         onRegistered.add(notify);
       });
-      if (!pushed && registeredAt.size < userIds.length) {
+      for (const rolloutId of !pushed && registeredAt.size < userIds.length ? rolloutIds : []) {
         const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
         for (const e of (status['entries'] ?? []) as Array<{ user: string; state: string }>) {
           if (e.state === 'registered' && !registeredAt.has(e.user)) registeredAt.set(e.user, Date.now());
@@ -252,7 +267,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
       timeToRegisteredMs: { p50: percentile(durations, 50), p95: percentile(durations, 95), p99: percentile(durations, 99), max: durations.at(-1) ?? 0 },
       phasesMs: { users: usersDone - started, rollout: rolloutDone - usersDone, phones: phonesDone - rolloutDone, total: phonesDone - started },
       throughput: registeredAt.size / Math.max(0.001, (phonesDone - rolloutDone) / 1000),
-      rolloutId,
+      rolloutId: rolloutIds[0] ?? null,
+      rolloutIds,
     };
   } finally {
     admin.close();
