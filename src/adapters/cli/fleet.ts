@@ -1,5 +1,6 @@
 /** `zerotouch fleet --phones N`: the load generator of SPEC §8, over the real protocols. */
 import { parseArgs } from 'node:util';
+import { Rollout } from '../../domain';
 import { runFleet } from '../fleet/fleet';
 import { progressBar } from './progress';
 import { UsageError } from './usage-error';
@@ -18,7 +19,7 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
       json: { type: 'boolean', default: false },
       'run-id': { type: 'string' },
       resume: { type: 'string' },
-      'rollout-size': { type: 'string', default: '10000' },
+      'rollout-size': { type: 'string', default: String(Rollout.MAX_ENTRIES) },
     },
     strict: true,
   });
@@ -29,7 +30,7 @@ export async function fleetCommand(argv: readonly string[], env: NodeJS.ProcessE
   if (values.resume !== undefined && values['run-id'] === undefined) throw new UsageError('--resume <rolloutId>[,<rolloutId>…] needs the --run-id of the run it finishes');
   if (values['run-id'] !== undefined && !/^[A-Za-z0-9_-]{1,32}$/.test(values['run-id'])) throw new UsageError('--run-id takes 1 to 32 letters, digits, - or _');
   const rolloutSize = Number(values['rollout-size']);
-  if (!Number.isInteger(rolloutSize) || rolloutSize < 1 || rolloutSize > 10_000) throw new UsageError('--rollout-size takes 1 to 10,000 users a rollout');
+  if (!Number.isInteger(rolloutSize) || rolloutSize < 1 || rolloutSize > Rollout.MAX_ENTRIES) throw new UsageError(`--rollout-size takes 1 to ${Rollout.MAX_ENTRIES.toLocaleString('en')} users a rollout`);
   const concurrency = Number(values.concurrency);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 10_000) throw new UsageError('--concurrency takes 1 to 10,000');
   const timeoutSeconds = Number(values['timeout-seconds']);
