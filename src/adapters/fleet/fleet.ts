@@ -158,14 +158,20 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
   try {
     const login = await admin.request({ mt: 'Login', token: options.adminToken });
     if (login['ok'] !== true) throw new Error('UsersAdmin login refused: check ZT_ADMIN_TOKEN');
-    let entries: Array<{ user: string; code: string; state?: string }> = [];
-    if (options.resumeRolloutIds) {
-      rolloutIds.push(...options.resumeRolloutIds);
+    /** every entry of the run's rollouts, as UsersAdmin shows them now */
+    const rolloutEntries = async (): Promise<Array<{ user: string; code: string; state: string }>> => {
       const all: Array<{ user: string; code: string; state: string }> = [];
       for (const rolloutId of rolloutIds) {
         const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
+        if (!Array.isArray(status['entries'])) throw new Error(`UsersAdmin did not show rollout ${rolloutId}: ${JSON.stringify(status).slice(0, 200)}`);
         all.push(...(status['entries'] as Array<{ user: string; code: string; state: string }>));
       }
+      return all;
+    };
+    let entries: Array<{ user: string; code: string; state?: string }> = [];
+    if (options.resumeRolloutIds) {
+      rolloutIds.push(...options.resumeRolloutIds);
+      const all = await rolloutEntries();
       for (const e of all) if (e.state === 'registered') registeredAt.set(e.user, Date.now());
       entries = all.filter((e) => e.state !== 'registered');
       userIds.splice(0, userIds.length, ...all.map((e) => e.user));
@@ -245,9 +251,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetSummary> {
         const notify = (): void => done(true);
         onRegistered.add(notify);
       });
-      for (const rolloutId of !pushed && registeredAt.size < userIds.length ? rolloutIds : []) {
-        const status = await admin.request({ mt: 'GetRollout', rolloutId }, 60_000);
-        for (const e of (status['entries'] ?? []) as Array<{ user: string; state: string }>) {
+      if (!pushed && registeredAt.size < userIds.length) {
+        for (const e of await rolloutEntries()) {
           if (e.state === 'registered' && !registeredAt.has(e.user)) registeredAt.set(e.user, Date.now());
         }
       }
