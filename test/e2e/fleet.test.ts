@@ -157,7 +157,7 @@ describe('zerotouch end to end: serve, fleet, audit, crash and restart', { timeo
 
     // the read models equal a rebuild from the log
     const dump = (): string[] => {
-      const d = new Database(join(dir.path, 'zerotouch.db'), { readonly: true });
+      const d = new Database(join(dir.path, 'zerotouch.read-models.db'), { readonly: true });
       try {
         return d
           .prepare<[], { row: string }>(

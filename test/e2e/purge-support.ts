@@ -4,8 +4,10 @@
  */
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { expect } from 'vitest';
 import { demoAppPassword } from '../../src/adapters/server/bootstrap';
+import { readModelsFileOf } from '../../src/adapters/server/storage';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/server';
 import { TestSocket } from '../support/ws-client';
 
@@ -99,10 +101,13 @@ export async function seedPersonalData(t: TestServer): Promise<Seeded> {
 /** the files of a SQLite database: the main file, its WAL and its shared-memory index */
 export const databaseFiles = (file: string): string[] => [file, `${file}-wal`, `${file}-shm`].filter((f) => existsSync(f));
 
-/** for each needle (ASCII), the files that hold its bytes anywhere */
+/** the files of a server's SQLite storage: the event log's and the read models' */
+export const storageFiles = (file: string): string[] => [...databaseFiles(file), ...databaseFiles(readModelsFileOf(file))];
+
+/** for each needle (ASCII), the files of the storage that hold its bytes anywhere */
 export function scan(file: string, needles: readonly string[]): Record<string, string[]> {
-  const contents = databaseFiles(file).map((f) => [f, readFileSync(f)] as const);
-  return Object.fromEntries(needles.map((n) => [n, contents.filter(([, bytes]) => bytes.includes(Buffer.from(n, 'ascii'))).map(([f]) => f.slice(file.length) || 'main')]));
+  const contents = storageFiles(file).map((f) => [f, readFileSync(f)] as const);
+  return Object.fromEntries(needles.map((n) => [n, contents.filter(([, bytes]) => bytes.includes(Buffer.from(n, 'ascii'))).map(([f]) => basename(f))]));
 }
 
 /**

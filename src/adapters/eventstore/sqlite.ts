@@ -36,6 +36,11 @@ export interface SqliteEventStoreOptions {
   readonly now?: () => Date;
   /** checkpoint the WAL from a worker thread, off the event loop (default true; see sqlite-checkpoints.ts) */
   readonly backgroundCheckpoints?: boolean;
+  /**
+   * other databases that hold copies of the events' data (the read models' file): their
+   * WALs are truncated with this one's, so that a delete or purge erases those copies too
+   */
+  readonly eraseWith?: readonly Database.Database[];
 }
 
 /**
@@ -87,6 +92,7 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
   private flushScheduled = false;
   private readonly checkpoints: BackgroundCheckpoints | undefined;
   private readonly maxBatch: number;
+  private readonly eraseWith: readonly Database.Database[];
   protected readonly pollIntervalMs: number;
   private readonly now: () => Date;
   private readonly statements: ReturnType<SqliteEventStore['prepare']>;
@@ -102,6 +108,7 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
   ) {
     super();
     this.maxBatch = options.maxBatch ?? 2000;
+    this.eraseWith = options.eraseWith ?? [];
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.now = options.now ?? (() => new Date());
     db.exec(SCHEMA);
@@ -215,11 +222,15 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
     throw new port.StoreUnavailableError('the SQLite WAL could not be truncated: readers held it (try again)');
   }
 
-  /** one TRUNCATE checkpoint; answers whether it finished (an in-memory or closed store has no WAL) */
+  /** one TRUNCATE checkpoint of each WAL; answers whether all finished (an in-memory or closed database has no WAL) */
   private truncateWal(): boolean {
-    if (this.db.memory || !this.db.open) return true;
-    const [result] = this.db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
-    return result?.busy === 0;
+    let done = true;
+    for (const db of [this.db, ...this.eraseWith]) {
+      if (db.memory || !db.open) continue;
+      const [result] = db.pragma('wal_checkpoint(TRUNCATE)') as Array<{ busy: number }>;
+      done &&= result?.busy === 0;
+    }
+    return done;
   }
 
   protected enqueue(op: Operation): void {

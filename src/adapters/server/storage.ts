@@ -6,7 +6,7 @@
  * of PostgreSQL and EventStoreDB are loaded only when ZT_STORE names them.
  */
 import { mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, extname, join } from 'node:path';
 import type { PresenceStore } from '../../application/devices/presence';
 import type { EventStore } from '../../application/ports/event-store';
 import { localLeases, type Leases } from '../../application/ports/leases';
@@ -33,6 +33,11 @@ export interface Storage {
   readonly leases: Leases;
   /** for the banner, without credentials */
   readonly description: string;
+  /**
+   * Where a worker thread opens the same storage with connections of its own, to run the
+   * projections off the event loop (projection-thread.ts); only for SQLite files.
+   */
+  readonly files?: { readonly events: string; readonly readModels: string };
   close(): Promise<void>;
 }
 
@@ -53,17 +58,26 @@ export async function openStorage(url: string, dataDir: string): Promise<Storage
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length) || join(dataDir, 'zerotouch.db');
     mkdirSync(dirname(file), { recursive: true });
-    const events = SqliteEventStore.open(file);
+    // the read models in a file of their own: their commits never wait for the appends'
+    // write lock, nor the appends for theirs (they may be written from another thread); a
+    // purge erases their copies of the purged data with the log's
+    const readModelsFile = readModelsFileOf(file);
+    const readModelsDb = openSqliteDatabase(readModelsFile);
+    const events = SqliteEventStore.open(file, { eraseWith: [readModelsDb] });
     return {
       events,
-      readModels: new SqliteReadModelStore(events.db),
+      readModels: new SqliteReadModelStore(readModelsDb),
       presence: new SqlitePresenceStore(events.db),
       // one process opens the file: its memory is the only place guesses arrive
       throttle: new MemoryThrottleStore(),
       setup: new SqliteSetupRecord(events.db),
       leases: localLeases,
-      description: `sqlite ${file}`,
-      close: () => events.close(),
+      description: `sqlite ${file} (read models in ${readModelsFile})`,
+      files: { events: file, readModels: readModelsFile },
+      close: async () => {
+        await events.close();
+        readModelsDb.close();
+      },
     };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -92,6 +106,12 @@ export async function openStorage(url: string, dataDir: string): Promise<Storage
     };
   }
   throw new Error(`unsupported store ${redact(url)}`);
+}
+
+/** beside the event log: zerotouch.db → zerotouch.read-models.db */
+export function readModelsFileOf(eventsFile: string): string {
+  const ext = extname(eventsFile);
+  return join(dirname(eventsFile), `${basename(eventsFile, ext)}.read-models${ext || '.db'}`);
 }
 
 /** the URL without its password */
