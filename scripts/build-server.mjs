@@ -4,10 +4,11 @@
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: ['src/main.ts'],
-  // dist/server/zerotouch.mjs, with the drivers of the other stores in chunks loaded only when used
+  // dist/server/zerotouch.mjs, and the projections' worker thread beside it, with the
+  // drivers of the other stores in chunks loaded only when used
+  entryPoints: { zerotouch: 'src/main.ts', 'projection-worker': 'src/adapters/server/projection-worker.ts' },
   outdir: 'dist/server',
-  entryNames: 'zerotouch',
+  entryNames: '[name]',
   chunkNames: 'chunks/[name]-[hash]',
   outExtension: { '.js': '.mjs' },
   splitting: true,

@@ -61,6 +61,8 @@ export interface Config {
   readonly serverSecret: Buffer;
   readonly logLevel: string;
   readonly trustProxy: boolean;
+  /** `serve` on SQLite runs the projections in a worker thread (ZT_PROJECTION_THREAD, default on) */
+  readonly projectionThread: boolean;
   readonly pollSeconds: number;
   readonly codeTtlDays: number;
   readonly rateLimits: { readonly perMac: RateLimit; readonly perIp: RateLimit };
@@ -121,6 +123,13 @@ function int(name: string, value: string | undefined, fallback: number, min: num
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+function onOff(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  if (value === 'on') return true;
+  if (value === 'off') return false;
+  throw new ConfigError(`${name} must be on or off, got ${JSON.stringify(value)}`);
 }
 
 function url(name: string, value: string): string {
@@ -186,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     serverSecret,
     logLevel: get('ZT_LOG_LEVEL') ?? 'info',
     trustProxy: get('ZT_TRUST_PROXY') === 'true',
+    projectionThread: onOff('ZT_PROJECTION_THREAD', get('ZT_PROJECTION_THREAD'), true),
     pollSeconds: int('ZT_POLL_SECONDS', get('ZT_POLL_SECONDS'), 300, 1, 86_400),
     codeTtlDays: 7,
     rateLimits: {

@@ -24,6 +24,8 @@ export interface TestServerOptions {
   readonly dataDir?: string;
   /** create the demo data of SPEC §9 (`serve --demo`); its user tokens are in `server.demo` */
   readonly demo?: boolean;
+  /** the projections in a worker thread, as `serve` runs them on SQLite */
+  readonly projectionThread?: boolean;
 }
 
 export interface TestServer {
@@ -68,6 +70,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     clock: options.clock,
     logger: pino({ level: config.logLevel }),
     demo: options.demo,
+    projectionThread: options.projectionThread,
   });
   const url = await server.listen();
   return {

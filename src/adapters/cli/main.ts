@@ -94,7 +94,8 @@ async function serve(argv: readonly string[]): Promise<number | void> {
   });
   const config = loadConfig(process.env, { configFile: values.config });
   const parts = parseParts(values.only);
-  const server = await createZerotouchServer({ config, parts, factories: PART_FACTORIES, demo: values.demo });
+  // the projections in a thread of their own, off the requests' event loop (SQLite files)
+  const server = await createZerotouchServer({ config, parts, factories: PART_FACTORIES, demo: values.demo, projectionThread: config.projectionThread });
   // a bug in one callback must not end every part and connection (src/adapters/server/process-guard.ts)
   const guard = installProcessGuard(process, server.context.logger, server.context.metrics);
   const url = await server.listen();

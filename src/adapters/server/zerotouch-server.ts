@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { systemClock, type Clock } from '../../application/ports/clock';
 import type { Random } from '../../application/ports/random';
-import { ProjectionRunner } from '../../application/projections/runner';
+import { ProjectionRunner, type ProjectionService } from '../../application/projections/runner';
 import type { Config, PartName } from '../config';
 import { ClientLog } from '../http/client-log';
 import { MetricsRegistry } from '../http/metrics';
@@ -18,6 +18,7 @@ import { pagesFor, webRoutes } from '../web/routes';
 import { attachWebSocketEndpoints, type WebSocketEndpoint } from '../ws/endpoints';
 import type { Part, PartContext, PartFactory } from './part';
 import { bootstrapDemo, checkServerSecret, demoAppPassword, ownInstallationKey, type DemoResult } from './bootstrap';
+import { ProjectionThread } from './projection-thread';
 import { openStorage, type Storage } from './storage';
 
 export interface ServerOptions {
@@ -33,13 +34,18 @@ export interface ServerOptions {
   readonly readinessTolerance?: number;
   /** create the demo data of SPEC §9 on listen (idempotent) */
   readonly demo?: boolean;
+  /**
+   * run the projections in a worker thread of their own where the store allows it (SQLite
+   * files: projection-thread.ts); default: in this event loop
+   */
+  readonly projectionThread?: boolean;
 }
 
 export interface ZerotouchServer {
   readonly app: FastifyInstance;
   readonly context: PartContext;
   readonly parts: readonly Part[];
-  readonly runner: ProjectionRunner;
+  readonly runner: ProjectionService;
   readonly storage: Storage;
   /** listen, then start the parts' background work; resolves with the URL */
   listen(): Promise<string>;
@@ -78,7 +84,7 @@ async function compose(options: ServerOptions, logger: Logger, storage: Storage)
     config = { ...config, redirectorApiKey: await ownInstallationKey({ ...ports, logger }, config) };
   }
   if (options.demo && colocated.has('users') && !config.usersAppPassword) config = { ...config, usersAppPassword: demoAppPassword(config) };
-  let runner: ProjectionRunner | undefined;
+  let runner: ProjectionService | undefined;
   const context: PartContext = {
     config,
     ...ports,
@@ -98,13 +104,17 @@ async function compose(options: ServerOptions, logger: Logger, storage: Storage)
     if (!factory) throw new Error(`part ${name} is not available in this build`);
     parts.push(await factory(context));
   }
-  runner = new ProjectionRunner(storage.events, storage.readModels, parts.flatMap((p) => p.projections), {
-    logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
-    // on a shared store each projection runs on the node holding its lease; the others read its checkpoint
-    // and its checkpoint is written often (50 ms), even past skipped events: the other nodes'
-    // read-your-writes read it, and scan the log only from it
-    ...(storage.leases.shared ? { lease: (name: string) => storage.leases.hold(`projection:${name}`), checkpointEveryMs: 50 } : {}),
-  });
+  const projections = parts.flatMap((p) => p.projections);
+  runner =
+    options.projectionThread && storage.files
+      ? new ProjectionThread({ files: storage.files, projections, events: storage.events, logger })
+      : new ProjectionRunner(storage.events, storage.readModels, projections, {
+          logger: { info: (o, m) => logger.info(o, m), warn: (o, m) => logger.warn(o, m) },
+          // on a shared store each projection runs on the node holding its lease; the others read its checkpoint
+          // and its checkpoint is written often (50 ms), even past skipped events: the other nodes'
+          // read-your-writes read it, and scan the log only from it
+          ...(storage.leases.shared ? { lease: (name: string) => storage.leases.hold(`projection:${name}`), checkpointEveryMs: 50 } : {}),
+        });
   const activeRunner = runner;
 
   let lastStatus: Awaited<ReturnType<ProjectionRunner['status']>> = [];

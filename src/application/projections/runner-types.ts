@@ -43,9 +43,34 @@ export interface ProjectionRunnerOptions {
    * are applied (and committed) together rather than one transaction each (default 10 ms)
    */
   readonly coalesceMs?: number;
+  /**
+   * told when a step of the live reader starts (before it reads) and when it has ended
+   * (`idle`: it found nothing to read); a projection thread publishes them to its server
+   */
+  readonly onStep?: { started(step: number): void; ended(step: number, idle: boolean): void };
 }
 
 export type StepOutcome = 'advanced' | 'idle' | 'conflict';
+
+/**
+ * What the rest of a server asks of its projections, wherever they run: in its event loop
+ * (ProjectionRunner) or in a worker thread of their own (adapters/server/projection-thread.ts).
+ */
+export interface ProjectionService {
+  names(): string[];
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /**
+   * Resolves once every projection (or the one named) has applied the events up to
+   * `position` (default: the head at call time), or found the end of the log after the call.
+   */
+  caughtUp(options?: { name?: string; position?: number; timeoutMs?: number }): Promise<void>;
+  /** true when no running projection is more than `tolerance` positions behind the head */
+  isCaughtUp(tolerance?: number): Promise<boolean>;
+  status(): Promise<ProjectionStatus[]>;
+  /** replay into a fresh generation beside the live read model, then swap it in */
+  rebuild(name: string, onProgress?: (position: number, head: number) => void): Promise<void>;
+}
 
 export interface Waiter {
   readonly target: number;

@@ -16,14 +16,14 @@ import { withPersonal } from '../personal-data';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import type { Projection, ReadModelView } from './projection';
-import type { Live, ProjectionRunnerOptions, ProjectionStatus, RunnerLogger, StepOutcome, Waiter } from './runner-types';
+import type { Live, ProjectionRunnerOptions, ProjectionService, ProjectionStatus, RunnerLogger, StepOutcome, Waiter } from './runner-types';
 import { SharedCheckpointWaits } from './shared-checkpoint';
 
-export type { ProjectionRunnerOptions, ProjectionStatus, RunnerLogger, StepOutcome } from './runner-types';
+export type { ProjectionRunnerOptions, ProjectionService, ProjectionStatus, RunnerLogger, StepOutcome } from './runner-types';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export class ProjectionRunner {
+export class ProjectionRunner implements ProjectionService {
   private readonly projections = new Map<string, Projection>();
   private readonly live = new Map<string, Live>();
   private waiters: Waiter[] = [];
@@ -40,6 +40,7 @@ export class ProjectionRunner {
   private running = false;
   private readonly lease: ((projection: string) => Promise<boolean>) | undefined;
   private readonly remote: SharedCheckpointWaits;
+  private readonly onStep: ProjectionRunnerOptions['onStep'];
 
   constructor(
     private readonly store: EventStore,
@@ -60,6 +61,7 @@ export class ProjectionRunner {
     this.logger = options.logger;
     this.autoRebuild = options.autoRebuild ?? true;
     this.lease = options.lease;
+    this.onStep = options.onStep;
     this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 25);
   }
 
@@ -304,6 +306,7 @@ export class ProjectionRunner {
   private async runLoop(): Promise<void> {
     while (this.running) {
       const stepNumber = ++this.stepsStarted;
+      this.onStep?.started(stepNumber);
       this.pendingWake = false;
       let read = 0;
       try {
@@ -324,6 +327,7 @@ export class ProjectionRunner {
           w.resolve();
         }
       }
+      this.onStep?.ended(stepNumber, idle);
       if (idle) await this.waitForWake();
       // a page is applied without a pause (its reads and writes answer at once): behind a
       // backlog of full pages, let the requests that arrived meanwhile in before the next
@@ -438,6 +442,16 @@ export class ProjectionRunner {
         else done();
       };
     });
+  }
+
+  /** how far each running projection has applied the log here */
+  positions(): Map<string, number> {
+    return new Map([...this.live].map(([name, live]) => [name, live.position]));
+  }
+
+  /** appends were made that this runner's store does not report (another connection's) */
+  notifyAppended(): void {
+    this.wakeLoop();
   }
 
   private wakeLoop(): void {
