@@ -43,7 +43,9 @@ const APPENDED = 0;
 const STEP_STARTED = 1;
 const STEP_ENDED = 2;
 const IDLE_STEP = 3;
-const COUNTERS = 4;
+/** 1 while the thread waits for an append (the server notifies only then) */
+const WAITING = 4;
+const COUNTERS = 6;
 
 /** Atomics.waitAsync (in Node since 16; in TypeScript's lib from ES2024, newer than ours) */
 const waitAsync = (
@@ -78,7 +80,8 @@ export class SharedProgress {
 
   appended(): void {
     Atomics.add(this.counters, APPENDED, 1);
-    Atomics.notify(this.counters, APPENDED);
+    // a notify costs a lock and a task for the thread: only when it waits (it re-arms once a step began)
+    if (Atomics.load(this.counters, WAITING) === 1) Atomics.notify(this.counters, APPENDED);
   }
 
   position(index: number): number {
@@ -128,8 +131,14 @@ export class SharedProgress {
 
   /** resolves when the server appended after `seen` appends (or after `timeoutMs`) */
   async appendedAfter(seen: number, timeoutMs: number): Promise<number> {
-    const wait = waitAsync(this.counters, APPENDED, seen, timeoutMs);
-    if (wait.async) await wait.value;
+    // set before the wait compares: an append after it either changed the value or sees the flag
+    Atomics.store(this.counters, WAITING, 1);
+    try {
+      const wait = waitAsync(this.counters, APPENDED, seen, timeoutMs);
+      if (wait.async) await wait.value;
+    } finally {
+      Atomics.store(this.counters, WAITING, 0);
+    }
     return Atomics.load(this.counters, APPENDED);
   }
 }

@@ -47,10 +47,16 @@ async function main(): Promise<void> {
   const shared = new SharedProgress(data.shared);
   const projections = projectionsOf(data.projections);
   const base = shared.lastStep();
+  // resolved when the reader's next step starts (it then reads everything appended so far)
+  let stepStarted: () => void = () => undefined;
+  const nextStep = (): Promise<void> => new Promise((resolve) => (stepStarted = resolve));
   const runner: ProjectionRunner = new ProjectionRunner(events, new SqliteReadModelStore(readModelsDb), projections, {
     logger: { info: (o, m) => log('info', o, m), warn: (o, m) => log('warn', o, m) },
     onStep: {
-      started: (step) => shared.started(base + step),
+      started: (step) => {
+        shared.started(base + step);
+        stepStarted();
+      },
       ended: (step, idle) => {
         const positions = runner.positions();
         shared.ended(base + step, idle, projections.map((p) => positions.get(p.name) ?? 0));
@@ -59,12 +65,19 @@ async function main(): Promise<void> {
   });
   await runner.start();
   let stopping = false;
-  // the server's appends: each change of the counter wakes the reader (the runner gathers those of a moment)
+  // the server's appends wake the reader; after a wake, the next one is awaited only once a
+  // step has begun (until then the reader is due to read anyway), so most appends notify nobody
   void (async () => {
     let seen = shared.appends();
     while (!stopping) {
       const now = await shared.appendedAfter(seen, 1000);
-      if (now !== seen) runner.notifyAppended();
+      if (now !== seen) {
+        const started = nextStep();
+        runner.notifyAppended();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([started, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+        clearTimeout(timer);
+      }
       seen = now;
     }
   })();
