@@ -45,6 +45,7 @@ const STEP_ENDED = 2;
 const IDLE_STEP = 3;
 /** 1 while the thread waits for an append (the server notifies only then) */
 const WAITING = 4;
+/** five used; six keeps the positions after them 8-byte aligned */
 const COUNTERS = 6;
 
 /** Atomics.waitAsync (in Node since 16; in TypeScript's lib from ES2024, newer than ours) */
