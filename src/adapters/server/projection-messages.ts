@@ -89,6 +89,7 @@ export class SharedProgress {
     return Number(Atomics.load(this.positions, index));
   }
 
+  /** the number of the last step started (a thread started again goes on from it) */
   stepStarted(): number {
     return Atomics.load(this.counters, STEP_STARTED);
   }
@@ -109,11 +110,6 @@ export class SharedProgress {
   }
 
   // the thread's side
-
-  /** the step number to go on from (a thread started again) */
-  lastStep(): number {
-    return Atomics.load(this.counters, STEP_STARTED);
-  }
 
   started(step: number): void {
     Atomics.store(this.counters, STEP_STARTED, step | 0);

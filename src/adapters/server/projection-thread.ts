@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import type { EventStore } from '../../application/ports/event-store';
 import type { Projection } from '../../application/projections/projection';
+import { caughtUpWithin } from '../../application/projections/runner';
 import type { ProjectionService, ProjectionStatus } from '../../application/projections/runner-types';
 import { SharedProgress, later, type ThreadReply, type ThreadRequest, type WorkerData } from './projection-messages';
 
@@ -123,16 +124,7 @@ export class ProjectionThread implements ProjectionService {
       this.waiters.push({ target: position, indexes, afterStep: this.shared.stepStarted(), resolve });
       void this.watchSteps();
     });
-    if (options.timeoutMs === undefined) return wait;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`projections not caught up with position ${position} within ${options.timeoutMs} ms`)), options.timeoutMs);
-    });
-    try {
-      await Promise.race([wait, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    return caughtUpWithin(wait, position, options.timeoutMs);
   }
 
   async isCaughtUp(tolerance = 0): Promise<boolean> {

@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const readModelsDb = openSqliteDatabase(data.files.readModels);
   const shared = new SharedProgress(data.shared);
   const projections = projectionsOf(data.projections);
-  const base = shared.lastStep();
+  const base = shared.stepStarted();
   // resolved when the reader's next step starts (it then reads everything appended so far)
   let stepStarted: () => void = () => undefined;
   const nextStep = (): Promise<void> => new Promise((resolve) => (stepStarted = resolve));

@@ -23,6 +23,20 @@ export type { ProjectionRunnerOptions, ProjectionService, ProjectionStatus, Runn
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** a wait for the projections, failed after `timeoutMs` (none: it waits as long as it takes) */
+export async function caughtUpWithin(wait: Promise<void>, target: number, timeoutMs: number | undefined): Promise<void> {
+  if (timeoutMs === undefined) return wait;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`projections not caught up with position ${target} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    await Promise.race([wait, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class ProjectionRunner implements ProjectionService {
   private readonly projections = new Map<string, Projection>();
   private readonly live = new Map<string, Live>();
@@ -136,15 +150,10 @@ export class ProjectionRunner implements ProjectionService {
     let over = false;
     const names = options.name ? [options.name] : [...this.live.keys()];
     const wait = Promise.all(names.map((name) => this.waitFor(name, target, () => over))).then(() => undefined);
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      if (options.timeoutMs !== undefined) timer = setTimeout(() => reject(new Error(`projections not caught up with position ${target} within ${options.timeoutMs} ms`)), options.timeoutMs);
-    });
     try {
-      await Promise.race([wait, timeout]);
+      await caughtUpWithin(wait, target, options.timeoutMs);
     } finally {
       over = true;
-      clearTimeout(timer);
     }
   }
 
