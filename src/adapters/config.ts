@@ -63,6 +63,8 @@ export interface Config {
   readonly trustProxy: boolean;
   /** `serve` on SQLite runs the projections in a worker thread (ZT_PROJECTION_THREAD, default on) */
   readonly projectionThread: boolean;
+  /** a stop (SIGTERM, SIGINT) that has not finished after this many seconds ends the process (ZT_SHUTDOWN_TIMEOUT_SECONDS) */
+  readonly shutdownTimeoutSeconds: number;
   readonly pollSeconds: number;
   readonly codeTtlDays: number;
   readonly rateLimits: { readonly perMac: RateLimit; readonly perIp: RateLimit };
@@ -196,6 +198,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, options: { conf
     logLevel: get('ZT_LOG_LEVEL') ?? 'info',
     trustProxy: get('ZT_TRUST_PROXY') === 'true',
     projectionThread: onOff('ZT_PROJECTION_THREAD', get('ZT_PROJECTION_THREAD'), true),
+    shutdownTimeoutSeconds: int('ZT_SHUTDOWN_TIMEOUT_SECONDS', get('ZT_SHUTDOWN_TIMEOUT_SECONDS'), 30, 1, 3_600),
     pollSeconds: int('ZT_POLL_SECONDS', get('ZT_POLL_SECONDS'), 300, 1, 86_400),
     codeTtlDays: 7,
     rateLimits: {

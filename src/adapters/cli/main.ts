@@ -125,14 +125,48 @@ async function serve(argv: readonly string[]): Promise<number | void> {
       if (stopping) return;
       stopping = true;
       process.stdout.write(`\n${signal}: stopping (draining requests, finishing appends)\n`);
-      server.close().then(resolve, (error: unknown) => {
-        process.stderr.write(`shutdown failed: ${String(error)}\n`);
-        resolve();
-      });
+      const deadline = shutdownDeadline(config.shutdownTimeoutSeconds);
+      // the deadline stays set once the server is closed: it is unref'd, so it ends a process
+      // only if something the close should have ended still holds it open
+      server.close(deadline.stage).then(
+        () => {
+          deadline.stage('closed, waiting for what still holds the process open');
+          resolve();
+        },
+        (error: unknown) => {
+          deadline.stage('closed after a failure, waiting for what still holds the process open');
+          process.stderr.write(`shutdown failed: ${String(error)}\n`);
+          resolve();
+        },
+      );
     };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
+    // a second signal is ignored (not the default, which ends the process at once): the
+    // deadline bounds the stop
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
   }).finally(() => guard.uninstall());
+}
+
+/**
+ * A stop that hangs (a connection that never drains, a step that never ends) must not keep a
+ * node up, holding its leases and its place behind the load balancer, until someone kills it:
+ * after `seconds` the process says which step of the shutdown it was in, what it still
+ * holds open, and ends with exit code 1.
+ */
+export function shutdownDeadline(seconds: number, exit: (code: number) => void = (code) => process.exit(code)): { stage(stage: string): void } {
+  let current = 'starting';
+  const timer = setTimeout(() => {
+    const open = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
+    const counts = [...new Set(open)].map((r) => `${r} × ${open.filter((o) => o === r).length}`).join(', ');
+    process.stderr.write(`shutdown did not finish within ${seconds} s: still ${current}; open: ${counts || 'nothing'}; exiting\n`);
+    exit(1);
+  }, seconds * 1000);
+  timer.unref();
+  return {
+    stage: (stage) => {
+      current = stage;
+    },
+  };
 }
 
 /** the banner's lines for the web apps this process serves */

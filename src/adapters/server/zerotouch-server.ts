@@ -51,8 +51,11 @@ export interface ZerotouchServer {
   listen(): Promise<string>;
   /** what the demo set-up made (after listen with `demo`) */
   demo: DemoResult | undefined;
-  /** stop taking requests, stop the parts, finish appends, close the store */
-  close(): Promise<void>;
+  /**
+   * stop taking requests, stop the parts, finish appends, close the store; `onStage` hears
+   * each step as it begins (a shutdown that does not finish can say where it stands)
+   */
+  close(onStage?: (stage: string) => void): Promise<void>;
 }
 
 export async function createZerotouchServer(options: ServerOptions): Promise<ZerotouchServer> {
@@ -182,10 +185,18 @@ async function compose(options: ServerOptions, logger: Logger, storage: Storage)
       const port = typeof address === 'object' && address ? address.port : config.port;
       return `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
-    async close() {
-      if (started) for (const part of [...parts].reverse()) await part.stop?.().catch((error: unknown) => logger.warn({ err: error, part: part.name }, 'part did not stop cleanly'));
+    async close(onStage = () => undefined) {
+      if (started) {
+        for (const part of [...parts].reverse()) {
+          onStage(`stopping the ${part.name} part`);
+          await part.stop?.().catch((error: unknown) => logger.warn({ err: error, part: part.name }, 'part did not stop cleanly'));
+        }
+      }
+      onStage('closing the HTTP server (requests under way, WebSocket connections)');
       await app.close();
+      onStage('stopping the projections');
       await activeRunner.stop();
+      onStage('closing the store (queued appends, connections)');
       await storage.close();
     },
   };
