@@ -38,13 +38,12 @@ if (!usable) {
     let child: ChildProcess | undefined;
     let dataDir: string | undefined;
     afterAll(async () => {
-      if (child && child.exitCode === null) {
-        const exited = new Promise((resolve) => child!.once('exit', resolve));
-        child.kill('SIGTERM');
-        await exited;
-      }
+      // faketime runs the server as a child of its own and does not pass signals on: the
+      // server runs in a process group of its own, and the whole group is stopped (and
+      // waited for, so no server outlives the test)
+      if (child?.pid !== undefined) await stopGroup(child.pid);
       if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-    });
+    }, 60_000);
 
     it('a server process started eight days later purges on its own', { timeout: 180_000 }, async () => {
       const port = await freePort();
@@ -56,6 +55,7 @@ if (!usable) {
         cwd: ROOT,
         env: { ...process.env, ZT_HOST: '127.0.0.1', ZT_PORT: String(port), ZT_DATA_DIR: first.dataDir, ZT_STORE: first.storeUrl, ZT_LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
       });
       child.stdout!.on('data', (chunk) => (output += String(chunk)));
       child.stderr!.on('data', (chunk) => (output += String(chunk)));
@@ -87,4 +87,23 @@ if (!usable) {
       }
     });
   });
+}
+
+/** SIGTERM to every process of the group, then wait until none is left (SIGKILL after 30 s) */
+async function stopGroup(pgid: number): Promise<void> {
+  const alive = (): boolean => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!alive()) return;
+  process.kill(-pgid, 'SIGTERM');
+  const deadline = Date.now() + 30_000;
+  while (alive()) {
+    if (Date.now() > deadline) process.kill(-pgid, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
