@@ -11,7 +11,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -191,8 +191,12 @@ async function runOnce(setup: Setup, phones: number): Promise<Result> {
     process.stdout.write(`${(summary.phasesMs.total / 1000).toFixed(1)} s, ${summary.registered} registered, peak RSS ${peak.toFixed(0)} MB (V8 heap in use at most ${peakHeapMb.toFixed(0)} MB)\n`);
     for (const node of nodes) node.process.kill('SIGTERM');
     await Promise.all(nodes.map((n) => n.exited));
+    // a node that did not stop cleanly says why on stderr (a stop past ZT_SHUTDOWN_TIMEOUT_SECONDS names its step)
+    for (const node of nodes) {
+      if (node.process.exitCode !== 0) process.stdout.write(`  ${node.url} exited with ${node.process.exitCode ?? node.process.signalCode}: ${node.stderr.trim().split('\n').slice(-5).join('\n  ')}\n`);
+    }
     const profileDir = nodes[0]!.profileDir;
-    const profileFile = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
+    const profileFile = (existsSync(profileDir) ? readdirSync(profileDir) : []).filter((f) => f.endsWith('.cpuprofile')).map((f) => join(profileDir, f));
     // the main thread's profile is the largest (the module loader's worker writes a small one)
     const main = profileFile.sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
     if (main) {
