@@ -153,13 +153,13 @@ async function serve(argv: readonly string[]): Promise<number | void> {
  * after `seconds` the process says which step of the shutdown it was in, what it still
  * holds open, and ends with exit code 1.
  */
-export function shutdownDeadline(seconds: number, exit: (code: number) => void = (code) => process.exit(code)): { stage(stage: string): void } {
+function shutdownDeadline(seconds: number): { stage(stage: string): void } {
   let current = 'starting';
   const timer = setTimeout(() => {
     const open = process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap');
     const counts = [...new Set(open)].map((r) => `${r} × ${open.filter((o) => o === r).length}`).join(', ');
     process.stderr.write(`shutdown did not finish within ${seconds} s: still ${current}; open: ${counts || 'nothing'}; exiting\n`);
-    exit(1);
+    process.exit(1);
   }, seconds * 1000);
   timer.unref();
   return {
