@@ -91,19 +91,19 @@ if (!usable) {
 
 /** SIGTERM to every process of the group, then wait until none is left (SIGKILL after 30 s) */
 async function stopGroup(pgid: number): Promise<void> {
-  const alive = (): boolean => {
+  // false once no process of the group is left: a signal to a group that just emptied is no error
+  const signal = (name: NodeJS.Signals | 0): boolean => {
     try {
-      process.kill(-pgid, 0);
+      process.kill(-pgid, name);
       return true;
     } catch {
       return false;
     }
   };
-  if (!alive()) return;
-  process.kill(-pgid, 'SIGTERM');
+  if (!signal('SIGTERM')) return;
   const deadline = Date.now() + 30_000;
-  while (alive()) {
-    if (Date.now() > deadline) process.kill(-pgid, 'SIGKILL');
+  while (signal(0)) {
+    if (Date.now() > deadline) signal('SIGKILL');
     await new Promise((r) => setTimeout(r, 100));
   }
 }
