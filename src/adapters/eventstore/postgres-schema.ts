@@ -205,6 +205,13 @@ export function statements(schema: string) {
     readStream: `SELECT c.current, e.* FROM ${current} c LEFT JOIN LATERAL (
         SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
          WHERE stream_name = $1 AND stream_version >= $2 ORDER BY stream_version) e ON true`,
+    // several reads in one statement (one snapshot): each answers its version row, then its events
+    readStreams: `SELECT q.i, c.current, e.* FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS q(name, from_version, i)
+        CROSS JOIN LATERAL (SELECT coalesce(max(stream_version), 0) AS current FROM ${s}.zt_events WHERE stream_name = q.name) c
+        LEFT JOIN LATERAL (
+        SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
+         WHERE stream_name = q.name AND stream_version >= q.from_version ORDER BY stream_version) e ON true
+        ORDER BY q.i, e.stream_version`,
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
     head: `SELECT max(global_position) AS head FROM ${s}.zt_events`,
     purgeRows: `SELECT global_position, event_id, type, data, personal FROM ${s}.zt_events

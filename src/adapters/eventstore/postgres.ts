@@ -87,9 +87,31 @@ export interface PostgresEventStoreOptions {
 
 type Operation = WriteOperation;
 
+/** most stream reads sent in one statement */
+const MAX_READS = 200;
+
+interface StreamRead {
+  readonly streamName: string;
+  readonly from: number;
+  readonly resolve: (result: port.ReadStreamResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type StreamRow = EventRow & { current: string };
+
+/** a read's rows: its version on each (the only row, its event columns empty, when nothing is from `from` on) */
+function streamResult(rows: readonly StreamRow[]): port.ReadStreamResult {
+  const currentVersion = Number(rows[0]?.current ?? 0);
+  if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
+  const events = rows.filter((r) => r.global_position !== null).map(toRecorded);
+  return { currentVersion, streamExists: true, events };
+}
+
 export class PostgresEventStore extends GroupCommitStore implements port.EventStore {
   readonly kind = 'postgres';
   private queue: Operation[] = [];
+  /** stream reads waiting for the end of this turn of the event loop */
+  private reads: StreamRead[] = [];
   private draining: Promise<void> | undefined;
   /** set as close begins (new work is refused); `closed` once the queued writes are done */
   private closing = false;
@@ -301,13 +323,49 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
     return result.rows;
   }
 
-  protected async readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
-    // one statement, one snapshot: the version and the events agree
-    const rows = await this.query<EventRow & { current: string }>(this.sql.readStream, [streamName, from]);
-    const currentVersion = Number(rows[0]?.current ?? 0);
-    if (currentVersion === 0) return { currentVersion, streamExists: false, events: [] };
-    const events = rows.filter((r) => r.global_position !== null).map(toRecorded);
-    return { currentVersion, streamExists: true, events };
+  /**
+   * Stream reads asked for in the same turn of the event loop go to the server together,
+   * as one statement (one round trip, one snapshot); each is still sent only after it was
+   * asked for, so it sees every write that finished before. Batches do not wait for each
+   * other. A batch the server refuses as a whole (a stream name it cannot take) is sent
+   * again read by read, so only that read fails.
+   */
+  protected readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
+    return new Promise((resolve, reject) => {
+      this.reads.push({ streamName, from, resolve, reject });
+      if (this.reads.length === 1) setImmediate(() => this.sendReads());
+    });
+  }
+
+  private sendReads(): void {
+    while (this.reads.length > 0) {
+      const batch = this.reads.splice(0, MAX_READS);
+      if (batch.length === 1) void this.readOne(batch[0]!);
+      else void this.readMany(batch);
+    }
+  }
+
+  private async readOne(read: StreamRead): Promise<void> {
+    try {
+      // one statement, one snapshot: the version and the events agree
+      read.resolve(streamResult(await this.query<StreamRow>(this.sql.readStream, [read.streamName, read.from])));
+    } catch (error) {
+      read.reject(error);
+    }
+  }
+
+  private async readMany(batch: readonly StreamRead[]): Promise<void> {
+    let rows: Array<StreamRow & { i: string }>;
+    try {
+      rows = await this.query(this.sql.readStreams, [batch.map((r) => r.streamName), batch.map((r) => r.from)]);
+    } catch (error) {
+      if (error instanceof port.InvalidEventError) await Promise.all(batch.map((read) => this.readOne(read)));
+      else for (const read of batch) read.reject(error);
+      return;
+    }
+    const perRead = batch.map((): StreamRow[] => []);
+    for (const row of rows) perRead[Number(row.i) - 1]?.push(row);
+    batch.forEach((read, at) => read.resolve(streamResult(perRead[at]!)));
   }
 
   protected async readPage(after: number, limit: number): Promise<port.RecordedEvent[]> {

@@ -1,5 +1,6 @@
 /** The shapes of the projection runner (runner.ts): its options, what it reports, what it keeps per projection. */
 import type { Checkpoint } from '../ports/read-model-store';
+import type { DocumentCache } from './document-cache';
 import type { Projection } from './projection';
 
 export interface ProjectionStatus {
@@ -48,6 +49,11 @@ export interface ProjectionRunnerOptions {
    * (`idle`: it found nothing to read); a projection thread publishes them to its server
    */
   readonly onStep?: { started(step: number): void; ended(step: number, idle: boolean): void };
+  /**
+   * documents each live projection keeps from its recent reads and commits, so its next
+   * batches need not read them again (document-cache.ts); default 2,000, 0 keeps none
+   */
+  readonly documentCacheEntries?: number;
 }
 
 export type StepOutcome = 'advanced' | 'idle' | 'conflict';
@@ -96,5 +102,7 @@ export interface Live {
   retryAt: number;
   /** runs in this process (holds its lease, or no leases) */
   active: boolean;
+  /** its documents as of `stored`, read or committed here (emptied whenever that may no longer hold) */
+  readonly docs: DocumentCache;
 }
 

@@ -15,6 +15,7 @@
 import { withPersonal } from '../personal-data';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
+import { DocumentCache } from './document-cache';
 import type { Projection, ReadModelView } from './projection';
 import type { Live, ProjectionRunnerOptions, ProjectionService, ProjectionStatus, RunnerLogger, StepOutcome, Waiter } from './runner-types';
 import { SharedCheckpointWaits } from './shared-checkpoint';
@@ -55,6 +56,7 @@ export class ProjectionRunner implements ProjectionService {
   private readonly lease: ((projection: string) => Promise<boolean>) | undefined;
   private readonly remote: SharedCheckpointWaits;
   private readonly onStep: ProjectionRunnerOptions['onStep'];
+  private readonly documentCacheEntries: number;
 
   constructor(
     private readonly store: EventStore,
@@ -76,6 +78,7 @@ export class ProjectionRunner implements ProjectionService {
     this.autoRebuild = options.autoRebuild ?? true;
     this.lease = options.lease;
     this.onStep = options.onStep;
+    this.documentCacheEntries = options.documentCacheEntries ?? 2000;
     this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 25);
   }
 
@@ -101,6 +104,7 @@ export class ProjectionRunner implements ProjectionService {
         failures: 0,
         retryAt: 0,
         active: this.lease === undefined,
+        docs: new DocumentCache(this.documentCacheEntries),
       });
       if (this.lease === undefined) this.rebuildIfStale(projection, stored);
     }
@@ -274,14 +278,18 @@ export class ProjectionRunner implements ProjectionService {
     return (await this.commitBatch(projection, slot, cp, generation, page.position, changes)) ? 'advanced' : 'conflict';
   }
 
-  private async applyBatch(projection: Projection, generation: number, events: readonly RecordedEvent[]): Promise<Map<string, DocChange>> {
+  private async applyBatch(projection: Projection, generation: number, events: readonly RecordedEvent[], cache?: DocumentCache): Promise<Map<string, DocChange>> {
     const types = new Set(projection.eventTypes);
     const changes = new Map<string, DocChange>();
     const view: ReadModelView = {
       get: async <T extends JsonObject>(collection: string, key: string): Promise<T | undefined> => {
         const pending = changes.get(`${collection}\u0000${key}`);
         if (pending) return (pending.doc ?? undefined) as T | undefined;
-        return (await this.readModels.getIn(projection.name, generation, collection, key)) as T | undefined;
+        const cached = cache?.get(collection, key);
+        if (cached !== undefined) return (cached ?? undefined) as T | undefined;
+        const doc = await this.readModels.getIn(projection.name, generation, collection, key);
+        cache?.read(collection, key, doc);
+        return doc as T | undefined;
       },
     };
     for (const event of events) {
@@ -358,7 +366,7 @@ export class ProjectionRunner implements ProjectionService {
       if (live.position >= page.position) continue;
       const events = page.events.filter((e) => e.globalPosition > live.position);
       try {
-        const changes = await this.applyBatch(live.projection, live.generation, events.filter((e) => live.types.has(e.type)));
+        const changes = await this.applyBatch(live.projection, live.generation, events.filter((e) => live.types.has(e.type)), live.docs);
         if (changes.size === 0 && live.stored !== undefined) {
           live.position = page.position;
           live.dirtySince ??= Date.now();
@@ -372,6 +380,8 @@ export class ProjectionRunner implements ProjectionService {
   }
 
   private failed(live: Live, error: unknown): void {
+    // a batch that threw may have read documents it then changed; a commit that threw may have landed
+    live.docs.clear();
     live.failures++;
     live.retryAt = Date.now() + Math.min(5000, 100 * 2 ** Math.min(live.failures, 6));
     this.logger?.warn({ projection: live.projection.name, err: error }, 'projection batch failed; retrying');
@@ -395,8 +405,9 @@ export class ProjectionRunner implements ProjectionService {
       for (const { live } of commits) this.failed(live, error);
       return;
     }
-    commits.forEach(({ live }, i) => {
+    commits.forEach(({ live, changes }, i) => {
       if (results[i]) {
+        live.docs.committed(changes.values());
         live.stored = { generation: live.generation, position };
         live.position = position;
         live.dirtySince = undefined;
@@ -421,6 +432,7 @@ export class ProjectionRunner implements ProjectionService {
     for (const live of this.live.values()) {
       if (!live.reload) continue;
       const stored = await this.readModels.checkpoint(live.projection.name, 'live');
+      live.docs.clear(); // another process (or a promote) moved the checkpoint: its documents may differ
       live.stored = stored;
       live.generation = stored?.generation ?? (await this.readModels.maxGeneration(live.projection.name)) + 1;
       live.position = stored?.position ?? 0;
