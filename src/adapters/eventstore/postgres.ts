@@ -35,6 +35,7 @@ import pg from 'pg';
 import * as port from '../../application/ports/event-store';
 import { checkPosition, clampLimit } from '../../application/ports/event-store-checks';
 import { newPersonalSalt } from '../../application/audit/chain-format';
+import { MomentBatch } from './moment-batch';
 import { GroupCommitStore, type WriteOperation } from './write-queue';
 import { idempotencyOutcome, type StoredId } from './stream-reading';
 import { PostgresChain, chainRelations, chainStatements } from './postgres-chain';
@@ -93,8 +94,6 @@ const MAX_READS = 200;
 interface StreamRead {
   readonly streamName: string;
   readonly from: number;
-  readonly resolve: (result: port.ReadStreamResult) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 type StreamRow = EventRow & { current: string };
@@ -110,8 +109,18 @@ function streamResult(rows: readonly StreamRow[]): port.ReadStreamResult {
 export class PostgresEventStore extends GroupCommitStore implements port.EventStore {
   readonly kind = 'postgres';
   private queue: Operation[] = [];
-  /** stream reads waiting for the end of this turn of the event loop */
-  private reads: StreamRead[] = [];
+  /** stream reads of one moment, sent together */
+  private readonly reads = new MomentBatch<StreamRead, port.ReadStreamResult>({
+    most: MAX_READS,
+    one: async (read) => streamResult(await this.query<StreamRow>(this.sql.readStream, [read.streamName, read.from])),
+    many: async (reads) => {
+      const rows = await this.query<StreamRow & { i: string }>(this.sql.readStreams, [reads.map((r) => r.streamName), reads.map((r) => r.from)]);
+      const perRead = reads.map((): StreamRow[] => []);
+      for (const row of rows) perRead[Number(row.i) - 1]?.push(row);
+      return perRead.map(streamResult);
+    },
+    askAlone: (error) => error instanceof port.InvalidEventError,
+  });
   private draining: Promise<void> | undefined;
   /** set as close begins (new work is refused); `closed` once the queued writes are done */
   private closing = false;
@@ -323,49 +332,9 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
     return result.rows;
   }
 
-  /**
-   * Stream reads asked for in the same turn of the event loop go to the server together,
-   * as one statement (one round trip, one snapshot); each is still sent only after it was
-   * asked for, so it sees every write that finished before. Batches do not wait for each
-   * other. A batch the server refuses as a whole (a stream name it cannot take) is sent
-   * again read by read, so only that read fails.
-   */
+  /** one statement, one snapshot: the version and the events agree (reads of one moment share it: moment-batch.ts) */
   protected readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {
-    return new Promise((resolve, reject) => {
-      this.reads.push({ streamName, from, resolve, reject });
-      if (this.reads.length === 1) setImmediate(() => this.sendReads());
-    });
-  }
-
-  private sendReads(): void {
-    while (this.reads.length > 0) {
-      const batch = this.reads.splice(0, MAX_READS);
-      if (batch.length === 1) void this.readOne(batch[0]!);
-      else void this.readMany(batch);
-    }
-  }
-
-  private async readOne(read: StreamRead): Promise<void> {
-    try {
-      // one statement, one snapshot: the version and the events agree
-      read.resolve(streamResult(await this.query<StreamRow>(this.sql.readStream, [read.streamName, read.from])));
-    } catch (error) {
-      read.reject(error);
-    }
-  }
-
-  private async readMany(batch: readonly StreamRead[]): Promise<void> {
-    let rows: Array<StreamRow & { i: string }>;
-    try {
-      rows = await this.query(this.sql.readStreams, [batch.map((r) => r.streamName), batch.map((r) => r.from)]);
-    } catch (error) {
-      if (error instanceof port.InvalidEventError) await Promise.all(batch.map((read) => this.readOne(read)));
-      else for (const read of batch) read.reject(error);
-      return;
-    }
-    const perRead = batch.map((): StreamRow[] => []);
-    for (const row of rows) perRead[Number(row.i) - 1]?.push(row);
-    batch.forEach((read, at) => read.resolve(streamResult(perRead[at]!)));
+    return this.reads.ask({ streamName, from });
   }
 
   protected async readPage(after: number, limit: number): Promise<port.RecordedEvent[]> {
