@@ -15,6 +15,7 @@
  */
 import type { JsonObject } from '../ports/event-store';
 import type { DocChange } from '../ports/read-model-store';
+import { RecentMap } from '../recent-map';
 
 const slot = (collection: string, key: string): string => `${collection}\u0000${key}`;
 
@@ -27,29 +28,26 @@ function deepFreeze<T>(value: T): T {
 }
 
 export class DocumentCache {
-  private readonly docs = new Map<string, JsonObject | null>();
+  private readonly docs: RecentMap<string, JsonObject | null>;
 
-  /** at most `entries` documents, the least recently used leave first (0: nothing is kept) */
-  constructor(private readonly entries: number) {}
+  /** at most `entries` documents, those used least recently leave first (recent-map.ts; 0: nothing is kept) */
+  constructor(entries: number) {
+    this.docs = new RecentMap(entries);
+  }
 
   /** the cached document, `null` when it is known to be absent, `undefined` when not cached */
   get(collection: string, key: string): JsonObject | null | undefined {
-    const id = slot(collection, key);
-    const doc = this.docs.get(id);
-    if (doc === undefined) return undefined;
-    this.docs.delete(id); // re-insert: the map's order is the order of use
-    this.docs.set(id, doc);
-    return doc;
+    return this.docs.get(slot(collection, key));
   }
 
   /** a document as the store answered it (undefined: absent) */
   read(collection: string, key: string, doc: JsonObject | undefined): void {
-    this.keep(slot(collection, key), doc ?? null);
+    this.docs.set(slot(collection, key), deepFreeze(doc ?? null));
   }
 
   /** the changes of a batch whose commit succeeded */
   committed(changes: Iterable<DocChange>): void {
-    for (const change of changes) this.keep(slot(change.collection, change.key), change.doc);
+    for (const change of changes) this.docs.set(slot(change.collection, change.key), deepFreeze(change.doc));
   }
 
   clear(): void {
@@ -58,12 +56,5 @@ export class DocumentCache {
 
   get size(): number {
     return this.docs.size;
-  }
-
-  private keep(id: string, doc: JsonObject | null): void {
-    if (this.entries <= 0) return;
-    this.docs.delete(id);
-    this.docs.set(id, deepFreeze(doc));
-    if (this.docs.size > this.entries) this.docs.delete(this.docs.keys().next().value!);
   }
 }
