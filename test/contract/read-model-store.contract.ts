@@ -44,6 +44,25 @@ export function readModelStoreContract(name: string, makeHarness: () => Promise<
 
     const p = (): string => `p_${randomUUID().slice(0, 8)}`;
 
+    /** a runner of the counter whose document reads are recorded; `count` appends one event and waits for it */
+    const countedRunner = (name: string, options: { documentCacheEntries?: number }) => {
+      const reads: string[] = [];
+      const counted: ReadModelStore = Object.create(a.readModels, {
+        getIn: {
+          value: (projection: string, generation: number, collection: string, key: string) => {
+            if (projection === name) reads.push(`${collection}/${key}`);
+            return a.readModels.getIn(projection, generation, collection, key);
+          },
+        },
+      });
+      const runner = new ProjectionRunner(a.events, counted, [counter(name)], { pollIntervalMs: 20, coalesceMs: 0, ...options });
+      const count = async (stream: string, i: number): Promise<void> => {
+        const r = await a.events.appendToStream(stream, [{ id: randomUUID(), type: 'Counted', data: { i } }]);
+        await runner.caughtUp({ position: r.lastGlobalPosition, timeoutMs: 10_000 });
+      };
+      return { reads, runner, count };
+    };
+
     it('commits documents with the checkpoint, and only from the expected checkpoint', async () => {
       const rm = a.readModels;
       const name = p();
@@ -189,35 +208,21 @@ export function readModelStoreContract(name: string, makeHarness: () => Promise<
 
       it('reads a document once while the checkpoint is its own, and again after another process moved it', async () => {
         const name = p();
-        const reads: string[] = [];
-        // the runner's reads, counted; everything else as the store answers
-        const counted: ReadModelStore = Object.create(a.readModels, {
-          getIn: {
-            value: (projection: string, generation: number, collection: string, key: string) => {
-              if (projection === name) reads.push(`${collection}/${key}`);
-              return a.readModels.getIn(projection, generation, collection, key);
-            },
-          },
-        });
-        const runner = new ProjectionRunner(a.events, counted, [counter(name)], { pollIntervalMs: 20, coalesceMs: 0 });
+        const { reads, runner, count } = countedRunner(name, {});
         await runner.start();
         try {
           const stream = `rm-${randomUUID()}`;
-          const count = async (i: number): Promise<void> => {
-            const r = await a.events.appendToStream(stream, [{ id: randomUUID(), type: 'Counted', data: { i } }]);
-            await runner.caughtUp({ position: r.lastGlobalPosition, timeoutMs: 10_000 });
-          };
-          await count(1);
+          await count(stream, 1);
           const total = (await a.readModels.get<{ n: number }>(name, 'totals', 'Counted'))!.n;
           reads.length = 0;
-          for (let i = 2; i <= 4; i++) await count(i);
+          for (let i = 2; i <= 4; i++) await count(stream, i);
           expect(await a.readModels.get(name, 'totals', 'Counted')).toEqual({ n: total + 3 });
           expect(reads).toEqual([]);
           // another process commits a batch of its own: this runner's next commit loses the race, reloads and reads afresh
           const cp = (await a.readModels.checkpoint(name, 'live'))!;
           const other = await a.events.appendToStream(stream, [{ id: randomUUID(), type: 'Other', data: {} }]);
           expect(await a.readModels.commit({ projection: name, slot: 'live', expected: cp, generation: cp.generation, version: 1, position: other.lastGlobalPosition, changes: [put('totals', 'Counted', { n: 1000 })] })).toBe(true);
-          await count(5);
+          await count(stream, 5);
           expect(await a.readModels.get(name, 'totals', 'Counted')).toEqual({ n: 1001 });
           expect(reads).toContain('totals/Counted');
         } finally {
@@ -227,23 +232,11 @@ export function readModelStoreContract(name: string, makeHarness: () => Promise<
 
       it('keeps no documents when told so', async () => {
         const name = p();
-        const reads: string[] = [];
-        const counted: ReadModelStore = Object.create(a.readModels, {
-          getIn: {
-            value: (projection: string, generation: number, collection: string, key: string) => {
-              if (projection === name) reads.push(`${collection}/${key}`);
-              return a.readModels.getIn(projection, generation, collection, key);
-            },
-          },
-        });
-        const runner = new ProjectionRunner(a.events, counted, [counter(name)], { pollIntervalMs: 20, coalesceMs: 0, documentCacheEntries: 0 });
+        const { reads, runner, count } = countedRunner(name, { documentCacheEntries: 0 });
         await runner.start();
         try {
           const stream = `rm-${randomUUID()}`;
-          for (let i = 1; i <= 3; i++) {
-            const r = await a.events.appendToStream(stream, [{ id: randomUUID(), type: 'Counted', data: { i } }]);
-            await runner.caughtUp({ position: r.lastGlobalPosition, timeoutMs: 10_000 });
-          }
+          for (let i = 1; i <= 3; i++) await count(stream, i);
           expect(reads.filter((r) => r === 'totals/Counted').length).toBeGreaterThanOrEqual(3);
         } finally {
           await runner.stop();
