@@ -20,15 +20,17 @@ describe('the document cache of a live projection', () => {
   });
 
   it('lets the documents used least recently go first, beyond its bound', () => {
-    const cache = new DocumentCache(4);
+    const cache = new DocumentCache(2);
     cache.read('c', '1', { n: 1 });
     cache.read('c', '2', { n: 2 });
     cache.get('c', '1');
     cache.read('c', '3', { n: 3 });
+    cache.read('c', '4', { n: 4 });
+    cache.read('c', '5', { n: 5 });
     expect(cache.size).toBeLessThanOrEqual(4);
     expect(cache.get('c', '2')).toBeUndefined();
-    expect(cache.get('c', '1')).toEqual({ n: 1 });
-    expect(cache.get('c', '3')).toEqual({ n: 3 });
+    expect(cache.get('c', '4')).toEqual({ n: 4 });
+    expect(cache.get('c', '5')).toEqual({ n: 5 });
   });
 
   it('keeps nothing with a bound of 0', () => {

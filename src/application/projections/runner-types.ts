@@ -51,7 +51,7 @@ export interface ProjectionRunnerOptions {
   readonly onStep?: { started(step: number): void; ended(step: number, idle: boolean): void };
   /**
    * documents each live projection keeps from its recent reads and commits, so its next
-   * batches need not read them again (document-cache.ts); default 2,000, 0 keeps none
+   * batches need not read them again (document-cache.ts): at least the last 1,000 used by default (at most twice that), 0 keeps none
    */
   readonly documentCacheEntries?: number;
 }

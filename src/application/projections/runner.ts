@@ -78,7 +78,7 @@ export class ProjectionRunner implements ProjectionService {
     this.autoRebuild = options.autoRebuild ?? true;
     this.lease = options.lease;
     this.onStep = options.onStep;
-    this.documentCacheEntries = options.documentCacheEntries ?? 2000;
+    this.documentCacheEntries = options.documentCacheEntries ?? 1000;
     this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 25);
   }
 
