@@ -16,8 +16,7 @@
 import type { JsonObject } from '../ports/event-store';
 import type { DocChange } from '../ports/read-model-store';
 import { RecentMap } from '../recent-map';
-
-const slot = (collection: string, key: string): string => `${collection}\u0000${key}`;
+import { docSlot } from './projection';
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
@@ -37,17 +36,17 @@ export class DocumentCache {
 
   /** the cached document, `null` when it is known to be absent, `undefined` when not cached */
   get(collection: string, key: string): JsonObject | null | undefined {
-    return this.docs.get(slot(collection, key));
+    return this.docs.get(docSlot(collection, key));
   }
 
   /** a document as the store answered it (undefined: absent) */
   read(collection: string, key: string, doc: JsonObject | undefined): void {
-    this.docs.set(slot(collection, key), deepFreeze(doc ?? null));
+    this.docs.set(docSlot(collection, key), deepFreeze(doc ?? null));
   }
 
   /** the changes of a batch whose commit succeeded */
   committed(changes: Iterable<DocChange>): void {
-    for (const change of changes) this.docs.set(slot(change.collection, change.key), deepFreeze(change.doc));
+    for (const change of changes) this.docs.set(docSlot(change.collection, change.key), deepFreeze(change.doc));
   }
 
   clear(): void {

@@ -21,5 +21,8 @@ export interface Projection {
   apply(event: RecordedEvent, view: ReadModelView): Promise<readonly DocChange[]> | readonly DocChange[];
 }
 
+/** a document's place in a map of documents or changes: its collection and its key, a NUL between them */
+export const docSlot = (collection: string, key: string): string => `${collection}\u0000${key}`;
+
 export const put = (collection: string, key: string, doc: JsonObject): DocChange => ({ collection, key, doc });
 export const remove = (collection: string, key: string): DocChange => ({ collection, key, doc: null });

@@ -16,7 +16,7 @@ import { withPersonal } from '../personal-data';
 import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import { DocumentCache } from './document-cache';
-import type { Projection, ReadModelView } from './projection';
+import { docSlot, type Projection, type ReadModelView } from './projection';
 import type { Live, ProjectionRunnerOptions, ProjectionService, ProjectionStatus, RunnerLogger, StepOutcome, Waiter } from './runner-types';
 import { SharedCheckpointWaits } from './shared-checkpoint';
 
@@ -283,7 +283,7 @@ export class ProjectionRunner implements ProjectionService {
     const changes = new Map<string, DocChange>();
     const view: ReadModelView = {
       get: async <T extends JsonObject>(collection: string, key: string): Promise<T | undefined> => {
-        const pending = changes.get(`${collection}\u0000${key}`);
+        const pending = changes.get(docSlot(collection, key));
         if (pending) return (pending.doc ?? undefined) as T | undefined;
         const cached = cache?.get(collection, key);
         if (cached !== undefined) return (cached ?? undefined) as T | undefined;
@@ -295,7 +295,7 @@ export class ProjectionRunner implements ProjectionService {
     for (const event of events) {
       if (!types.has(event.type)) continue;
       const out = await projection.apply(withPersonal(event), view);
-      for (const change of out) changes.set(`${change.collection}\u0000${change.key}`, change);
+      for (const change of out) changes.set(docSlot(change.collection, change.key), change);
     }
     return changes;
   }

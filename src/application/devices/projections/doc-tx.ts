@@ -6,9 +6,7 @@
 import type * as t from 'io-ts';
 import type { JsonObject, RecordedEvent } from '../../ports/event-store';
 import type { DocChange } from '../../ports/read-model-store';
-import type { ReadModelView } from '../../projections/projection';
-
-const slot = (collection: string, key: string): string => `${collection}\u0000${key}`;
+import { docSlot, type ReadModelView } from '../../projections/projection';
 
 export class DocTx {
   private readonly pending = new Map<string, DocChange>();
@@ -16,18 +14,18 @@ export class DocTx {
   constructor(private readonly view: ReadModelView) {}
 
   async get<T>(collection: string, key: string): Promise<T | undefined> {
-    const change = this.pending.get(slot(collection, key));
+    const change = this.pending.get(docSlot(collection, key));
     if (change) return (change.doc ?? undefined) as T | undefined;
     return (await this.view.get(collection, key)) as T | undefined;
   }
 
   /** documents are the projection's own plain data: JSON by construction */
   put(collection: string, key: string, doc: object): void {
-    this.pending.set(slot(collection, key), { collection, key, doc: doc as JsonObject });
+    this.pending.set(docSlot(collection, key), { collection, key, doc: doc as JsonObject });
   }
 
   remove(collection: string, key: string): void {
-    this.pending.set(slot(collection, key), { collection, key, doc: null });
+    this.pending.set(docSlot(collection, key), { collection, key, doc: null });
   }
 
   changes(): readonly DocChange[] {
