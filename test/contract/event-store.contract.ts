@@ -246,6 +246,56 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         expect(empty.position).toBe(await store.headPosition());
       });
 
+      it('reads only the types asked for, page by page, each page covering at most the limit and moving past the rest', async () => {
+        const head = await store.headPosition();
+        const tag = randomUUID().slice(0, 8);
+        const [wanted, alsoWanted, other] = [`Wanted-${tag}`, `AlsoWanted-${tag}`, `Other-${tag}`];
+        const stream = uniqueStream('typed');
+        const types = [other, wanted, other, other, alsoWanted, other, other, other, other, wanted, other, other];
+        for (const [i, type] of types.entries()) await store.appendToStream(stream, [ev(type, { i })]);
+        const expected = (await readEverything(store, head)).filter((e) => e.type === wanted || e.type === alsoWanted);
+        expect(expected.map((e) => e.data['i'])).toEqual([1, 4, 9]);
+
+        const seen: RecordedEvent[] = [];
+        let position = head;
+        let pages = 0;
+        for (;;) {
+          const page = await store.readAll({ after: position, limit: 3, types: [wanted, alsoWanted] });
+          pages++;
+          expect(page.covered).toBeLessThanOrEqual(3);
+          expect(page.events.length).toBeLessThanOrEqual(page.covered);
+          expect(page.events.every((e) => e.type === wanted || e.type === alsoWanted)).toBe(true);
+          if (page.covered > 0) expect(page.position).toBeGreaterThan(position);
+          else expect(page.position).toBe(position);
+          seen.push(...page.events);
+          position = page.position;
+          if (page.covered < 3) break;
+        }
+        expect(seen).toEqual(expected);
+        expect(pages).toBe(5); // 12 events, 3 a page: four full pages, then the empty end
+        expect(position).toBe(await store.headPosition());
+
+        // a page with none of the types still moves on: events 5 to 8 are all `other`
+        const quiet = await store.readAll({ after: expected[1]!.globalPosition, limit: 4, types: [wanted] });
+        expect(quiet.events).toEqual([]);
+        expect(quiet.covered).toBe(4);
+        expect(quiet.position).toBeGreaterThan(expected[1]!.globalPosition);
+        expect(quiet.position).toBeLessThan(expected[2]!.globalPosition);
+        // a type nobody wrote, and an untyped page says what it covered too
+        const none = await store.readAll({ after: head, types: [`Never-${tag}`] });
+        expect(none.events).toEqual([]);
+        expect(none.position).toBe(await store.headPosition());
+        expect((await store.readAll({ after: head, limit: 5 })).covered).toBe(5);
+      });
+
+      it('refuses a read of no types, of too many, or of types that are not names', async () => {
+        const head = await store.headPosition();
+        for (const types of [[], Array.from({ length: 101 }, (_, i) => `T${i}`), [''], [42], 'Wanted', ['x'.repeat(201)]]) {
+          await expect(store.readAll({ after: head, types: types as unknown as string[] })).rejects.toBeInstanceOf(InvalidEventError);
+        }
+        expect((await store.readAll({ after: head, types: Array.from({ length: 100 }, (_, i) => `T${i}`) })).events).toEqual([]);
+      });
+
       it('returns every event of 8 concurrent writers × 1,000 events exactly once, also to a reader running meanwhile', async () => {
         const head = await store.headPosition();
         const tag = randomUUID();
@@ -253,19 +303,22 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         const perWriter = 1000;
         let writing = true;
         const seenLive: RecordedEvent[] = [];
-        const reader = (async () => {
+        const seenTyped: RecordedEvent[] = [];
+        const follow = async (seen: RecordedEvent[], types?: string[]): Promise<void> => {
           let position = head;
           for (;;) {
             const stillWriting = writing;
-            const page = await store.readAll({ after: position, limit: 250 });
-            seenLive.push(...page.events);
+            const page = await store.readAll({ after: position, limit: 250, ...(types && { types }) });
+            seen.push(...page.events);
             position = page.position;
-            if (page.events.length === 0) {
+            if (page.covered === 0) {
               if (!stillWriting) return;
               await new Promise((r) => setTimeout(r, 2));
             }
           }
-        })();
+        };
+        // the typed reader asks for the writers' type among others, so its pages cover other events too
+        const reader = Promise.all([follow(seenLive), follow(seenTyped, ['W', 'NotWritten'])]);
         await Promise.all(
           Array.from({ length: writers }, async (_, w) => {
             for (let i = 0; i < perWriter; i++) {
@@ -276,7 +329,8 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         );
         writing = false;
         await reader;
-        for (const events of [await readEverything(store, head), seenLive]) {
+        expect(seenTyped.every((e) => e.type === 'W')).toBe(true);
+        for (const events of [await readEverything(store, head), seenLive, seenTyped]) {
           const mine = events.filter((e) => e.streamName.startsWith(`w-${tag}-`));
           expect(mine).toHaveLength(writers * perWriter);
           expect(new Set(mine.map((e) => e.id)).size).toBe(writers * perWriter);
@@ -314,6 +368,30 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
             await other.close();
           }
           expect(received.map((e) => e.data['i'])).toEqual(Array.from({ length: 61 }, (_, i) => i));
+        } finally {
+          await sub.close();
+        }
+      });
+
+      it('delivers only the types asked for, and is caught up past events of other types', async () => {
+        const stream = uniqueStream('sub-typed');
+        const start = await store.headPosition();
+        const received: RecordedEvent[] = [];
+        const sub = store.subscribeAll(
+          (events) => {
+            received.push(...events);
+          },
+          { after: start, batchSize: 4, types: ['Picked'] },
+        );
+        try {
+          await store.appendToStream(stream, Array.from({ length: 10 }, (_, i) => ev(i % 3 === 0 ? 'Picked' : 'Passed', { i })));
+          await sub.caughtUp();
+          expect(received.every((e) => e.type === 'Picked')).toBe(true);
+          expect(received.filter((e) => e.streamName === stream).map((e) => e.data['i'])).toEqual([0, 3, 6, 9]);
+          // only other types since: caughtUp still ends, at the head
+          const last = await store.appendToStream(stream, [ev('Passed', { i: 10 }), ev('Passed', { i: 11 })]);
+          await sub.caughtUp(last.lastGlobalPosition);
+          expect(received.filter((e) => e.streamName === stream)).toHaveLength(4);
         } finally {
           await sub.close();
         }

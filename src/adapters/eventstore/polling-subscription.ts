@@ -84,7 +84,7 @@ export function pollingSubscription(
       pendingWake = false;
       const readNumber = ++readsStarted;
       try {
-        page = await source.readAll({ after: position, limit: batchSize });
+        page = await source.readAll({ after: position, limit: batchSize, ...(options.types ? { types: options.types } : {}) });
       } catch (error) {
         options.onError?.(error);
         await sleep(retryDelayMs);
@@ -103,9 +103,10 @@ export function pollingSubscription(
             if (closed) return;
           }
         }
-        position = page.position;
       }
-      const atEnd = page.events.length < batchSize;
+      // a page of other types only still moves the subscription past them
+      position = page.position;
+      const atEnd = page.covered < batchSize;
       settleWaiters(atEnd ? readNumber : undefined);
       if (atEnd) await sleep(pollIntervalMs);
     }

@@ -213,6 +213,12 @@ export function statements(schema: string) {
          WHERE stream_name = q.name AND stream_version >= q.from_version ORDER BY stream_version) e ON true
         ORDER BY q.i, e.stream_version`,
     readAll: `SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2`,
+    // a typed page in one snapshot: how far `limit` events of the log reach, and those of the types among them
+    readTyped: `WITH page AS MATERIALIZED (SELECT global_position, type FROM ${s}.zt_events WHERE global_position > $1 ORDER BY global_position LIMIT $2)
+      SELECT b.covered, b.up_to, e.* FROM (SELECT count(*)::int AS covered, max(global_position) AS up_to FROM page) b
+      LEFT JOIN LATERAL (SELECT ${EVENT_COLUMNS} FROM ${s}.zt_events
+         WHERE global_position IN (SELECT global_position FROM page WHERE type = ANY ($3::text[])) ORDER BY global_position) e ON true
+      ORDER BY e.global_position`,
     head: `SELECT max(global_position) AS head FROM ${s}.zt_events`,
     purgeRows: `SELECT global_position, event_id, type, data, personal FROM ${s}.zt_events
        WHERE stream_name = $1 AND ($2::text[] IS NULL OR event_id = ANY ($2::text[])) ORDER BY stream_version FOR UPDATE`,

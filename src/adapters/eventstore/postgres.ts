@@ -341,6 +341,15 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
     return (await this.query<EventRow>(this.sql.readAll, [after, limit])).map(toRecorded);
   }
 
+  /** the other types stay on the server: one statement answers the page's end and the wanted rows */
+  protected override async readTypedPage(after: number, limit: number, types: readonly string[]): Promise<port.ReadAllResult> {
+    const rows = await this.query<{ covered: number; up_to: string | null } & Partial<EventRow>>(this.sql.readTyped, [after, limit, types]);
+    const first = rows[0];
+    if (!first || first.up_to === null) return { events: [], position: after, covered: 0 };
+    const events = rows.filter((row) => row.global_position != null).map((row) => toRecorded(row as EventRow));
+    return { events, position: Number(first.up_to), covered: first.covered };
+  }
+
   async chainHead(): Promise<port.ChainHead | undefined> {
     this.assertOpen();
     return this.chain.head();

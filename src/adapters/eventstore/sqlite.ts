@@ -172,6 +172,15 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
         .prepare<[string, number], EventRow>(`SELECT ${EVENT_COLUMNS} FROM zt_events WHERE stream_name = ? AND stream_version >= ? ORDER BY stream_version`)
         .raw(true),
       readAll: limited<[number]>(db, (limit) => `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ${limit}`),
+      // a typed page: how far `limit` events of the log reach, then those of the types up to there
+      pageEnd: db.prepare<[number, number], { covered: number; upTo: number | null }>(
+        'SELECT count(*) AS covered, max(global_position) AS upTo FROM (SELECT global_position FROM zt_events WHERE global_position > ? ORDER BY global_position LIMIT ?)',
+      ),
+      readTyped: db
+        .prepare<[number, number, string], EventRow>(
+          `SELECT ${EVENT_COLUMNS} FROM zt_events WHERE global_position > ? AND global_position <= ? AND type IN (SELECT value FROM json_each(?)) ORDER BY global_position`,
+        )
+        .raw(true),
       head: db.prepare<[], { head: number | null }>('SELECT MAX(global_position) AS head FROM zt_events'),
     };
   }
@@ -287,6 +296,14 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
 
   protected readPage(after: number, limit: number): port.RecordedEvent[] {
     return this.statements.readAll(limit).all(after).map(toRecorded);
+  }
+
+  /** the other types stay in the file: two statements, and only the wanted rows are decoded (positions up to the page's end are final: one writer numbers them in commit order) */
+  protected override async readTypedPage(after: number, limit: number, types: readonly string[]): Promise<port.ReadAllResult> {
+    const s = this.statements;
+    const end = s.pageEnd.get(after, limit);
+    if (!end || end.upTo === null) return { events: [], position: after, covered: 0 };
+    return { events: s.readTyped.all(after, end.upTo, JSON.stringify(types)).map(toRecorded), position: end.upTo, covered: end.covered };
   }
 
   async headPosition(): Promise<number> {

@@ -20,7 +20,7 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../../application/ports/event-store';
-import { checkPosition, clampLimit, validateAppend, validatePurge, validateStreamName } from '../../application/ports/event-store-checks';
+import { checkPosition, checkTypes, clampLimit, validateAppend, validatePurge, validateStreamName } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
 import { streamFrom } from './stream-reading';
 
@@ -40,6 +40,16 @@ export abstract class EventStoreBase {
   protected abstract readStreamFrom(streamName: string, from: number): Promise<ReadStreamResult>;
   /** at most `limit` events after the position `after`, both already checked, in global order */
   protected abstract readPage(after: number, limit: number): Promise<readonly RecordedEvent[]> | readonly RecordedEvent[];
+  /**
+   * Of at most `limit` events after `after`, those of `types` (all checked). A store that
+   * can leave the others out where they are stored says so here; this one reads the page
+   * and leaves them out after.
+   */
+  protected async readTypedPage(after: number, limit: number, types: readonly string[]): Promise<ReadAllResult> {
+    const page = await this.readPage(after, limit);
+    const wanted = new Set(types);
+    return { events: page.filter((e) => wanted.has(e.type)), position: page.length > 0 ? page[page.length - 1]!.globalPosition : after, covered: page.length };
+  }
 
   abstract headPosition(): Promise<number>;
 
@@ -72,8 +82,10 @@ export abstract class EventStoreBase {
     this.assertOpen();
     const after = checkPosition(options.after, 'after');
     const limit = clampLimit(options.limit);
+    const types = checkTypes(options.types);
+    if (types !== undefined) return this.readTypedPage(after, limit, types);
     const events = await this.readPage(after, limit);
-    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after };
+    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after, covered: events.length };
   }
 
   watch(listener: () => void): () => void {

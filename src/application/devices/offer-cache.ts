@@ -86,15 +86,13 @@ export async function followJobChanges(events: EventStore, projections: Projecti
   const after = await events.headPosition();
   return events.subscribeAll(
     async (batch) => {
-      const last = batch.findLast((event) => JOB_EVENT_TYPES.has(event.type));
-      if (!last) return;
-      const position = last.globalPosition;
+      const position = batch[batch.length - 1]!.globalPosition;
       try {
         await Promise.all([UPDATE_JOBS, CONFIG_JOBS].map((name) => projections.caughtUp({ name, position, timeoutMs: JOB_MODELS_TIMEOUT_MS })));
       } finally {
         offers.invalidate();
       }
     },
-    { after },
+    { after, types: [...JOB_EVENT_TYPES] },
   );
 }

@@ -159,6 +159,21 @@ export function clampLimit(limit: number | undefined, fallback = 1000, max = 10_
   return Math.min(limit, max);
 }
 
+/** the most event types one read may ask for */
+export const MAX_READ_TYPES = 100;
+
+/** `types` of a read: undefined (every type) or 1 to MAX_READ_TYPES non-empty strings */
+export function checkTypes(types: readonly string[] | undefined): readonly string[] | undefined {
+  if (types === undefined) return undefined;
+  if (!Array.isArray(types) || types.length === 0 || types.length > MAX_READ_TYPES) {
+    throw new InvalidEventError(`types must be an array of 1 to ${MAX_READ_TYPES} event types`);
+  }
+  for (const type of types) {
+    if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE) throw new InvalidEventError(`every event type to read must be a non-empty string of at most ${MAX_TYPE} characters`);
+  }
+  return [...new Set(types)];
+}
+
 export function checkPosition(position: number | undefined, what: string): number {
   if (position === undefined) return 0;
   if (!Number.isSafeInteger(position) || position < 0) throw new InvalidEventError(`${what} must be an integer >= 0, got ${String(position)}`);

@@ -115,19 +115,33 @@ export interface ReadAllOptions {
   readonly after?: number;
   /** at most this many (adapters cap it at 10,000); default 1,000 */
   readonly limit?: number;
+  /**
+   * Only events of these types (1 to 100 of them). The page still covers at most `limit`
+   * events of the log, of any type, and answers only those of these types: a reader that
+   * needs a few types no longer receives (and decodes) all the others.
+   */
+  readonly types?: readonly string[];
 }
 
 export interface ReadAllResult {
   readonly events: readonly RecordedEvent[];
   /**
-   * Where the next page starts: the position of the last event returned, or `after`
-   * when none were. A reader continues with `readAll({after: page.position})`.
+   * Where the next page starts: the position of the last event the page covered (the last
+   * returned, without `types`), or `after` when it covered none. A reader continues with
+   * `readAll({after: page.position})`.
    */
   readonly position: number;
+  /**
+   * How many events of the log the page covered: `events.length`, unless `types` left
+   * some out. Fewer than the limit: the page reached the head of the log.
+   */
+  readonly covered: number;
 }
 
 export interface SubscribeOptions {
   readonly after?: number;
+  /** deliver only events of these types (as ReadAllOptions.types); the subscription still moves past the others */
+  readonly types?: readonly string[];
   /** events handed to the handler at once (the handler may process them as a batch) */
   readonly batchSize?: number;
 }

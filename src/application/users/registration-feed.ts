@@ -51,12 +51,10 @@ function notify(notifier: UsersNotifier, recorded: RecordedEvent): void {
 export async function followRegistrations(events: EventStore, notifier: UsersNotifier, settle: (position: number) => Promise<void>): Promise<Subscription> {
   const after = await events.headPosition();
   return events.subscribeAll(
-    async (batch) => {
-      const pushed = batch.filter((event) => TYPES.has(event.type));
-      if (pushed.length === 0) return;
+    async (pushed) => {
       await settle(pushed[pushed.length - 1]!.globalPosition);
       for (const event of pushed) notify(notifier, event);
     },
-    { after },
+    { after, types: [...TYPES] },
   );
 }
