@@ -214,7 +214,9 @@ async function runOnce(setup: Setup, phones: number): Promise<Result> {
       }
     }
     await db?.drop();
-    for (const node of nodes) rmSync(node.dataDir, { recursive: true, force: true });
+    // ZT_BENCH_KEEP_DATA=1 keeps the nodes' data dirs (SQLite files) for a closer look
+    if (process.env['ZT_BENCH_KEEP_DATA'] === '1') process.stdout.write(`  data kept in ${nodes.map((n) => n.dataDir).join(', ')}\n`);
+    else for (const node of nodes) rmSync(node.dataDir, { recursive: true, force: true });
   }
 }
 
