@@ -221,6 +221,34 @@ describe('PostgreSQL event store', { timeout: 120_000 }, () => {
     }
   });
 
+  it('names the event types of another process\'s appends in its NOTIFY, and of its own appends', async () => {
+    const writer = await open();
+    const watcher = await open({ pollIntervalMs: 60_000 });
+    const remote: Array<ReadonlySet<string> | undefined> = [];
+    const local: Array<ReadonlySet<string> | undefined> = [];
+    const stops = [watcher.watch((types) => remote.push(types)), writer.watch((types) => local.push(types))];
+    try {
+      await sleep(200); // the LISTEN connections come up
+      remote.length = 0;
+      local.length = 0;
+      const tag = randomUUID().slice(0, 8);
+      await Promise.all([
+        writer.appendToStream(`types-${tag}-1`, [ev(`First-${tag}`), ev(`Second-${tag}`)]),
+        writer.appendToStream(`types-${tag}-2`, [ev(`First-${tag}`)]),
+      ]);
+      for (let i = 0; i < 200 && remote.length === 0; i++) await sleep(10);
+      const named = (calls: Array<ReadonlySet<string> | undefined>): string[] =>
+        [...new Set(calls.flatMap((types) => [...(types ?? [])]))].filter((t) => t.endsWith(tag)).sort();
+      expect(remote.length).toBeGreaterThan(0);
+      expect(remote.every((types) => types !== undefined)).toBe(true);
+      expect(named(remote)).toEqual([`First-${tag}`, `Second-${tag}`]);
+      // the writer is woken at once by its own append, and again by its NOTIFY
+      expect(local[0]).toEqual(new Set([`First-${tag}`, `Second-${tag}`]));
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
+
   it('finishes queued appends on close, then refuses with StoreUnavailableError', async () => {
     const store = await PostgresEventStore.open(db.url, { poolSize: 2 });
     const stream = `closing-${randomUUID()}`;

@@ -397,6 +397,22 @@ export function eventStoreContract(name: string, makeHarness: () => Promise<Cont
         }
       });
 
+      it('wakes watchers after an append, naming its event types where the store knows them', async () => {
+        const tag = randomUUID().slice(0, 8);
+        const calls: Array<ReadonlySet<string> | undefined> = [];
+        const stop = store.watch((types) => calls.push(types));
+        try {
+          await store.appendToStream(uniqueStream('watch'), [ev(`A-${tag}`), ev(`B-${tag}`)]);
+          for (let i = 0; i < 200 && calls.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+          expect(calls.length).toBeGreaterThan(0);
+          // undefined: anything may have been appended (a store that cannot tell)
+          expect(calls.some((types) => types === undefined || (types.has(`A-${tag}`) && types.has(`B-${tag}`)))).toBe(true);
+          expect(calls.every((types) => types === undefined || types instanceof Set)).toBe(true);
+        } finally {
+          stop();
+        }
+      });
+
       it('delivers a batch again when the handler fails', async () => {
         const stream = uniqueStream('sub-retry');
         const start = await store.headPosition();

@@ -119,7 +119,7 @@ export class EventStoreDbEventStore extends EventStoreBase implements port.Event
   }
 
   /** woken by the live subscription to `$all`, which also sees other processes' appends */
-  override watch(listener: () => void): () => void {
+  override watch(listener: port.WakeListener): () => void {
     return this.notifications.watch(listener);
   }
 

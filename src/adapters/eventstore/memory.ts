@@ -82,7 +82,7 @@ export class MemoryEventStore extends EventStoreBase implements port.EventStore 
     stream.push(...recorded);
     this.streams.set(streamName, stream);
     this.log.push(...recorded);
-    this.notifyListeners();
+    this.notifyListeners(new Set(events.map((e) => e.type)));
     const last = recorded[recorded.length - 1]!;
     return { nextExpectedVersion: last.streamVersion, lastGlobalPosition: last.globalPosition };
   }

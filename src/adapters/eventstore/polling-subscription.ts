@@ -4,12 +4,13 @@
  * PostgreSQL) or a poll interval, and read on. Order and completeness come from readAll's
  * own guarantee, so this loop can neither skip nor repeat an event.
  */
-import type {
-  EventStore,
-  ReadAllResult,
-  RecordedEvent,
-  SubscribeOptions,
-  Subscription,
+import {
+  mayConcern,
+  type EventStore,
+  type ReadAllResult,
+  type RecordedEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../../application/ports/event-store';
 
 export type PollingSource = Pick<EventStore, 'readAll' | 'headPosition' | 'watch'>;
@@ -45,7 +46,10 @@ export function pollingSubscription(
   let pendingWake = false;
   const waiters: Waiter[] = [];
 
-  const unregister = source.watch(() => {
+  const needed = options.types ? new Set(options.types) : undefined;
+  const unregister = source.watch((appended) => {
+    // appends of other types only: nothing to read (caughtUp still reads, and the poll)
+    if (!mayConcern(needed, appended)) return;
     pendingWake = true;
     wake?.();
   });

@@ -1,6 +1,9 @@
 /**
  * One connection LISTENing for the appends of other processes; when it drops, it connects
  * again (with backoff) and wakes the listeners, since notifications may have been missed.
+ * A notification's payload is the head after the append and the JSON array of the event
+ * types it wrote (`123 ["A","B"]`); the head alone (an older node, a long list of types),
+ * or anything else, names no types, and wakes every listener.
  */
 import pg from 'pg';
 import { notifyChannel, quoteIdent } from './postgres-sql';
@@ -14,7 +17,7 @@ export class NotificationLoop {
   constructor(
     private readonly config: pg.ClientConfig,
     private readonly schema: string,
-    private readonly onNotification: () => void,
+    private readonly onNotification: (types?: ReadonlySet<string>) => void,
   ) {}
 
   start(): void {
@@ -36,7 +39,7 @@ export class NotificationLoop {
       const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
       try {
         await client.connect();
-        client.on('notification', () => this.onNotification());
+        client.on('notification', (message) => this.onNotification(appendedTypes(message.payload)));
         await client.query(`LISTEN ${quoteIdent(notifyChannel(this.schema))}`);
         if (this.stopping) {
           await client.end().catch(() => {});
@@ -62,5 +65,18 @@ export class NotificationLoop {
       this.wake = undefined;
       backoff = Math.min(backoff * 2, 5000);
     }
+  }
+}
+
+/** the types a notification names, or undefined (unknown: anything may have been appended) */
+export function appendedTypes(payload: string | undefined): ReadonlySet<string> | undefined {
+  const space = payload?.indexOf(' ') ?? -1;
+  if (payload === undefined || space < 0) return undefined;
+  try {
+    const types: unknown = JSON.parse(payload.slice(space + 1));
+    if (!Array.isArray(types) || types.length === 0 || !types.every((t) => typeof t === 'string')) return undefined;
+    return new Set(types as string[]);
+  } catch {
+    return undefined;
   }
 }

@@ -36,7 +36,9 @@ const EXPECT_NO_STREAM = -2;
 const EXPECT_EXISTS = -3;
 
 /** bumped when the function's signature or meaning changes; a new name sits beside the old one */
-export const APPEND_FUNCTION = 'zt_append_v3';
+export const APPEND_FUNCTION = 'zt_append_v4';
+/** a NOTIFY payload holds at most 8000 bytes: longer lists of types are left out (the listeners then wake for anything) */
+const NOTIFY_TYPES_MAX = 7000;
 
 export function schemaStatements(schema: string): string[] {
   const s = quoteIdent(schema);
@@ -100,6 +102,7 @@ DECLARE
   v_found_at bigint;
   v_last     bigint;
   v_head     bigint := 0;
+  v_types    text[] := '{}';
   v_now      timestamptz;
   v_seq      regclass := pg_get_serial_sequence(${quoteLiteral(`${s}.zt_events`)}, 'global_position')::regclass;
   v_chain_at bigint;
@@ -180,6 +183,7 @@ BEGIN
               v_digest, v_content, v_pdigest, v_e->>'z');
       v_last := v_pos;
       v_chain_at := v_pos;
+      IF NOT (v_e->>'t' = ANY (v_types)) THEN v_types := v_types || (v_e->>'t'); END IF;
     END LOOP;
     r_status := ${STATUS_WRITTEN}; r_version := v_current + jsonb_array_length(v_events); r_position := v_last; r_found := 0;
     v_head := v_last;
@@ -187,7 +191,9 @@ BEGIN
   END LOOP;
   IF v_head > 0 THEN
     UPDATE ${s}.zt_chain_head SET position = v_chain_at, digest = v_digest WHERE id = 1;
-    PERFORM pg_notify(${quoteLiteral(notifyChannel(schema))}, v_head::text);
+    -- the head, then the types written (postgres-listen.ts); a payload of the head alone wakes every listener
+    PERFORM pg_notify(${quoteLiteral(notifyChannel(schema))},
+      CASE WHEN length(array_to_json(v_types)::text) <= ${NOTIFY_TYPES_MAX} THEN v_head::text || ' ' || array_to_json(v_types)::text ELSE v_head::text END);
   END IF;
 END
 $fn$`;

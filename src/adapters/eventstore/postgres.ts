@@ -148,7 +148,7 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
     this.maxBatchEvents = options.maxBatchEvents ?? 10_000;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.sql = statements(schema);
-    this.notifications = new NotificationLoop(listenConfig, schema, () => this.notifyListeners());
+    this.notifications = new NotificationLoop(listenConfig, schema, (types) => this.notifyListeners(types));
     this.chain = new PostgresChain(async (config) => (await this.query(config.text, config.values ?? [], config.rowMode)) as never, schema);
     // without an 'error' handler, a broken idle connection would end the process
     pool.on('error', this.onPoolError);
@@ -229,9 +229,9 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
             .then(first.resolve, first.reject);
           continue;
         }
-        const ops = this.takeBatch();
-        const wrote = await this.send(ops);
-        if (wrote) this.notifyListeners();
+        const appended = new Set<string>();
+        await this.send(this.takeBatch(), false, appended);
+        if (appended.size > 0) this.notifyListeners(appended);
       }
     } finally {
       this.draining = undefined;
@@ -252,8 +252,8 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
     return this.queue.splice(0, n);
   }
 
-  /** one round trip for the batch; answers whether any append was written */
-  private async send(ops: readonly Operation[], checkIds = false): Promise<boolean> {
+  /** one round trip for the batch; the event types of the appends written go into `appended` */
+  private async send(ops: readonly Operation[], checkIds: boolean, appended: Set<string>): Promise<void> {
     let rows: ResultRow[];
     try {
       rows = await this.callAppend(ops, checkIds);
@@ -261,19 +261,17 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
       // the server refused the call as a whole, so nothing of it was written
       if (!isConnectionError(error)) {
         // an id the stream already holds (an idempotent retry with a matching expected version): again, looking the ids up
-        if (!checkIds && sqlState(error) === '23505') return this.send(ops, true);
+        if (!checkIds && sqlState(error) === '23505') return this.send(ops, true, appended);
         if (ops.length > 1) {
           // a value the server refuses: each alone, so only the culprit fails
-          let wrote = false;
-          for (const op of ops) if (await this.send([op], true)) wrote = true;
-          return wrote;
+          for (const op of ops) await this.send([op], true, appended);
+          return;
         }
       }
       const failure = this.closed ? new port.StoreUnavailableError('event store is closed') : translateSingleFailure(error);
       for (const op of ops) op.reject(failure);
-      return false;
+      return;
     }
-    let wrote = false;
     ops.forEach((op, i) => {
       const row = rows[i];
       if (!row) {
@@ -287,7 +285,7 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
       const version = Number(row.r_version);
       switch (row.r_status) {
         case STATUS_WRITTEN:
-          wrote = true;
+          for (const event of op.events) appended.add(event.type);
           op.resolve({ nextExpectedVersion: version, lastGlobalPosition: Number(row.r_position) });
           return;
         case STATUS_IDS_FOUND: {
@@ -308,7 +306,6 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
           op.reject(new Error(`append function answered unknown status ${row.r_status}`));
       }
     });
-    return wrote;
   }
 
   private async callAppend(ops: readonly Operation[], checkIds: boolean): Promise<ResultRow[]> {
@@ -367,7 +364,7 @@ export class PostgresEventStore extends GroupCommitStore implements port.EventSt
   }
 
   /** the LISTEN connection runs from the first watcher on */
-  override watch(listener: () => void): () => void {
+  override watch(listener: port.WakeListener): () => void {
     const unwatch = super.watch(listener);
     if (!this.closing) this.notifications.start();
     return unwatch;

@@ -244,7 +244,7 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
   /** write everything queued, in batches of at most maxBatch operations */
   private flush(): void {
     this.flushScheduled = false;
-    let wrote = false;
+    const appended = new Set<string>();
     while (this.queue.length > 0) {
       const ops = this.queue.splice(0, this.maxBatch);
       let results: ReturnType<typeof this.runBatch>;
@@ -263,14 +263,14 @@ export class SqliteEventStore extends GroupCommitStore implements port.EventStor
         const op = ops[i]!;
         if (!result.ok) op.reject(result.error);
         else if (op.kind === 'append') {
-          wrote = true;
+          for (const event of op.events) appended.add(event.type);
           op.resolve(result.value!);
         } else {
           op.resolve();
         }
       });
     }
-    if (wrote) this.notifyListeners();
+    if (appended.size > 0) this.notifyListeners(appended);
   }
 
   protected async readStreamFrom(streamName: string, from: number): Promise<port.ReadStreamResult> {

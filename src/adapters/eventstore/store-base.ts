@@ -19,6 +19,7 @@ import {
   type RecordedEvent,
   type SubscribeOptions,
   type Subscription,
+  type WakeListener,
 } from '../../application/ports/event-store';
 import { checkPosition, checkTypes, clampLimit, validateAppend, validatePurge, validateStreamName } from '../../application/ports/event-store-checks';
 import { pollingSubscription } from './polling-subscription';
@@ -28,7 +29,7 @@ export abstract class EventStoreBase {
   protected closed = false;
   /** how often subscriptions read even without a wake-up */
   protected abstract readonly pollIntervalMs: number;
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<WakeListener>();
 
   /** the append, its input checked and the store open */
   protected abstract appendEvents(streamName: string, events: readonly NewEvent[], expected: ExpectedVersion): Promise<AppendResult>;
@@ -88,7 +89,7 @@ export abstract class EventStoreBase {
     return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after, covered: events.length };
   }
 
-  watch(listener: () => void): () => void {
+  watch(listener: WakeListener): () => void {
     this.listeners.add(listener);
     return () => {
       this.listeners.delete(listener);
@@ -99,11 +100,11 @@ export abstract class EventStoreBase {
     return pollingSubscription(this, handler, { pollIntervalMs: this.pollIntervalMs, ...options });
   }
 
-  /** wake every watcher (after an append, or to let subscriptions see the store close) */
-  protected notifyListeners(): void {
+  /** wake every watcher (after an append, naming its event types, or to let subscriptions see the store close) */
+  protected notifyListeners(types?: ReadonlySet<string>): void {
     for (const listener of this.listeners) {
       try {
-        listener();
+        listener(types);
       } catch {
         // a listener's failure is its own
       }

@@ -19,7 +19,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import type { EventStore } from '../../application/ports/event-store';
+import { mayConcern, type EventStore } from '../../application/ports/event-store';
 import type { Projection } from '../../application/projections/projection';
 import { caughtUpWithin } from '../../application/projections/runner';
 import type { ProjectionService, ProjectionStatus } from '../../application/projections/runner-types';
@@ -91,7 +91,10 @@ export class ProjectionThread implements ProjectionService {
       this.running = false;
       throw error;
     }
-    this.stopWatching = this.options.events.watch(() => this.shared.appended());
+    const read = new Set(this.options.projections.flatMap((p) => p.eventTypes));
+    this.stopWatching = this.options.events.watch((types) => {
+      if (mayConcern(read, types)) this.shared.appended();
+    });
   }
 
   async stop(): Promise<void> {

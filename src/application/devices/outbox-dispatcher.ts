@@ -8,10 +8,10 @@
  * without acknowledging loses nothing, whatever the others do, and nothing is lost by a
  * restart, which reads the outbox from the log again.
  */
-import type { EventStore, JsonObject } from '../ports/event-store';
+import { mayConcern, type EventStore, type JsonObject } from '../ports/event-store';
 import type { ReadModelStore } from '../ports/read-model-store';
 import type { ProjectionWaiter } from './deps';
-import { OUTBOX, PENDING, pendingPrefix, type PendingDoc, type Push } from './projections/outbox';
+import { OUTBOX, outboxProjection, PENDING, pendingPrefix, type PendingDoc, type Push } from './projections/outbox';
 
 export interface PushReceiver {
   readonly domain: string;
@@ -65,7 +65,11 @@ export class OutboxDispatcher {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.stopWatching = this.options.events.watch(() => this.poke());
+    // only appends the outbox reads can add a notice (the poll finds the rest)
+    const read = new Set(outboxProjection.eventTypes);
+    this.stopWatching = this.options.events.watch((types) => {
+      if (mayConcern(read, types)) this.poke();
+    });
     this.loop = this.run();
   }
 

@@ -138,6 +138,21 @@ export interface ReadAllResult {
   readonly covered: number;
 }
 
+/**
+ * Called when new events may be readable. `types`: the event types of the appends that
+ * caused the call, when the store knows them; undefined when anything may have changed
+ * (a delete, a purge, a reconnect, a store that cannot tell). A reader that needs only some
+ * types may skip a call whose types are none of them (`mayConcern`), and still polls.
+ */
+export type WakeListener = (types?: ReadonlySet<string>) => void;
+
+/** may a wake-up with these appended types (undefined: unknown) bring events of the types a reader needs (undefined: every type)? */
+export function mayConcern(needed: ReadonlySet<string> | undefined, appended: ReadonlySet<string> | undefined): boolean {
+  if (needed === undefined || appended === undefined) return true;
+  for (const type of appended) if (needed.has(type)) return true;
+  return false;
+}
+
 export interface SubscribeOptions {
   readonly after?: number;
   /** deliver only events of these types (as ReadAllOptions.types); the subscription still moves past the others */
@@ -235,9 +250,10 @@ export interface EventStore {
    * Calls `listener` when new events may be readable: after appends through this
    * instance, and after appends of other processes where the store can tell (PostgreSQL
    * NOTIFY, EventStoreDB subscriptions). Readers still poll now and then for the rest.
+   * The call names the event types appended where the store knows them (see WakeListener).
    * Returns the function that stops the calls.
    */
-  watch(listener: () => void): () => void;
+  watch(listener: WakeListener): () => void;
   /**
    * Catch up from `after`, then deliver live appends, in global order, without gaps or
    * repeats. The handler's promise is awaited before the next batch; if it throws, the

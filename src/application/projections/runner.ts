@@ -13,7 +13,7 @@
  * every page; a wait for one running elsewhere reads its shared checkpoint instead.
  */
 import { withPersonal } from '../personal-data';
-import type { EventStore, JsonObject, RecordedEvent } from '../ports/event-store';
+import { mayConcern, type EventStore, type JsonObject, type RecordedEvent } from '../ports/event-store';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import { DocumentCache } from './document-cache';
 import { docSlot, type Projection, type ReadModelView } from './projection';
@@ -90,7 +90,11 @@ export class ProjectionRunner implements ProjectionService {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.stopWatching = this.store.watch(() => this.wakeLoop());
+    // appends of types no projection reads are passed over by the next page that reads
+    const read = new Set([...this.projections.values()].flatMap((p) => p.eventTypes));
+    this.stopWatching = this.store.watch((types) => {
+      if (mayConcern(read, types)) this.wakeLoop();
+    });
     for (const projection of this.projections.values()) {
       const stored = await this.readModels.checkpoint(projection.name, 'live');
       this.live.set(projection.name, {
