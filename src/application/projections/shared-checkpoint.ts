@@ -11,6 +11,7 @@
  * tick, not sixty-four.
  */
 import type { EventStore } from '../ports/event-store';
+import { MAX_READ_TYPES } from '../ports/event-store-checks';
 import type { ReadModelStore } from '../ports/read-model-store';
 import type { Projection } from './projection';
 
@@ -26,15 +27,17 @@ export async function sharedReach(store: EventStore, readModels: ReadModelStore,
   const position = stored?.position ?? 0;
   if (position >= upTo || stored === undefined || stored.version !== projection.version) return position;
   const types = new Set(projection.eventTypes);
+  // only its types come back (the store leaves the rest where it is), where it reads few enough to name
+  const typed = types.size > 0 && types.size <= MAX_READ_TYPES ? { types: [...types] } : {};
   let after = position;
   // the events it has not applied yet: up to the first of its types, nothing for it to change
   while (after < upTo) {
-    const page = await store.readAll({ after, limit: PAGE });
+    const page = await store.readAll({ after, limit: PAGE, ...typed });
     for (const event of page.events) {
       if (event.globalPosition > upTo) return upTo;
       if (types.has(event.type)) return event.globalPosition - 1;
     }
-    if (page.events.length < PAGE) return upTo;
+    if (page.covered < PAGE) return upTo;
     after = page.position;
   }
   return upTo;
