@@ -25,6 +25,11 @@ import { checkPosition, checkTypes, clampLimit, validateAppend, validatePurge, v
 import { pollingSubscription } from './polling-subscription';
 import { streamFrom } from './stream-reading';
 
+/** a page of the log as readAll answers it: it ends at its last event, or where it began when it has none */
+function pageOf(events: readonly RecordedEvent[], after: number): ReadAllResult {
+  return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after, covered: events.length };
+}
+
 export abstract class EventStoreBase {
   protected closed = false;
   /** how often subscriptions read even without a wake-up */
@@ -47,9 +52,9 @@ export abstract class EventStoreBase {
    * and leaves them out after.
    */
   protected async readTypedPage(after: number, limit: number, types: readonly string[]): Promise<ReadAllResult> {
-    const page = await this.readPage(after, limit);
+    const page = pageOf(await this.readPage(after, limit), after);
     const wanted = new Set(types);
-    return { events: page.filter((e) => wanted.has(e.type)), position: page.length > 0 ? page[page.length - 1]!.globalPosition : after, covered: page.length };
+    return { ...page, events: page.events.filter((e) => wanted.has(e.type)) };
   }
 
   abstract headPosition(): Promise<number>;
@@ -85,8 +90,7 @@ export abstract class EventStoreBase {
     const limit = clampLimit(options.limit);
     const types = checkTypes(options.types);
     if (types !== undefined) return this.readTypedPage(after, limit, types);
-    const events = await this.readPage(after, limit);
-    return { events, position: events.length > 0 ? events[events.length - 1]!.globalPosition : after, covered: events.length };
+    return pageOf(await this.readPage(after, limit), after);
   }
 
   watch(listener: WakeListener): () => void {
