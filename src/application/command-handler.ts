@@ -14,6 +14,7 @@ import type { Decider, DomainError, DomainEvent } from '../domain/decider';
 import { WrongExpectedVersionError, type EventMetadata, type EventStore, type JsonObject, type RecordedEvent } from './ports/event-store';
 import type { Random } from './ports/random';
 import { splitEvent, withPersonal } from './personal-data';
+import { RecentMap } from './recent-map';
 
 /** How a stored event becomes a domain event again: decoded, never trusted. */
 export type EventDecoder<Event extends DomainEvent> = (stored: { type: string; data: unknown }) => E.Either<unknown, Event>;
@@ -71,29 +72,25 @@ interface CachedState {
  * after the cached version, starting with the last cached event itself: if that event is
  * no longer there (the stream was deleted, perhaps re-created, by anyone), the stream is
  * folded afresh. A long stream (a rollout of 10,000 phones) is thus folded once, not on
- * every command.
+ * every command. The bound is two generations (recent-map.ts): every stream used within the
+ * last 5,000 uses is kept, at most 10,000 are; an exact order of use in one Map costs a
+ * scan over the holes its deletes leave at the front on every eviction.
  */
-const CACHE_ENTRIES = 10_000;
-const caches = new WeakMap<EventStore, Map<string, CachedState>>();
+const CACHE_GENERATION = 5_000;
+const caches = new WeakMap<EventStore, RecentMap<string, CachedState>>();
 /** streams another writer appended to while this process held their cached state (same bound) */
-const contended = new WeakMap<EventStore, Map<string, true>>();
+const contended = new WeakMap<EventStore, RecentMap<string, true>>();
 
-function perStore<V>(map: WeakMap<EventStore, Map<string, V>>, store: EventStore): Map<string, V> {
+function perStore<V>(map: WeakMap<EventStore, RecentMap<string, V>>, store: EventStore): RecentMap<string, V> {
   let entries = map.get(store);
   if (!entries) {
-    entries = new Map();
+    entries = new RecentMap(CACHE_GENERATION);
     map.set(store, entries);
   }
   return entries;
 }
 
-const cacheOf = (store: EventStore): Map<string, CachedState> => perStore(caches, store);
-
-function remember<V>(cache: Map<string, V>, streamName: string, entry: V): void {
-  cache.delete(streamName); // re-insert: the map's order is the order of use
-  cache.set(streamName, entry);
-  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
-}
+const cacheOf = (store: EventStore): RecentMap<string, CachedState> => perStore(caches, store);
 
 function fold<Command, Event extends DomainEvent, State>(aggregate: Aggregate<Command, Event, State>, state: State, events: readonly RecordedEvent[]): State {
   let folded = state;
@@ -110,7 +107,6 @@ function peek<Command, Event extends DomainEvent, State>(store: EventStore, stre
   const cache = cacheOf(store);
   const cached = cache.get(streamName);
   if (!cached || cached.aggregate !== aggregate || perStore(contended, store).has(streamName)) return undefined;
-  remember(cache, streamName, cached);
   return { state: cached.state as State, version: cached.version, lastPosition: cached.lastPosition };
 }
 
@@ -128,7 +124,7 @@ export async function load<Command, Event extends DomainEvent, State>(
       const fresh = read.events.slice(1);
       const state = fold(aggregate, cached.state as State, fresh);
       const last = fresh.at(-1);
-      if (last) remember(cache, streamName, { aggregate, state, version: last.streamVersion, lastEventId: last.id, lastPosition: last.globalPosition });
+      if (last) cache.set(streamName, { aggregate, state, version: last.streamVersion, lastEventId: last.id, lastPosition: last.globalPosition });
       return { state, version: last?.streamVersion ?? cached.version, lastPosition: last?.globalPosition ?? cached.lastPosition };
     }
     cache.delete(streamName);
@@ -136,7 +132,7 @@ export async function load<Command, Event extends DomainEvent, State>(
   const read = await store.readStream(streamName);
   const state = fold(aggregate, aggregate.decider.initialState, read.events);
   const last = read.events.at(-1);
-  if (last) remember(cache, streamName, { aggregate, state, version: last.streamVersion, lastEventId: last.id, lastPosition: last.globalPosition });
+  if (last) cache.set(streamName, { aggregate, state, version: last.streamVersion, lastEventId: last.id, lastPosition: last.globalPosition });
   return { state, version: read.currentVersion, lastPosition: last?.globalPosition ?? 0 };
 }
 
@@ -205,12 +201,12 @@ export async function handle<Command, Event extends DomainEvent, State>(
       const state = events.reduce(aggregate.decider.evolve, loaded.state);
       // the next load starts from here; an idempotent re-append wrote nothing new, so forget instead
       if (appended.nextExpectedVersion === loaded.version + events.length) {
-        remember(cacheOf(store), streamName, { aggregate, state, version: appended.nextExpectedVersion, lastEventId: ids[ids.length - 1]!, lastPosition: appended.lastGlobalPosition });
+        cacheOf(store).set(streamName, { aggregate, state, version: appended.nextExpectedVersion, lastEventId: ids[ids.length - 1]!, lastPosition: appended.lastGlobalPosition });
       } else cacheOf(store).delete(streamName);
       return E.right({ events, state, version: appended.nextExpectedVersion, position: appended.lastGlobalPosition });
     } catch (error) {
       if (!(error instanceof WrongExpectedVersionError)) throw error;
-      if (cached) remember(perStore(contended, store), streamName, true as const);
+      if (cached) perStore(contended, store).set(streamName, true);
       if (attempt >= retries) throw new TooMuchContentionError(`stream ${streamName}: still conflicting after ${retries} retries`);
       // someone else wrote first: back off a little, with jitter, and decide again on fresh state
       await new Promise((r) => setTimeout(r, Math.min(50, 2 ** attempt) * Math.random()));
