@@ -9,12 +9,19 @@ import type { ProjectionWaiter } from './ports/projection-waiter';
 /** How long a handler waits for its own write to reach a read model before it answers anyway. */
 export const OWN_WRITE_TIMEOUT_MS = 5_000;
 
-export const awaitOwnWrite = async (
-  deps: { readonly projections: ProjectionWaiter },
-  names: string | readonly string[],
-  position: number | undefined,
-): Promise<void> => {
+/**
+ * A handler's write: the global position of its last event (undefined: it wrote nothing),
+ * or what the command handler answered, whose last event also tells its type (a node that
+ * does not run a projection of that type then waits on the projection's checkpoint alone).
+ */
+export type OwnWrite = number | undefined | { readonly position: number | undefined; readonly events: readonly { readonly type: string }[] };
+
+export const awaitOwnWrite = async (deps: { readonly projections: ProjectionWaiter }, names: string | readonly string[], written: OwnWrite): Promise<void> => {
+  const position = typeof written === 'object' ? written.position : written;
   if (position === undefined) return;
-  const waits = (typeof names === 'string' ? [names] : names).map((name) => deps.projections.caughtUp({ name, position, timeoutMs: OWN_WRITE_TIMEOUT_MS }));
+  const lastType = typeof written === 'object' ? written.events.at(-1)?.type : undefined;
+  const waits = (typeof names === 'string' ? [names] : names).map((name) =>
+    deps.projections.caughtUp({ name, position, timeoutMs: OWN_WRITE_TIMEOUT_MS, ...(lastType !== undefined && { lastType }) }),
+  );
   await Promise.all(waits).catch(() => undefined);
 };

@@ -24,6 +24,7 @@ import type { Projection } from '../../application/projections/projection';
 import { caughtUpWithin } from '../../application/projections/runner';
 import type { ProjectionService, ProjectionStatus } from '../../application/projections/runner-types';
 import { SharedProgress, later, type ThreadReply, type ThreadRequest, type WorkerData } from './projection-messages';
+import type { CaughtUpOptions } from '../../application/ports/projection-waiter';
 
 /** a wait looks at the positions at least this often, even without a step (a thread started again) */
 const WAIT_RECHECK_MS = 1000;
@@ -117,7 +118,7 @@ export class ProjectionThread implements ProjectionService {
     }
   }
 
-  async caughtUp(options: { name?: string; position?: number; timeoutMs?: number } = {}): Promise<void> {
+  async caughtUp(options: CaughtUpOptions = {}): Promise<void> {
     if (options.name && !this.names().includes(options.name)) throw new Error(`projection ${options.name} is not running`);
     if (!this.running) return; // as the runner: nothing runs, nothing to wait for
     const position = options.position ?? (await this.options.events.headPosition());

@@ -85,7 +85,7 @@ export const createUsersPart = (context: PartContext, options: UsersPartOptions 
       [ADMIN_PATH, adminEndpoint(deps, sessions, config.adminToken, log)],
     ]),
     async start() {
-      feed = await followRegistrations(context.events, sessions, (position) => settle(deps, position));
+      feed = await followRegistrations(context.events, sessions, (written) => settle(deps, written));
       devices.start();
       background.every(options.purgeIntervalMs ?? 60_000, purge, 'purging the personal data of expired codes', { now: true, lease: 'users:personal-purge' });
     },

@@ -50,6 +50,6 @@ export const checkIn = async (deps: DevicesDeps, device: Device.Known, report: C
   const handled = orRefuse(
     await handle(deps.events, Device.streamName(device.mac), deviceAggregate, command, { random: deps.random, metadata: metadataOf(`phone:${device.mac}`) }),
   );
-  await awaitOwnWrite(deps, DEVICE_LIST, handled.position);
+  await awaitOwnWrite(deps, DEVICE_LIST, handled);
   return { ...Device.checkInAnswer(handled.state, updateJob, config), pollSeconds: deps.settings.pollSeconds, changed: handled.events.length > 0 };
 };

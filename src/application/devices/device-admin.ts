@@ -62,7 +62,7 @@ export const approveDevice = async (deps: DevicesDeps, scope: AdminScope, mac: M
   const command: Device.Command = { type: 'ApproveDevice', mac, noticeId, now: nowOf(deps.clock) };
   await refuseUnseen(deps, scope, mac, command);
   const approved = orRefuse(await handle(deps.events, Device.streamName(mac), deviceAggregate, command, options(deps, scope)));
-  await Promise.all([awaitOwnWrite(deps, DEVICE_LIST, approved.position), awaitOwnWrite(deps, OUTBOX, approved.position)]);
+  await Promise.all([awaitOwnWrite(deps, DEVICE_LIST, approved), awaitOwnWrite(deps, OUTBOX, approved)]);
 };
 
 export const releaseDevice = async (deps: DevicesDeps, scope: AdminScope, mac: Mac): Promise<void> => {
@@ -70,5 +70,5 @@ export const releaseDevice = async (deps: DevicesDeps, scope: AdminScope, mac: M
   const command: Device.Command = { type: 'ReleaseDevice', mac, domain: scope.kind === 'domain' ? scope.domain : null, now: nowOf(deps.clock) };
   await refuseUnseen(deps, scope, mac, command);
   const released = orRefuse(await handle(deps.events, Device.streamName(mac), deviceAggregate, command, options(deps, scope)));
-  await awaitOwnWrite(deps, DEVICE_LIST, released.position);
+  await awaitOwnWrite(deps, DEVICE_LIST, released);
 };

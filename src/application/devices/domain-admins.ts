@@ -58,7 +58,7 @@ export const createDomainAdmin = async (deps: Deps, scope: AdminScope, domain: D
     now: nowOf(deps.clock),
   };
   const created = orRefuse(await handle(deps.events, DomainAdmin.streamName(id), domainAdminAggregate, command, { random: deps.random, metadata: metadataOf(actorOf(scope)) }));
-  await awaitOwnWrite(deps, DOMAIN_ADMINS, created.position);
+  await awaitOwnWrite(deps, DOMAIN_ADMINS, created);
   return { id, name, token };
 };
 
@@ -66,7 +66,7 @@ export const revokeDomainAdmin = async (deps: Deps, scope: AdminScope, domain: D
   onlyGlobal(scope, 'revoking domain administrators');
   const command: DomainAdmin.Command = { type: 'RevokeDomainAdmin', adminId, domain, now: nowOf(deps.clock) };
   const revoked = orRefuse(await handle(deps.events, DomainAdmin.streamName(adminId), domainAdminAggregate, command, { random: deps.random, metadata: metadataOf(actorOf(scope)) }));
-  await awaitOwnWrite(deps, DOMAIN_ADMINS, revoked.position);
+  await awaitOwnWrite(deps, DOMAIN_ADMINS, revoked);
 };
 
 /** the active administrators of an existing domain, in the order they were made (never a token) */

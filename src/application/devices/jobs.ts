@@ -64,7 +64,7 @@ export const createUpdateJob = async (deps: Deps, scope: AdminScope, input: Upda
   const created = orRefuse(
     await handle(deps.events, UpdateJob.streamName(jobId), updateJobAggregate, { type: 'CreateUpdateJob', jobId, ...input, domainState, now: nowOf(deps.clock) }, options(deps, scope)),
   );
-  await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, created.position), awaitOwnWrite(deps, WAVES, created.position)]);
+  await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, created), awaitOwnWrite(deps, WAVES, created)]);
   deps.offers.invalidate();
   return jobId;
 };
@@ -72,7 +72,7 @@ export const createUpdateJob = async (deps: Deps, scope: AdminScope, input: Upda
 export const cancelUpdateJob = async (deps: Deps, scope: AdminScope, jobId: Id): Promise<void> => {
   await refuseUnseenUpdateJob(deps, scope, jobId);
   const cancelled = orRefuse(await handle(deps.events, UpdateJob.streamName(jobId), updateJobAggregate, { type: 'CancelUpdateJob', jobId, now: nowOf(deps.clock) }, options(deps, scope)));
-  await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, cancelled.position), awaitOwnWrite(deps, WAVES, cancelled.position)]);
+  await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, cancelled), awaitOwnWrite(deps, WAVES, cancelled)]);
   deps.offers.invalidate();
 };
 
@@ -89,7 +89,7 @@ export const createConfigJob = async (deps: Deps, scope: AdminScope, input: Conf
   const created = orRefuse(
     await handle(deps.events, ConfigJob.streamName(jobId), configJobAggregate, { type: 'CreateConfigJob', jobId, ...input, domainState, now: nowOf(deps.clock) }, options(deps, scope)),
   );
-  await awaitOwnWrite(deps, CONFIG_JOBS, created.position);
+  await awaitOwnWrite(deps, CONFIG_JOBS, created);
   deps.offers.invalidate();
   return jobId;
 };
@@ -97,6 +97,6 @@ export const createConfigJob = async (deps: Deps, scope: AdminScope, input: Conf
 export const cancelConfigJob = async (deps: Deps, scope: AdminScope, jobId: Id): Promise<void> => {
   await refuseUnseenConfigJob(deps, scope, jobId);
   const cancelled = orRefuse(await handle(deps.events, ConfigJob.streamName(jobId), configJobAggregate, { type: 'CancelConfigJob', jobId, now: nowOf(deps.clock) }, options(deps, scope)));
-  await awaitOwnWrite(deps, CONFIG_JOBS, cancelled.position);
+  await awaitOwnWrite(deps, CONFIG_JOBS, cancelled);
   deps.offers.invalidate();
 };

@@ -22,6 +22,6 @@ export const acknowledgeNotice = async (deps: DevicesDeps, domain: DomainName, n
       metadata: metadataOf(`users:${domain}`),
     }),
   );
-  await awaitOwnWrite(deps, OUTBOX, handled.position);
+  await awaitOwnWrite(deps, OUTBOX, handled);
   return handled.events.length > 0;
 };

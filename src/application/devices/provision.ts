@@ -70,7 +70,7 @@ export const provision = async (deps: DevicesDeps, throttle: GuessThrottle, requ
   const provisioned = orRefuse(await handle(deps.events, Device.streamName(request.mac), deviceAggregate, command, options));
   const state = provisioned.state;
   if (state.status === 'unknown') throw new Error(`device ${request.mac} is unknown after provisioning`);
-  await awaitOwnWrite(deps, DEVICE_LIST, provisioned.position);
+  await awaitOwnWrite(deps, DEVICE_LIST, provisioned);
   return {
     deviceId: request.mac,
     deviceSecret,

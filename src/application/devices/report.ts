@@ -23,6 +23,6 @@ export const reportOutcome = async (deps: DevicesDeps, mac: Device.Known['mac'],
       ? { type: 'ReportFirmware', mac, jobId: report.jobId, outcome, detail, now }
       : { type: 'ReportConfig', mac, revision: report.revision, outcome, detail, now };
   const handled = orRefuse(await handle(deps.events, Device.streamName(mac), deviceAggregate, command, { random: deps.random, metadata: metadataOf(`phone:${mac}`) }));
-  await awaitOwnWrite(deps, DEVICE_LIST, handled.position);
+  await awaitOwnWrite(deps, DEVICE_LIST, handled);
   return handled.events.length > 0;
 };

@@ -47,7 +47,7 @@ export const judgeWave = async (deps: Deps, jobId: Id, soakMs = 0, scope?: Admin
   const handled = orRefuse(
     await handle(deps.events, stream, updateJobAggregate, { type: 'AdvanceWave', jobId, wave: doc.openWave, stats, now }, { random: deps.random, metadata: metadataOf(scope ? actorOf(scope) : 'system') }),
   );
-  await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, handled.position), awaitOwnWrite(deps, WAVES, handled.position)]);
+  await Promise.all([awaitOwnWrite(deps, UPDATE_JOBS, handled), awaitOwnWrite(deps, WAVES, handled)]);
   if (handled.events.length > 0) deps.offers.invalidate();
   const after = handled.state;
   if (after.status === 'none') throw new Error(`update job ${jobId} vanished`);

@@ -2,6 +2,7 @@
 import type { Checkpoint } from '../ports/read-model-store';
 import type { DocumentCache } from './document-cache';
 import type { Projection } from './projection';
+import type { CaughtUpOptions } from '../ports/projection-waiter';
 
 export interface ProjectionStatus {
   readonly name: string;
@@ -70,7 +71,7 @@ export interface ProjectionService {
    * Resolves once every projection (or the one named) has applied the events up to
    * `position` (default: the head at call time), or found the end of the log after the call.
    */
-  caughtUp(options?: { name?: string; position?: number; timeoutMs?: number }): Promise<void>;
+  caughtUp(options?: CaughtUpOptions): Promise<void>;
   /** true when no running projection is more than `tolerance` positions behind the head */
   isCaughtUp(tolerance?: number): Promise<boolean>;
   status(): Promise<ProjectionStatus[]>;

@@ -14,6 +14,7 @@
  */
 import { withPersonal } from '../personal-data';
 import { mayConcern, type EventStore, type JsonObject, type RecordedEvent } from '../ports/event-store';
+import type { CaughtUpOptions } from '../ports/projection-waiter';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import { DocumentCache } from './document-cache';
 import { docSlot, type Projection, type ReadModelView } from './projection';
@@ -152,12 +153,12 @@ export class ProjectionRunner implements ProjectionService {
    * Resolves once every projection (or the one named) has applied the events up to
    * `position` (default: the head at call time), or found the end of the log after the call.
    */
-  async caughtUp(options: { name?: string; position?: number; timeoutMs?: number } = {}): Promise<void> {
+  async caughtUp(options: CaughtUpOptions = {}): Promise<void> {
     if (options.name && !this.live.has(options.name)) throw new Error(`projection ${options.name} is not running`);
     const target = options.position ?? (await this.store.headPosition());
     let over = false;
     const names = options.name ? [options.name] : [...this.live.keys()];
-    const wait = Promise.all(names.map((name) => this.waitFor(name, target, () => over))).then(() => undefined);
+    const wait = Promise.all(names.map((name) => this.waitFor(name, target, options.lastType, () => over))).then(() => undefined);
     try {
       await caughtUpWithin(wait, target, options.timeoutMs);
     } finally {
@@ -166,10 +167,11 @@ export class ProjectionRunner implements ProjectionService {
   }
 
   /** one projection: here, by the live reader; elsewhere, by its shared checkpoint (until it runs here) */
-  private async waitFor(name: string, target: number, over: () => boolean): Promise<void> {
+  private async waitFor(name: string, target: number, lastType: string | undefined, over: () => boolean): Promise<void> {
     const live = this.live.get(name);
     if (live && !live.active) {
-      await this.remote.wait(live.projection, target, () => over() || !this.running || live.active);
+      const typed = lastType !== undefined && live.projection.eventTypes.includes(lastType);
+      await this.remote.wait(live.projection, { target, typed }, () => over() || !this.running || live.active);
       if (!live.active || over() || !this.running) return;
     }
     return new Promise<void>((resolve) => {

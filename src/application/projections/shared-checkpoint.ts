@@ -9,6 +9,11 @@
  * scans the log after it once, up to the furthest target waited for, and answers every
  * wait it covers. Sixty-four requests waiting on another node cost one checkpoint read a
  * tick, not sixty-four.
+ *
+ * A wait whose target is an event of the projection's own types (a handler's own write, as
+ * it says) can only be answered by the checkpoint: the first such event after the
+ * checkpoint is at most the target itself, so the log between them holds no answer. While
+ * every wait of a projection is of that kind, a tick reads the checkpoint alone.
  */
 import type { EventStore } from '../ports/event-store';
 import { MAX_READ_TYPES } from '../ports/event-store-checks';
@@ -43,8 +48,13 @@ export async function sharedReach(store: EventStore, readModels: ReadModelStore,
   return upTo;
 }
 
-interface RemoteWait {
+/** how far a wait must see the projection, and whether the event there is of the projection's types */
+export interface RemoteTarget {
   readonly target: number;
+  readonly typed: boolean;
+}
+
+interface RemoteWait extends RemoteTarget {
   readonly done: () => boolean;
   readonly resolve: () => void;
 }
@@ -60,11 +70,11 @@ export class SharedCheckpointWaits {
   ) {}
 
   /** resolves once the shared read model includes `target`, or `done()` (the caller stops waiting) */
-  wait(projection: Projection, target: number, done: () => boolean): Promise<void> {
+  wait(projection: Projection, { target, typed }: RemoteTarget, done: () => boolean): Promise<void> {
     return new Promise((resolve) => {
       const waits = this.waits.get(projection.name);
-      if (waits) return void waits.push({ target, done, resolve });
-      this.waits.set(projection.name, [{ target, done, resolve }]);
+      if (waits) return void waits.push({ target, typed, done, resolve });
+      this.waits.set(projection.name, [{ target, typed, done, resolve }]);
       void this.poll(projection);
     });
   }
@@ -72,7 +82,7 @@ export class SharedCheckpointWaits {
   private async poll(projection: Projection): Promise<void> {
     for (;;) {
       const waits = this.waits.get(projection.name)!;
-      const reach = await sharedReach(this.store, this.readModels, projection, Math.max(...waits.map((w) => w.target))).catch(() => 0);
+      const reach = await this.reach(projection, waits).catch(() => 0);
       // `waits` also holds the waits that came during the read: any the reach covers are answered too
       const left = waits.filter((w) => {
         if (w.target > reach && !w.done()) return true;
@@ -86,5 +96,12 @@ export class SharedCheckpointWaits {
       this.waits.set(projection.name, left);
       await new Promise((resolve) => setTimeout(resolve, this.intervalMs));
     }
+  }
+
+  /** the checkpoint alone while every wait is of the projection's types, else the log after it too */
+  private async reach(projection: Projection, waits: readonly RemoteWait[]): Promise<number> {
+    const upTo = Math.max(...waits.map((w) => w.target));
+    if (waits.some((w) => !w.typed)) return sharedReach(this.store, this.readModels, projection, upTo);
+    return (await this.readModels.checkpoint(projection.name, 'live'))?.position ?? 0;
   }
 }

@@ -10,5 +10,5 @@ export async function assignPhone(deps: UsersDeps, input: { readonly mac: string
   const userId = orRefuse(parseId(input.user, 'a user id'));
   const user = await loadUser(deps, userId);
   const assigned = await asAdmin(deps, UnassignedPhone.streamName(mac), unassignedPhones, { type: 'AssignPhoneToUser', mac, user, now: nowOf(deps.clock) });
-  await settle(deps, orRefuse(assigned).position);
+  await settle(deps, orRefuse(assigned));
 }

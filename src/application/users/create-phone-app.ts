@@ -16,6 +16,6 @@ export async function createPhoneApp(deps: UsersDeps, input: { readonly id: stri
     pipe(E.Do, E.apS('phoneAppId', parseId(input.id.trim(), 'a phone app id')), E.apS('name', parseDisplayName(input.name, 'a phone app name'))),
   );
   const handled = await asAdmin(deps, PhoneApp.streamName(phoneAppId), phoneApps, { type: 'CreatePhoneApp', phoneAppId, name, now: nowOf(deps.clock) });
-  await settle(deps, orRefuse(handled).position);
+  await settle(deps, orRefuse(handled));
   return { id: phoneAppId, name };
 }

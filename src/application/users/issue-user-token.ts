@@ -12,6 +12,6 @@ export async function issueUserToken(deps: UsersDeps, userIdInput: string): Prom
   const userId = orRefuse(parseId(userIdInput, 'a user id'));
   const token = deps.random.bytes(32).toString('base64url');
   const handled = await asAdmin(deps, User.streamName(userId), users, { type: 'IssueUserToken', userId, tokenHash: tokenHashOf(deps.secrets, token), now: nowOf(deps.clock) });
-  await settle(deps, orRefuse(handled).position);
+  await settle(deps, orRefuse(handled));
   return { token };
 }

@@ -5,6 +5,7 @@
  */
 import type { EventStore, RecordedEvent, Subscription } from '../ports/event-store';
 import { decodeRecorded } from './projections/decode';
+import type { OwnWrite } from '../own-write';
 
 export interface RolloutEntryUpdate {
   readonly rolloutId: string;
@@ -48,11 +49,12 @@ function notify(notifier: UsersNotifier, recorded: RecordedEvent): void {
  * Follow the log from its head now; every later registration is pushed, once the read
  * models include it (`settle`), so a client that reads after a push sees what it was told.
  */
-export async function followRegistrations(events: EventStore, notifier: UsersNotifier, settle: (position: number) => Promise<void>): Promise<Subscription> {
+export async function followRegistrations(events: EventStore, notifier: UsersNotifier, settle: (written: OwnWrite) => Promise<void>): Promise<Subscription> {
   const after = await events.headPosition();
   return events.subscribeAll(
     async (pushed) => {
-      await settle(pushed[pushed.length - 1]!.globalPosition);
+      const last = pushed[pushed.length - 1]!;
+      await settle({ position: last.globalPosition, events: [last] });
       for (const event of pushed) notify(notifier, event);
     },
     { after, types: [...TYPES] },

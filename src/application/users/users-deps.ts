@@ -3,7 +3,7 @@ import type * as E from 'fp-ts/Either';
 import type { DomainError, DomainEvent } from '../../domain';
 import { handle, type Aggregate, type Handled } from '../command-handler';
 import type { PartDeps } from '../part-deps';
-import { awaitOwnWrite } from '../own-write';
+import { awaitOwnWrite, type OwnWrite } from '../own-write';
 import type { DevicesApps } from './devices-port';
 import { DIRECTORY } from './projections/directory';
 import { PHONES } from './projections/phones';
@@ -22,8 +22,8 @@ export { nowOf } from '../ports/clock';
 /** Users' read models: what a client reads right after its own write. */
 export const USERS_READ_MODELS = [DIRECTORY, PHONES, ROLLOUTS] as const;
 
-/** Resolves once Users' read models include the event at `position` (or at once for undefined). */
-export const settle = (deps: Pick<UsersDeps, 'projections'>, position: number | undefined): Promise<void> => awaitOwnWrite(deps, USERS_READ_MODELS, position);
+/** Resolves once Users' read models include the write (at once when it wrote nothing). */
+export const settle = (deps: Pick<UsersDeps, 'projections'>, written: OwnWrite): Promise<void> => awaitOwnWrite(deps, USERS_READ_MODELS, written);
 
 /** An admin's command on one Users stream: decided and appended (retried on a conflict) with the admin as the events' actor. */
 export const asAdmin = <Command, Event extends DomainEvent, State>(
