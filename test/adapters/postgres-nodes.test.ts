@@ -7,7 +7,11 @@
  * - the leases: a PostgresLeases per node; a lease has one holder at a time, and when the
  *   holder's session ends (its client closed, or its backend terminated as when a node's
  *   connection dies) the other node takes it within seconds, while the old holder no
- *   longer claims it.
+ *   longer claims it;
+ * - outbox delivery: a dispatcher per node with its own leases; a domain's new notices go
+ *   live to the Users of one node only, every login still gets the whole outbox, and when
+ *   the sending node's last Users of the domain leaves, the other node's Users gets what is
+ *   still unacknowledged and what comes after.
  */
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +20,11 @@ import { PostgresSetupRecord, PostgresThrottleStore } from '../../src/adapters/e
 import { PostgresPresenceStore } from '../../src/adapters/devices/presence-store-postgres';
 import { StoreUnavailableError } from '../../src/application/ports/event-store';
 import { GuessThrottle } from '../../src/application/guess-throttle';
+import { OutboxDispatcher, type PushReceiver } from '../../src/application/devices/outbox-dispatcher';
+import { OUTBOX, PENDING, pendingPrefix } from '../../src/application/devices/projections/outbox';
+import { put } from '../../src/application/projections/projection';
+import { MemoryEventStore } from '../../src/adapters/eventstore/memory';
+import { MemoryReadModelStore } from '../../src/adapters/readmodels/memory';
 import { ManualClock } from '../../src/application/ports/clock';
 import { IP_THROTTLE, MAC_THROTTLE } from '../../src/domain/throttle';
 import { createTestDatabase, type TestDatabase } from '../support/postgres';
@@ -203,6 +212,48 @@ describe('two nodes on one PostgreSQL database', { timeout: 60_000 }, () => {
       const now = await lockHolders();
       expect(now).toHaveLength(1);
       expect(now[0]).not.toBe(holders[0]);
+    });
+  });
+
+  describe('outbox delivery', () => {
+    it('sends a domain\'s new notices from one node, and from the other once the first has no Users of it', async () => {
+      // the outbox read model both nodes read (its projection is not what is tested here)
+      const readModels = new MemoryReadModelStore();
+      let position = 0;
+      const notice = async (n: number): Promise<void> => {
+        const push = { mt: 'PhoneProvisioned', id: `n${n}`, mac: `00:00:00:00:00:0${n}`, code: null, model: 'IP232', at: '2026-12-08T00:00:00.000Z' };
+        const expected = position === 0 ? undefined : { generation: 1, position };
+        position++;
+        await readModels.commit({ projection: OUTBOX, slot: 'live', expected, generation: 1, version: 1, position, changes: [put(PENDING, `${pendingPrefix('example.com')}${String(n).padStart(8, '0')}`, { domain: 'example.com', push })] });
+      };
+      const nodes = [0, 1].map(() => {
+        const nodeLeases = new PostgresLeases(db.url, { retryEveryMs: 20 });
+        leases.push(nodeLeases);
+        return new OutboxDispatcher({ events: new MemoryEventStore(), readModels, projections: { caughtUp: async () => undefined }, pollIntervalMs: 20, leases: nodeLeases });
+      });
+      const received: string[][] = [[], []];
+      const receivers: PushReceiver[] = [0, 1].map((i) => ({ domain: 'example.com', push: (push) => (received[i]!.push(push.id), true) }));
+      for (const node of nodes) node.start();
+      try {
+        await notice(1);
+        nodes[0]!.attach(receivers[0]!);
+        nodes[1]!.attach(receivers[1]!);
+        await sleep(200);
+        expect(received).toEqual([['n1'], ['n1']]); // a login gets the whole outbox, on any node
+        await notice(2);
+        await sleep(200);
+        const sender = received.findIndex((r) => r.includes('n2'));
+        expect(sender).toBeGreaterThanOrEqual(0);
+        expect(received[1 - sender]).toEqual(['n1']); // the other node sent nothing live
+        nodes[sender]!.detach(receivers[sender]!);
+        await notice(3);
+        await sleep(300);
+        // unacknowledged, n2 is still in the outbox: the other node sends it and what came after
+        expect(received[1 - sender]).toEqual(['n1', 'n2', 'n3']);
+        expect(received[sender]).toEqual(['n1', 'n2']);
+      } finally {
+        for (const node of nodes) await node.stop();
+      }
     });
   });
 });

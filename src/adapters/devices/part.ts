@@ -73,6 +73,7 @@ export const createDevicesPart = async (context: PartContext, options: DevicesPa
     readModels: context.readModels,
     projections: context.projections,
     pollIntervalMs: options.outboxPollMs,
+    leases: context.storage.leases,
     onError: (error) => logger.warn({ err: error }, 'outbox delivery failed; retrying'),
   });
   let waitingNotices = 0;

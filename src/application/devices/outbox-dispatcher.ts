@@ -7,8 +7,18 @@
  * leaves the outbox only with its acknowledgement, an event: a Users that goes away
  * without acknowledging loses nothing, whatever the others do, and nothing is lost by a
  * restart, which reads the outbox from the log again.
+ *
+ * On several nodes each node's dispatcher serves the Users connected to it, and a domain's
+ * new notices are sent live by one node only: the one holding the domain's delivery lease
+ * (`devices:outbox:<domain>`), which only a node with a Users of that domain asks for, and
+ * gives back when its last one leaves. Otherwise every node's Users would record every notice
+ * (harmless, but all the work of it twice, and the two racing on the same streams). A login
+ * is still sent the whole outbox on any node; when the holder dies, another node with a Users
+ * of the domain takes the lease at its next look (within `pollIntervalMs`) and sends what was
+ * not acknowledged.
  */
 import { mayConcern, type EventStore, type JsonObject } from '../ports/event-store';
+import { localLeases, type Leases } from '../ports/leases';
 import type { ReadModelStore } from '../ports/read-model-store';
 import type { ProjectionWaiter } from './deps';
 import { OUTBOX, outboxProjection, PENDING, pendingPrefix, type PendingDoc, type Push } from './projections/outbox';
@@ -36,7 +46,12 @@ export interface DispatcherOptions {
   /** look for notices at least this often (appends of other processes the store cannot signal) */
   readonly pollIntervalMs?: number;
   readonly onError?: (error: unknown) => void;
+  /** who sends a domain's new notices when several nodes share the store (default: this process, always) */
+  readonly leases?: Leases;
 }
+
+/** the lease of sending a domain's new notices live */
+export const deliveryLease = (domain: string): string => `devices:outbox:${domain}`;
 
 export class OutboxDispatcher {
   private readonly sessions = new Map<PushReceiver, Session>();
@@ -55,7 +70,11 @@ export class OutboxDispatcher {
   }
 
   detach(receiver: PushReceiver): void {
-    this.sessions.delete(receiver);
+    if (!this.sessions.delete(receiver)) return;
+    // the domain's last Users here: another node's may send its notices from now on
+    if (![...this.sessions.keys()].some((r) => r.domain === receiver.domain)) {
+      this.leases.release(deliveryLease(receiver.domain)).catch((error: unknown) => this.options.onError?.(error));
+    }
   }
 
   get receivers(): number {
@@ -81,11 +100,19 @@ export class OutboxDispatcher {
     await Promise.all([...this.sessions.values()].map((s) => s.queue));
   }
 
-  /** resolves once every receiver has been sent what the outbox holds now */
+  private get leases(): Leases {
+    return this.options.leases ?? localLeases;
+  }
+
+  /** resolves once every receiver of a domain whose notices this node sends has been sent what the outbox holds now */
   async flush(): Promise<void> {
+    const domains = [...new Set([...this.sessions.keys()].map((r) => r.domain))];
+    const held = new Set((await Promise.all(domains.map(async (d) => ((await this.leases.hold(deliveryLease(d))) ? [d] : [])))).flat());
+    const receivers = [...this.sessions.keys()].filter((r) => held.has(r.domain));
+    if (receivers.length === 0) return;
     await this.options.projections.caughtUp({ name: OUTBOX, timeoutMs: CATCH_UP_TIMEOUT_MS });
-    for (const receiver of this.sessions.keys()) this.deliver(receiver);
-    await Promise.all([...this.sessions.values()].map((s) => s.queue));
+    for (const receiver of receivers) this.deliver(receiver);
+    await Promise.all(receivers.map((r) => this.sessions.get(r)?.queue));
   }
 
   private poke(): void {
