@@ -11,17 +11,18 @@ export const OWN_WRITE_TIMEOUT_MS = 5_000;
 
 /**
  * A handler's write: the global position of its last event (undefined: it wrote nothing),
- * or what the command handler answered, whose last event also tells its type (a node that
- * does not run a projection of that type then waits on the projection's checkpoint alone).
+ * or what the command handler answered, whose events also tell their types (a projection
+ * that reads none of them is not waited for; see WrittenTypes).
  */
 export type OwnWrite = number | undefined | { readonly position: number | undefined; readonly events: readonly { readonly type: string }[] };
 
 export const awaitOwnWrite = async (deps: { readonly projections: ProjectionWaiter }, names: string | readonly string[], written: OwnWrite): Promise<void> => {
   const position = typeof written === 'object' ? written.position : written;
   if (position === undefined) return;
-  const lastType = typeof written === 'object' ? written.events.at(-1)?.type : undefined;
+  const last = typeof written === 'object' ? written.events.at(-1)?.type : undefined;
+  const types = last === undefined || typeof written !== 'object' ? undefined : { last, all: [...new Set(written.events.map((e) => e.type))] };
   const waits = (typeof names === 'string' ? [names] : names).map((name) =>
-    deps.projections.caughtUp({ name, position, timeoutMs: OWN_WRITE_TIMEOUT_MS, ...(lastType !== undefined && { lastType }) }),
+    deps.projections.caughtUp({ name, position, timeoutMs: OWN_WRITE_TIMEOUT_MS, ...(types !== undefined && { written: types }) }),
   );
   await Promise.all(waits).catch(() => undefined);
 };

@@ -60,6 +60,11 @@ describe('projections in a worker thread', () => {
     expect(await snapshot(t)).toEqual(before);
     await expect(t.server.runner.rebuild('no-such-projection')).rejects.toThrow(/unknown projection no-such-projection/);
     await expect(t.server.runner.caughtUp({ name: 'no-such-projection' })).rejects.toThrow(/not running/);
+    // a write none of whose events a projection reads is not waited for there, however far ahead
+    const farAhead = (await t.server.storage.events.headPosition()) + 1_000;
+    // (answered before the thread could have read anything: within this turn of the event loop)
+    const none = t.server.runner.caughtUp({ name: 'devices.devices', position: farAhead, written: { last: 'NoSuchType', all: ['NoSuchType'] } });
+    expect(await Promise.race([none.then(() => 'answered'), new Promise((r) => setImmediate(() => r('waited')))])).toBe('answered');
   });
 
   it('is started again when it dies: the waits under way end, the next writes are projected', async () => {

@@ -97,16 +97,18 @@ describe('waiting for a projection that runs elsewhere', () => {
     expect(answered).toEqual([4]);
   });
 
-  it('is told by the runner whether the event waited for is of the projection\'s types', async () => {
+  it('is told by the runner whether the event waited for is of the projection\'s types, and not asked when the write holds none of them', async () => {
     const { store, readModels, moveTo } = await setup();
     const asked = vi.spyOn(SharedCheckpointWaits.prototype, 'wait');
     const runner = new ProjectionRunner(store, readModels, [projection], { lease: async () => false, sharedPollMs: 5, pollIntervalMs: 20 });
     await runner.start();
     try {
       await moveTo(6);
-      await runner.caughtUp({ name: 'phones', position: 4, lastType: 'PhoneAdded' });
-      await runner.caughtUp({ name: 'phones', position: 5, lastType: 'Other' });
+      await runner.caughtUp({ name: 'phones', position: 4, written: { last: 'PhoneAdded', all: ['PhoneAdded'] } });
+      await runner.caughtUp({ name: 'phones', position: 5, written: { last: 'Other', all: ['PhoneAdded', 'Other'] } });
       await runner.caughtUp({ name: 'phones', position: 6 });
+      // nothing of this write is the projection's: nothing to wait for, even far ahead of the checkpoint
+      await runner.caughtUp({ name: 'phones', position: 1_000, written: { last: 'Other', all: ['Other'] } });
       expect(asked.mock.calls.map((call) => call[1])).toEqual([
         { target: 4, typed: true },
         { target: 5, typed: false },

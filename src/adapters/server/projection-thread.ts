@@ -24,7 +24,7 @@ import type { Projection } from '../../application/projections/projection';
 import { caughtUpWithin } from '../../application/projections/runner';
 import type { ProjectionService, ProjectionStatus } from '../../application/projections/runner-types';
 import { SharedProgress, later, type ThreadReply, type ThreadRequest, type WorkerData } from './projection-messages';
-import type { CaughtUpOptions } from '../../application/ports/projection-waiter';
+import { writtenFor, type CaughtUpOptions } from '../../application/ports/projection-waiter';
 
 /** a wait looks at the positions at least this often, even without a step (a thread started again) */
 const WAIT_RECHECK_MS = 1000;
@@ -122,7 +122,10 @@ export class ProjectionThread implements ProjectionService {
     if (options.name && !this.names().includes(options.name)) throw new Error(`projection ${options.name} is not running`);
     if (!this.running) return; // as the runner: nothing runs, nothing to wait for
     const position = options.position ?? (await this.options.events.headPosition());
-    const indexes = options.name ? [this.names().indexOf(options.name)] : this.options.projections.map((_, i) => i);
+    // a projection that reads none of the caller's write has nothing of it to include
+    const indexes = (options.name ? [this.names().indexOf(options.name)] : this.options.projections.map((_, i) => i)).filter(
+      (i) => writtenFor(this.options.projections[i]!, options.written) !== 'none',
+    );
     if (this.reached(position, indexes)) return;
     const wait = new Promise<void>((resolve) => {
       this.waiters.push({ target: position, indexes, afterStep: this.shared.stepStarted(), resolve });

@@ -14,7 +14,7 @@
  */
 import { withPersonal } from '../personal-data';
 import { mayConcern, type EventStore, type JsonObject, type RecordedEvent } from '../ports/event-store';
-import type { CaughtUpOptions } from '../ports/projection-waiter';
+import { writtenFor, type CaughtUpOptions, type WrittenTypes } from '../ports/projection-waiter';
 import type { Checkpoint, DocChange, ReadModelStore, Slot } from '../ports/read-model-store';
 import { DocumentCache } from './document-cache';
 import { docSlot, type Projection, type ReadModelView } from './projection';
@@ -158,7 +158,7 @@ export class ProjectionRunner implements ProjectionService {
     const target = options.position ?? (await this.store.headPosition());
     let over = false;
     const names = options.name ? [options.name] : [...this.live.keys()];
-    const wait = Promise.all(names.map((name) => this.waitFor(name, target, options.lastType, () => over))).then(() => undefined);
+    const wait = Promise.all(names.map((name) => this.waitFor(name, target, options.written, () => over))).then(() => undefined);
     try {
       await caughtUpWithin(wait, target, options.timeoutMs);
     } finally {
@@ -167,11 +167,12 @@ export class ProjectionRunner implements ProjectionService {
   }
 
   /** one projection: here, by the live reader; elsewhere, by its shared checkpoint (until it runs here) */
-  private async waitFor(name: string, target: number, lastType: string | undefined, over: () => boolean): Promise<void> {
+  private async waitFor(name: string, target: number, written: WrittenTypes | undefined, over: () => boolean): Promise<void> {
     const live = this.live.get(name);
+    const helped = live ? writtenFor(live.projection, written) : 'unknown';
+    if (helped === 'none') return;
     if (live && !live.active) {
-      const typed = lastType !== undefined && live.projection.eventTypes.includes(lastType);
-      await this.remote.wait(live.projection, { target, typed }, () => over() || !this.running || live.active);
+      await this.remote.wait(live.projection, { target, typed: helped === 'last' }, () => over() || !this.running || live.active);
       if (!live.active || over() || !this.running) return;
     }
     return new Promise<void>((resolve) => {

@@ -53,8 +53,7 @@ export async function followRegistrations(events: EventStore, notifier: UsersNot
   const after = await events.headPosition();
   return events.subscribeAll(
     async (pushed) => {
-      const last = pushed[pushed.length - 1]!;
-      await settle({ position: last.globalPosition, events: [last] });
+      await settle({ position: pushed[pushed.length - 1]!.globalPosition, events: pushed });
       for (const event of pushed) notify(notifier, event);
     },
     { after, types: [...TYPES] },
