@@ -9,9 +9,13 @@
  * waits for that lock, finds the checkpoint moved and writes nothing. Promote and drop lock
  * the projection's checkpoint rows first, so a commit in flight finishes before documents
  * of other generations are deleted.
+ *
+ * A projection's document reads (`getIn`) asked in the same turn of the event loop go as one
+ * statement (moment-batch.ts): the runner applies the projections of a page side by side, so
+ * their reads of documents they do not hold yet travel together.
  */
 import pg from 'pg';
-import type { JsonObject } from '../../application/ports/event-store';
+import { StoreUnavailableError, type JsonObject } from '../../application/ports/event-store';
 import type { Checkpoint, CommitArgs, DocChange, ListOptions, ReadModelStore, Slot, StoredDoc } from '../../application/ports/read-model-store';
 import {
   createFunctionIfMissing,
@@ -20,6 +24,7 @@ import {
   runSchemaDdl,
   translateError,
 } from '../eventstore/postgres';
+import { MomentBatch } from '../eventstore/moment-batch';
 import { queryPool } from '../eventstore/postgres-sql';
 import { checkListOptions, prefixEnd } from './list-options';
 
@@ -206,6 +211,9 @@ function statements(schema: string) {
     promote: `SELECT ${s}.${PROMOTE_FUNCTION}($1, $2, $3, $4) AS ok`,
     dropSlot: `SELECT ${s}.${DROP_FUNCTION}($1, $2)`,
     getIn: `SELECT doc FROM ${s}.zt_documents WHERE projection = $1 AND generation = $2 AND collection = $3 AND key = $4`,
+    // several getIn at once: the found documents, each with the place of its question
+    getManyIn: `SELECT q.i, d.doc FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[]) WITH ORDINALITY AS q(projection, generation, collection, key, i)
+        JOIN ${s}.zt_documents d ON d.projection = q.projection AND d.generation = q.generation AND d.collection = q.collection AND d.key = q.key`,
     maxGeneration: `SELECT GREATEST(
         (SELECT max(generation) FROM ${s}.zt_projections WHERE projection = $1),
         (SELECT max(generation) FROM ${s}.zt_documents WHERE projection = $1)) AS g`,
@@ -215,8 +223,35 @@ function statements(schema: string) {
   };
 }
 
+interface DocRead {
+  readonly projection: string;
+  readonly generation: number;
+  readonly collection: string;
+  readonly key: string;
+}
+
+/** most document reads in one statement */
+const MAX_DOC_READS = 100;
+
 export class PostgresReadModelStore implements ReadModelStore {
   private readonly sql: ReturnType<typeof statements>;
+  private readonly docReads = new MomentBatch<DocRead, JsonObject | undefined>({
+    most: MAX_DOC_READS,
+    one: async (r) => (await this.query<{ doc: JsonObject }>(this.sql.getIn, [r.projection, r.generation, r.collection, r.key]))[0]?.doc,
+    many: async (reads) => {
+      const rows = await this.query<{ i: string; doc: JsonObject }>(this.sql.getManyIn, [
+        reads.map((r) => r.projection),
+        reads.map((r) => r.generation),
+        reads.map((r) => r.collection),
+        reads.map((r) => r.key),
+      ]);
+      const docs = new Array<JsonObject | undefined>(reads.length).fill(undefined);
+      for (const row of rows) docs[Number(row.i) - 1] = row.doc;
+      return docs;
+    },
+    // a value the server refuses (a key it cannot take) fails only its own read
+    askAlone: (error) => !(error instanceof StoreUnavailableError),
+  });
   private readonly now: () => Date;
   private closed = false;
 
@@ -299,9 +334,8 @@ export class PostgresReadModelStore implements ReadModelStore {
     return answers;
   }
 
-  async getIn(projection: string, generation: number, collection: string, key: string): Promise<JsonObject | undefined> {
-    const [row] = await this.query<{ doc: JsonObject }>(this.sql.getIn, [projection, generation, collection, key]);
-    return row?.doc;
+  getIn(projection: string, generation: number, collection: string, key: string): Promise<JsonObject | undefined> {
+    return this.docReads.ask({ projection, generation, collection, key });
   }
 
   async promote(projection: string, expected: Pick<Checkpoint, 'generation' | 'position'>): Promise<boolean> {

@@ -368,20 +368,24 @@ export class ProjectionRunner implements ProjectionService {
     const after = Math.min(...states.map((l) => l.position));
     const page = await this.store.readAll({ after, limit: this.tuning.batchSize });
     if (page.events.length === 0) return 0;
-    const commits: Array<{ live: Live; changes: Map<string, DocChange> }> = [];
-    for (const live of states) {
-      if (live.position >= page.position) continue;
-      const events = page.events.filter((e) => e.globalPosition > live.position);
-      try {
-        const changes = await this.applyBatch(live.projection, live.generation, events.filter((e) => live.types.has(e.type)), live.docs);
-        if (changes.size === 0 && live.stored !== undefined) {
+    // the projections side by side (each its own documents): the reads of documents they do
+    // not hold yet are asked together, which a store may answer in one round trip
+    const applied = await Promise.all(
+      states.map(async (live): Promise<{ live: Live; changes: Map<string, DocChange> } | undefined> => {
+        if (live.position >= page.position) return undefined;
+        const events = page.events.filter((e) => e.globalPosition > live.position && live.types.has(e.type));
+        try {
+          const changes = await this.applyBatch(live.projection, live.generation, events, live.docs);
+          if (changes.size > 0 || live.stored === undefined) return { live, changes };
           live.position = page.position;
           live.dirtySince ??= Date.now();
-        } else commits.push({ live, changes });
-      } catch (error) {
-        this.failed(live, error);
-      }
-    }
+        } catch (error) {
+          this.failed(live, error);
+        }
+        return undefined;
+      }),
+    );
+    const commits = applied.filter((c) => c !== undefined);
     if (commits.length > 0) await this.commitLive(commits, page.position);
     return page.events.length;
   }
