@@ -330,6 +330,7 @@ export class ProjectionRunner implements ProjectionService {
   private async runLoop(): Promise<void> {
     while (this.running) {
       const stepNumber = ++this.stepsStarted;
+      const stepStart = performance.now();
       this.onStep?.started(stepNumber);
       this.pendingWake = false;
       let read = 0;
@@ -357,6 +358,12 @@ export class ProjectionRunner implements ProjectionService {
       // backlog of full pages, let the requests that arrived meanwhile in before the next
       // one (after a short page the next read finds the log caught up and waits anyway)
       else if (read >= this.tuning.batchSize) await new Promise<void>((resolve) => setImmediate(resolve));
+      // a short page, under a steady stream of appends: the next one starts no sooner than
+      // `coalesceMs` after this one did, so the appends of that time are read (and committed) together
+      else {
+        const left = stepStart + this.tuning.coalesceMs - performance.now();
+        if (left > 0) await sleep(left);
+      }
     }
   }
 
