@@ -107,6 +107,25 @@ describe('two nodes on one PostgreSQL database', { timeout: 60_000 }, () => {
       await Promise.all(Array.from({ length: 40 }, (_, i) => nodes[i % 2]!.recordWrongGuess('198.51.100.1', `mac-${60 + i}`)));
       for (const node of nodes) expect(await node.gate('198.51.100.1', 'another')).toEqual({ allowed: false, retryAfterSeconds: 1 });
     });
+
+    it('answers the look-ups of one moment together, each with the buckets of its own keys', async () => {
+      const { store } = await twoThrottles('moment');
+      await store.take([{ key: 'moment:a', policy: MAC_THROTTLE }, { key: 'moment:b', policy: MAC_THROTTLE }], 0);
+      await store.take([{ key: 'moment:b', policy: MAC_THROTTLE }], 0);
+      const [a, b, both, none, repeated] = await Promise.all([
+        store.get(['moment:a', 'moment:x']),
+        store.get(['moment:b']),
+        store.get(['moment:a', 'moment:b']),
+        store.get(['moment:y']),
+        store.get(['moment:a', 'moment:a']),
+      ]);
+      expect([...a.keys()]).toEqual(['moment:a']);
+      expect(a.get('moment:a')?.tokens).toBe(MAC_THROTTLE.burst - 1);
+      expect(b.get('moment:b')?.tokens).toBe(MAC_THROTTLE.burst - 2);
+      expect([...both.keys()].sort()).toEqual(['moment:a', 'moment:b']);
+      expect(none.size).toBe(0);
+      expect([...repeated.keys()]).toEqual(['moment:a']);
+    });
   });
 
   it('answers a lost database as unavailable from the tables beside the events (throttle, presence, set-up record), as the event store does', async () => {

@@ -7,6 +7,8 @@ import type pg from 'pg';
 import type { SetupRecord } from '../../application/ports/setup-record';
 import type { ThrottleStore } from '../../application/ports/throttle-store';
 import type { Bucket, ThrottlePolicy } from '../../domain/throttle';
+import { StoreUnavailableError } from '../../application/ports/event-store';
+import { MomentBatch } from './moment-batch';
 import { quoteIdent, runSchemaDdl } from './postgres';
 import { queryPool } from './postgres-sql';
 
@@ -43,9 +45,19 @@ export class PostgresSetupRecord implements SetupRecord {
  * since the bucket's last use and the token taken are computed by the database in the
  * row's lock (`tokens = max(0, min(burst, tokens + elapsed / interval) - 1)`, the domain's
  * arithmetic in double precision), so concurrent guesses on several nodes each take one.
+ * The look-ups of one moment (every redeem and provision asks one) go as one statement.
  */
 export class PostgresThrottleStore implements ThrottleStore {
   private count = 0;
+  private readonly lookups = new MomentBatch<readonly string[], ReadonlyMap<string, Bucket>>({
+    most: 100,
+    one: (keys) => this.read(keys),
+    many: async (questions) => {
+      const found = await this.read(questions.flat());
+      return questions.map((keys) => new Map(keys.flatMap((key) => (found.has(key) ? [[key, found.get(key)!] as const] : []))));
+    },
+    askAlone: (error) => !(error instanceof StoreUnavailableError),
+  });
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -71,7 +83,11 @@ export class PostgresThrottleStore implements ThrottleStore {
     return new PostgresThrottleStore(pool, table);
   }
 
-  async get(keys: readonly string[]): Promise<ReadonlyMap<string, Bucket>> {
+  get(keys: readonly string[]): Promise<ReadonlyMap<string, Bucket>> {
+    return this.lookups.ask(keys);
+  }
+
+  private async read(keys: readonly string[]): Promise<ReadonlyMap<string, Bucket>> {
     const result = await queryPool<{ key: string; tokens: number; at_ms: number }>(this.pool, `SELECT key, tokens, at_ms FROM ${this.table} WHERE key = ANY($1::text[])`, [keys]);
     return new Map(result.rows.map((r) => [r.key, { tokens: Number(r.tokens), atMs: Number(r.at_ms) }]));
   }
