@@ -38,7 +38,7 @@ export interface ProjectionRunnerOptions {
    * for one that runs elsewhere reads its shared checkpoint. Default: every projection runs here.
    */
   readonly lease?: (projection: string) => Promise<boolean>;
-  /** how often a wait for a projection that runs on another process reads its checkpoint (default 25 ms) */
+  /** how often a wait for a projection that runs on another process reads its checkpoint (default 5 ms: the waits are requests' read-your-writes, and a tick is one cheap read for all of them) */
   readonly sharedPollMs?: number;
   /**
    * after a wake-up, wait this long before reading, so that the appends of a busy moment

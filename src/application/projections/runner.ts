@@ -80,7 +80,7 @@ export class ProjectionRunner implements ProjectionService {
     this.lease = options.lease;
     this.onStep = options.onStep;
     this.documentCacheEntries = options.documentCacheEntries ?? 1000;
-    this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 25);
+    this.remote = new SharedCheckpointWaits(store, readModels, options.sharedPollMs ?? 5);
   }
 
   names(): string[] {
